@@ -1,0 +1,54 @@
+// Runs one function invocation the way the Functions host does: a fresh InvocationContext whose log
+// goes to the host's log, and one summary line per invocation (name, id, duration, outcome).
+import { randomUUID } from 'node:crypto';
+import { InvocationContext, type InvocationContextInit } from '@azure/functions';
+
+export type HostLog = (line: string) => void;
+
+export async function invoke<T>(
+  log: HostLog,
+  functionName: string,
+  init: Omit<InvocationContextInit, 'functionName' | 'invocationId' | 'logHandler'>,
+  run: (context: InvocationContext) => Promise<T>,
+): Promise<T> {
+  const invocationId = randomUUID();
+  const context = new InvocationContext({
+    ...init,
+    functionName,
+    invocationId,
+    logHandler: (level, ...args) =>
+      log(
+        `  [${functionName}] ${level}: ${args.map((a) => (typeof a === 'string' ? a : formatValue(a))).join(' ')}`,
+      ),
+  });
+  const started = performance.now();
+  try {
+    const result = await run(context);
+    log(`${functionName} (${invocationId}) Succeeded in ${Math.round(performance.now() - started)} ms`);
+    return result;
+  } catch (error) {
+    log(
+      `${functionName} (${invocationId}) Failed in ${Math.round(performance.now() - started)} ms: ${formatValue(error)}`,
+    );
+    throw error;
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (value instanceof Error) return value.stack ?? value.message;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Resolves `%SETTING%` expressions in binding values from the environment, as the host does. */
+export function resolveSetting(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/%([^%]+)%/g, (_, name: string) => {
+    const resolved = env[name];
+    if (resolved === undefined)
+      throw new Error(`binding expression %${name}%: app setting ${name} is not set`);
+    return resolved;
+  });
+}

@@ -1,0 +1,24 @@
+// Creates what infra/ provisions in Azure, on the local stand-ins: the Cosmos database and containers
+// and the blob container. (Service Bus queues are created by the local peer when first addressed, with
+// the options it was started with.) Idempotent.
+import { createAzureClients } from '../src/adapters/azure-clients';
+import type { AppConfig } from '../src/config';
+
+export async function provisionLocal(config: AppConfig): Promise<void> {
+  const clients = createAzureClients(config);
+  try {
+    const { database } = await clients.cosmos.databases.createIfNotExists({ id: config.cosmos.databaseName });
+    await database.containers.createIfNotExists({
+      id: config.cosmos.reportsContainer,
+      partitionKey: { paths: ['/tenantId'] },
+      defaultTtl: -1, // TTL on, per document
+    });
+    await database.containers.createIfNotExists({
+      id: config.cosmos.leasesContainer,
+      partitionKey: { paths: ['/id'] },
+    });
+    await clients.blob.getContainerClient(config.blob.reportsContainer).createIfNotExists();
+  } finally {
+    await clients.close();
+  }
+}

@@ -1,0 +1,137 @@
+// `npm start`: the whole system on this machine. Starts the stand-ins (Azurite, the Cosmos server, the
+// Service Bus peer) as separate processes unless one already answers on its port, provisions them,
+// makes the local development signing key, and runs the app's functions in the local host.
+// Ctrl-C stops everything this command started (stand-ins it reused keep running).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startLocalHost } from './local-host';
+import { LOCAL_TIMER_SCHEDULES, localSettings, peerQueueArgs, type StandinPorts } from './local-env';
+import { provisionLocal } from './provision';
+import { parsePort } from './standins/lifecycle';
+import { ensureDevSigningKey } from './token';
+import { loadConfig } from '../src/config';
+import { functions } from '../src/functions';
+
+const HOST = '127.0.0.1';
+const ROOT = resolve(__dirname, '..');
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function startStandin(
+  name: keyof StandinPorts,
+  port: number,
+  extraArgs: string[],
+  children: ChildProcess[],
+): Promise<void> {
+  if (await portInUse(port)) {
+    console.log(`${name}: something already listens on ${HOST}:${port}; reusing it`);
+    return;
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'dev/standins/main.ts'),
+      name,
+      '--port',
+      String(port),
+      '--parent-pid',
+      String(process.pid),
+      ...extraArgs,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within 30 s`)), 30_000);
+    child.once('exit', (code) => fail(new Error(`${name} exited with code ${String(code)}`)));
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.startsWith(`${name} listening on`)) {
+        clearTimeout(timer);
+        console.log(`${line} (pid ${child.pid})`);
+        ready();
+      } else {
+        console.log(`[${name}] ${line}`);
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const localDir = resolve(ROOT, env.LOCAL_DATA_DIR ?? '.local');
+  const ports: StandinPorts = {
+    azurite: parsePort(env.AZURITE_PORT, 10000),
+    cosmos: parsePort(env.COSMOS_PORT, 8081),
+    servicebus: parsePort(env.SERVICEBUS_PORT, 5672),
+  };
+  const hostPort = parsePort(env.LOCAL_HOST_PORT, 7071);
+  const started = performance.now();
+  const children: ChildProcess[] = [];
+  const stopChildren = (): void => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stopChildren);
+
+  // Settings already in the environment win (e.g. to point the local host at Azure resources).
+  Object.assign(env, { ...localSettings(ports, localDir), ...env });
+  const config = loadConfig(env);
+  try {
+    await Promise.all([
+      startStandin('azurite', ports.azurite, ['--location', join(localDir, 'azurite')], children),
+      startStandin('cosmos', ports.cosmos, [], children),
+      startStandin('servicebus', ports.servicebus, peerQueueArgs(config), children),
+    ]);
+    await ensureDevSigningKey(localDir);
+    await provisionLocal(config);
+  } catch (error) {
+    stopChildren();
+    throw error;
+  }
+  const host = await startLocalHost({
+    definitions: functions,
+    port: hostPort,
+    timerSchedules: LOCAL_TIMER_SCHEDULES,
+  });
+  console.log(
+    [
+      '',
+      `Ready in ${Math.round(performance.now() - started)} ms: ${host.url}/api`,
+      `  health:  curl ${host.url}/api/health`,
+      '  token:   npm run -s token -- --tenant contoso --user alice [--admin]',
+      'Ctrl-C stops everything this command started.',
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: stopping`);
+    void host
+      .stop()
+      .catch(() => undefined)
+      .finally(() => {
+        stopChildren();
+        process.exit(0);
+      });
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

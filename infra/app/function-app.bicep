@@ -1,0 +1,153 @@
+// Function App on Flex Consumption (Linux, Node.js 22), running as the user-assigned identity.
+// Every connection is identity-based: `<NAME>__<endpoint>` + `<NAME>__credential: managedidentity` +
+// `<NAME>__clientId` (see src/config.ts). No connection string or key is stored in app settings.
+// Flex Consumption takes the runtime from functionAppConfig.runtime, so FUNCTIONS_WORKER_RUNTIME and
+// FUNCTIONS_EXTENSION_VERSION must NOT be set as app settings.
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@description('Resource id of the user-assigned identity.')
+param identityId string
+@description('Client id of the user-assigned identity.')
+param identityClientId string
+
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+param applicationInsightsConnectionString string
+
+param cosmosAccountEndpoint string
+param cosmosDatabaseName string
+param cosmosReportsContainer string
+param cosmosLeasesContainer string
+
+param serviceBusHostName string
+param serviceBusQueueName string
+param serviceBusMaxDeliveryCount int
+param serviceBusLockDurationSeconds int
+param serviceBusDuplicateDetectionWindowMinutes int
+
+param blobReportsContainer string
+param retentionDays int
+
+param authIssuer string
+param authAudience string
+param authJwksUri string
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+// The app settings, one object so they can be read (and checked by test/infra/infra.test.ts) at a glance.
+var appSettings = {
+  // Functions host storage (identity-based).
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+
+  // Telemetry, sent with the managed identity (local auth is disabled on Application Insights).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+
+  // Cosmos DB connection `COSMOS` (also used by the Cosmos DB trigger of outboxRelay).
+  COSMOS__accountEndpoint: cosmosAccountEndpoint
+  COSMOS__credential: 'managedidentity'
+  COSMOS__clientId: identityClientId
+  COSMOS_DATABASE_NAME: cosmosDatabaseName
+  COSMOS_REPORTS_CONTAINER: cosmosReportsContainer
+  COSMOS_LEASES_CONTAINER: cosmosLeasesContainer
+
+  // Service Bus connection `SERVICEBUS`. src/config.ts validates the value as a URL, hence https://.
+  SERVICEBUS__fullyQualifiedNamespace: serviceBusHostName
+  SERVICEBUS__credential: 'managedidentity'
+  SERVICEBUS__clientId: identityClientId
+  SERVICEBUS_REPORT_REQUESTS_QUEUE: serviceBusQueueName
+  // The queue as provisioned (servicebus.bicep); the app reads them as plain numbers.
+  SERVICEBUS_MAX_DELIVERY_COUNT: string(serviceBusMaxDeliveryCount)
+  SERVICEBUS_LOCK_DURATION_SECONDS: string(serviceBusLockDurationSeconds)
+  SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES: string(serviceBusDuplicateDetectionWindowMinutes)
+
+  // Blob connection `BLOB` (report files; download links are user delegation SAS).
+  BLOB__serviceUri: storageBlobEndpoint
+  BLOB__credential: 'managedidentity'
+  BLOB__clientId: identityClientId
+  BLOB_REPORTS_CONTAINER: blobReportsContainer
+
+  // Outbox and report lifetime (the app's defaults, written out so they are visible and tunable).
+  OUTBOX_SWEEP_GRACE_SECONDS: '30'
+  OUTBOX_DISPATCHED_TTL_SECONDS: string(7 * 24 * 3600)
+  DOWNLOAD_LINK_MINUTES: '15'
+  REPORT_RETENTION_DAYS: string(retentionDays)
+
+  // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)
+  AUTH_ISSUER: authIssuer
+  AUTH_AUDIENCE: authAudience
+  AUTH_JWKS_URI: authJwksUri
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' }) // azd deploys service `api` here
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: appSettings
+  }
+}
+
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,0 +1,205 @@
+// Entry point for `azd provision`: one resource group per azd environment, holding the Function App
+// (Flex Consumption) and everything it talks to. All connections are identity-based; no keys or
+// connection strings are created or stored. Outputs are named after the app settings they feed (in
+// UPPER_SNAKE, since `__` names are app settings, not valid azd output names); see
+// scripts/write-local-settings.sh for the mapping to local.settings.json.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; used to name resources.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location for all resources (must offer Flex Consumption).')
+param location string
+
+@description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID); it gets data access for local runs. Empty to skip.')
+param principalId string = ''
+
+@description('Audience (aud) the API accepts in bearer tokens: the Application ID URI of its app registration.')
+param authAudience string = 'api://report-exports'
+
+@description('Days a finished report and its file are kept (REPORT_RETENTION_DAYS and the blob lifecycle rule).')
+@minValue(1)
+@maxValue(3650)
+param retentionDays int = 30
+
+@description('Service Bus duplicate detection window, ISO 8601: PT<n>M or PT<n>H (default PT10M).')
+param duplicateDetectionHistoryTimeWindow string = 'PT10M'
+
+@description('Deliveries of a report request before it is dead-lettered.')
+@minValue(1)
+@maxValue(2000)
+param maxDeliveryCount int = 10
+
+@description('Peek-lock duration of the report-requests queue, in seconds (60 = PT1M).')
+@minValue(5)
+@maxValue(300)
+param lockDurationSeconds int = 60
+
+// Names the code uses (defaults in src/config.ts).
+var cosmosDatabaseName = 'reportexports'
+var cosmosReportsContainer = 'reports'
+var cosmosLeasesContainer = 'leases'
+var reportRequestsQueue = 'report-requests'
+var blobReportsContainer = 'reports'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+// Flex Consumption deployment packages go to this container of the storage account.
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+// The app reads the window in minutes (SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES): PT<n>M or PT<n>H.
+var dupWindowUnit = toUpper(last(duplicateDetectionHistoryTimeWindow))
+var dupWindowNumber = int(substring(duplicateDetectionHistoryTimeWindow, 2, length(duplicateDetectionHistoryTimeWindow) - 3))
+var duplicateDetectionWindowMinutes = dupWindowUnit == 'H' ? dupWindowNumber * 60 : dupWindowNumber
+
+// Microsoft Entra ID (v2.0 tokens) of the tenant the app is deployed to.
+var authIssuer = 'https://login.microsoftonline.com/${tenant().tenantId}/v2.0'
+var authJwksUri = 'https://login.microsoftonline.com/${tenant().tenantId}/discovery/v2.0/keys'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    reportsContainerName: blobReportsContainer
+    deploymentContainerName: deploymentContainerName
+    retentionDays: retentionDays
+  }
+}
+
+module cosmos 'app/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: '${abbrs.documentDBDatabaseAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    reportsContainerName: cosmosReportsContainer
+    leasesContainerName: cosmosLeasesContainer
+  }
+}
+
+module serviceBus 'app/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    queueName: reportRequestsQueue
+    maxDeliveryCount: maxDeliveryCount
+    lockDurationSeconds: lockDurationSeconds
+    duplicateDetectionHistoryTimeWindow: duplicateDetectionHistoryTimeWindow
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    storageAccountName: storage.outputs.name
+    reportsContainerName: storage.outputs.reportsContainerName
+    cosmosAccountName: cosmos.outputs.accountName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    serviceBusQueueName: serviceBus.outputs.queueName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module functionApp 'app/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  // The host starts right away: let it find its storage, Cosmos and Service Bus roles in place.
+  dependsOn: [rbac]
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    cosmosAccountEndpoint: cosmos.outputs.endpoint
+    cosmosDatabaseName: cosmos.outputs.databaseName
+    cosmosReportsContainer: cosmosReportsContainer
+    cosmosLeasesContainer: cosmosLeasesContainer
+    serviceBusHostName: serviceBus.outputs.hostName
+    serviceBusQueueName: serviceBus.outputs.queueName
+    serviceBusMaxDeliveryCount: maxDeliveryCount
+    serviceBusLockDurationSeconds: lockDurationSeconds
+    serviceBusDuplicateDetectionWindowMinutes: duplicateDetectionWindowMinutes
+    blobReportsContainer: storage.outputs.reportsContainerName
+    retentionDays: retentionDays
+    authIssuer: authIssuer
+    authAudience: authAudience
+    authJwksUri: authJwksUri
+  }
+}
+
+// --- Outputs (azd stores them in .azure/<env>/.env) ------------------------------------------------
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+
+output COSMOS_ACCOUNT_ENDPOINT string = cosmos.outputs.endpoint
+output COSMOS_DATABASE_NAME string = cosmos.outputs.databaseName
+output COSMOS_REPORTS_CONTAINER string = cosmosReportsContainer
+output COSMOS_LEASES_CONTAINER string = cosmosLeasesContainer
+
+output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.hostName
+output SERVICEBUS_REPORT_REQUESTS_QUEUE string = serviceBus.outputs.queueName
+output SERVICEBUS_MAX_DELIVERY_COUNT int = maxDeliveryCount
+output SERVICEBUS_LOCK_DURATION_SECONDS int = lockDurationSeconds
+output SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES int = duplicateDetectionWindowMinutes
+
+output BLOB_SERVICE_URI string = storage.outputs.blobEndpoint
+output BLOB_REPORTS_CONTAINER string = storage.outputs.reportsContainerName
+output REPORT_RETENTION_DAYS int = retentionDays
+
+output AUTH_ISSUER string = authIssuer
+output AUTH_AUDIENCE string = authAudience
+output AUTH_JWKS_URI string = authJwksUri
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -1,0 +1,57 @@
+// OutboxStore on the Cosmos DB `reports` container (partition key /tenantId), where outbox docs live next
+// to their reports. Marks and failures are single-document patches; the sweeper's query spans tenants.
+import type { Container, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
+import type { OutboxDocument } from '../domain/report';
+import type { OutboxStore } from '../services/ports';
+
+const SYSTEM_PROPERTIES = ['_rid', '_self', '_ts', '_attachments', '_etag'] as const;
+
+/** A copy of the stored document without Cosmos system properties. */
+function clean(resource: OutboxDocument): OutboxDocument {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const key of SYSTEM_PROPERTIES) delete copy[key];
+  return copy as unknown as OutboxDocument;
+}
+
+// Checked against the local Cosmos server too: it accepts IS_DEFINED, IS_NULL, TOP with a parameter and a
+// cross-partition ORDER BY. No tenant filter on purpose: the sweeper looks at every tenant.
+const UNDISPATCHED_QUERY =
+  "SELECT TOP @limit * FROM c WHERE c.kind = 'outbox' " +
+  'AND (NOT IS_DEFINED(c.dispatchedAt) OR IS_NULL(c.dispatchedAt)) ' +
+  'AND c.createdAt <= @olderThan ORDER BY c.createdAt ASC';
+
+export function createCosmosOutboxStore(container: Container): OutboxStore {
+  async function patch(doc: OutboxDocument, operations: PatchOperation[]): Promise<void> {
+    await container.item(doc.id, doc.tenantId).patch(operations);
+  }
+
+  return {
+    async markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void> {
+      await patch(doc, [
+        { op: 'set', path: '/dispatchedAt', value: dispatchedAt },
+        { op: 'set', path: '/ttl', value: ttlSeconds },
+        { op: 'set', path: '/lastError', value: null },
+      ]);
+    },
+
+    async recordFailure(doc: OutboxDocument, error: string): Promise<void> {
+      await patch(doc, [
+        { op: 'incr', path: '/attempts', value: 1 },
+        { op: 'set', path: '/lastError', value: error },
+      ]);
+    },
+
+    async findUndispatched(olderThan: Date, limit: number): Promise<OutboxDocument[]> {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+      const query: SqlQuerySpec = {
+        query: UNDISPATCHED_QUERY,
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@olderThan', value: olderThan.toISOString() },
+        ],
+      };
+      const { resources } = await container.items.query<OutboxDocument>(query).fetchAll();
+      return resources.map(clean);
+    },
+  };
+}

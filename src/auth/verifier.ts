@@ -1,0 +1,220 @@
+// Bearer token verification: turns an `Authorization` header into the caller's Principal, or refuses it
+// with an AuthError whose reason is safe to put in a `WWW-Authenticate` header.
+//
+// `jose` ships as an ECMAScript module only, and this project compiles to CommonJS, so it is loaded with
+// a dynamic import (kept as a real `import()` by `module: Node16`) and referenced here for types only.
+import { readFile } from 'node:fs/promises';
+import type * as JoseModule from 'jose' with { 'resolution-mode': 'import' };
+import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
+import type { AuthConfig } from '../config';
+
+/** The authenticated caller. */
+export interface Principal {
+  /** Entra tenant (`tid` claim): every data access is scoped to it. */
+  tenantId: string;
+  /** Object id of the user or service principal (`oid` claim, else `sub`). */
+  userId: string;
+  /** App roles granted to the caller (`roles` claim). */
+  roles: string[];
+  /** True when `roles` includes {@link ADMIN_ROLE}. */
+  isAdmin: boolean;
+}
+
+/** The app role that lets a caller see every report of its tenant. */
+export const ADMIN_ROLE = 'Reports.Admin';
+
+/** Signing algorithms accepted on tokens (Entra ID signs with RS256; the local development key is ES256). */
+export const ALLOWED_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
+
+/** Leeway, in seconds, for clock skew when checking `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * The request carried no acceptable bearer token (answer 401). `reason` is a short fixed description,
+ * never an echo of the token or of a claim value, restricted to the characters RFC 6750 allows in
+ * `error_description`.
+ */
+export class AuthError extends Error {
+  readonly reason: string;
+  /** True when the request had no Authorization header at all (RFC 6750: then send no error code). */
+  readonly missingCredentials: boolean;
+
+  constructor(reason: string, options?: ErrorOptions & { missingCredentials?: boolean }) {
+    const safeReason = reason.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+    super(`Unauthorized: ${safeReason}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AuthError';
+    this.reason = safeReason;
+    this.missingCredentials = options?.missingCredentials ?? false;
+  }
+
+  /** The `WWW-Authenticate` header value to send with the 401. */
+  get wwwAuthenticate(): string {
+    if (this.missingCredentials) return 'Bearer';
+    return `Bearer error="invalid_token", error_description="${this.reason}"`;
+  }
+}
+
+type Jose = typeof JoseModule;
+
+let josePromise: Promise<Jose> | undefined;
+
+function loadJose(): Promise<Jose> {
+  josePromise ??= import('jose');
+  return josePromise;
+}
+
+// RFC 6750 b64token; a compact JWS is three base64url segments separated by dots.
+const BEARER_HEADER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i;
+
+function extractBearerToken(authorizationHeader: string | null | undefined): string {
+  const header = authorizationHeader?.trim() ?? '';
+  if (header === '') throw new AuthError('missing Authorization header', { missingCredentials: true });
+  if (!/^Bearer(\s|$)/i.test(header)) throw new AuthError('Authorization header must use the Bearer scheme');
+  const token = BEARER_HEADER.exec(header)?.[1];
+  if (token === undefined) throw new AuthError('malformed bearer token');
+  return token;
+}
+
+/** Maps jose's verification failures to a reason; undefined for failures that are not the token's fault. */
+function reasonFor(error: unknown): string | undefined {
+  const { code, claim } = (error ?? {}) as { code?: unknown; claim?: unknown };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'token has expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      switch (claim) {
+        case 'iss':
+          return 'token issuer is not accepted';
+        case 'aud':
+          return 'token audience is not accepted';
+        case 'nbf':
+          return 'token is not valid yet';
+        case 'exp':
+          return 'token has no valid expiry';
+        case 'iat':
+          return 'token issue time is invalid';
+        default:
+          return 'token claims are invalid';
+      }
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'token signature is invalid';
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return 'token is malformed';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return 'token signing algorithm is not accepted';
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'token signing key is not recognised';
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return 'token signing key is ambiguous';
+    default:
+      return undefined;
+  }
+}
+
+function optionalClaim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new AuthError(`token ${name} claim is invalid`);
+  return value;
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const tenantId = optionalClaim(payload, 'tid');
+  if (tenantId === undefined) throw new AuthError('token has no tid (tenant) claim');
+  const userId = optionalClaim(payload, 'oid') ?? optionalClaim(payload, 'sub');
+  if (userId === undefined) throw new AuthError('token has no oid or sub (user) claim');
+  const rolesClaim = payload['roles'] ?? [];
+  if (!Array.isArray(rolesClaim) || !rolesClaim.every((role): role is string => typeof role === 'string')) {
+    throw new AuthError('token roles claim is invalid');
+  }
+  const roles = [...new Set(rolesClaim)];
+  return { tenantId, userId, roles, isAdmin: roles.includes(ADMIN_ROLE) };
+}
+
+async function loadDevKeySet(path: string): Promise<JWTVerifyGetKey> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    throw new Error(
+      `Development JWKS file ${path} (AUTH_DEV_JWKS_PATH) cannot be read` +
+        `${typeof code === 'string' ? ` (${code})` : ''}; \`npm start\` or \`npm run token\` creates it`,
+      { cause },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new Error(`Development JWKS file ${path} (AUTH_DEV_JWKS_PATH) is not valid JSON`, { cause });
+  }
+  const keys = (json as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null)) {
+    throw new Error(
+      `Development JWKS file ${path} (AUTH_DEV_JWKS_PATH) is not a JSON Web Key Set ({"keys": [...]})`,
+    );
+  }
+  const jose = await loadJose();
+  try {
+    return jose.createLocalJWKSet(json as Parameters<Jose['createLocalJWKSet']>[0]);
+  } catch (cause) {
+    throw new Error(`Development JWKS file ${path} (AUTH_DEV_JWKS_PATH) is not a valid JSON Web Key Set`, {
+      cause,
+    });
+  }
+}
+
+async function loadKeySet(config: AuthConfig): Promise<JWTVerifyGetKey> {
+  if (config.jwksUri) {
+    const jose = await loadJose();
+    return jose.createRemoteJWKSet(new URL(config.jwksUri));
+  }
+  if (config.devJwksPath) return loadDevKeySet(config.devJwksPath);
+  throw new Error('Auth configuration has neither jwksUri nor devJwksPath');
+}
+
+/**
+ * Creates the verifier for `Authorization` headers: a `Bearer` JWT signed with RS256 or ES256 by a key of
+ * the configured JWKS, issued by `config.issuer` for `config.audience`, unexpired (with a small clock
+ * tolerance) and naming a tenant and a user.
+ *
+ * Resolves to the Principal, rejects with an AuthError (answer 401) when the token is missing or
+ * unacceptable, and with a plain Error when the signing keys cannot be obtained (a server-side fault:
+ * unreadable development JWKS file, unreachable or broken remote JWKS).
+ */
+export function createTokenVerifier(
+  config: AuthConfig,
+): (authorizationHeader: string | null | undefined) => Promise<Principal> {
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const getKeySet = (): Promise<JWTVerifyGetKey> => {
+    // Loaded once, at first use; a failed load is retried by the next request.
+    keySet ??= loadKeySet(config).catch((error: unknown) => {
+      keySet = undefined;
+      throw error;
+    });
+    return keySet;
+  };
+
+  return async (authorizationHeader) => {
+    const token = extractBearerToken(authorizationHeader);
+    const [jose, keys] = await Promise.all([loadJose(), getKeySet()]);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jose.jwtVerify(token, keys, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: [...ALLOWED_ALGORITHMS],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      const reason = reasonFor(error);
+      if (reason !== undefined) throw new AuthError(reason, { cause: error });
+      throw new Error('Token could not be checked: signing keys unavailable', { cause: error });
+    }
+    return toPrincipal(payload);
+  };
+}

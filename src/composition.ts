@@ -1,0 +1,89 @@
+import { createAzureClients, type AzureClients } from './adapters/azure-clients';
+import { createHealthProbes } from './adapters/health-probes';
+import { getConfig, type AppConfig } from './config';
+import { createBlobDownloadLinks } from './adapters/blob-download-links';
+import { createCosmosOutboxStore } from './adapters/cosmos-outbox-store';
+import { createCosmosReportStore } from './adapters/cosmos-report-store';
+import { createServiceBusPublisher } from './adapters/servicebus-publisher';
+import { createTokenVerifier, type Principal } from './auth/verifier';
+import { checkHealth, type HealthReport } from './services/health';
+import type { OutboxDocument } from './domain/report';
+import { createOutboxRelay, type RelayResult } from './services/outbox-relay';
+import { createReportService, type ReportService } from './services/reports';
+
+/**
+ * The composition root: builds the process-wide clients and services once, from the validated config.
+ * Function handlers reach their service through `getServices()` and nothing else.
+ */
+export interface Services {
+  config: AppConfig;
+  clients: AzureClients;
+  health(): Promise<HealthReport>;
+  verifyToken(authorizationHeader: string | null | undefined): Promise<Principal>;
+  reports: ReportService;
+  outbox: {
+    relay(docs: OutboxDocument[]): Promise<RelayResult>;
+    /** Relays outbox documents still undispatched after the grace period, across tenants. */
+    sweep(): Promise<RelayResult>;
+  };
+}
+
+/** How many outbox documents one sweep relays at most. */
+const SWEEP_LIMIT = 500;
+
+const HEALTH_PROBE_TIMEOUT_MS = 5_000;
+
+let services: Services | undefined;
+
+function buildServices(config: AppConfig): Services {
+  const clients = createAzureClients(config);
+  const probes = createHealthProbes(clients, config);
+  const reportsContainer = clients.cosmos
+    .database(config.cosmos.databaseName)
+    .container(config.cosmos.reportsContainer);
+  const outboxStore = createCosmosOutboxStore(reportsContainer);
+  const relay = createOutboxRelay({
+    publisher: createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue),
+    store: outboxStore,
+    dispatchedTtlSeconds: config.outbox.dispatchedTtlSeconds,
+  });
+  return {
+    config,
+    clients,
+    health: () => checkHealth(probes, HEALTH_PROBE_TIMEOUT_MS),
+    verifyToken: createTokenVerifier(config.auth),
+    reports: createReportService({
+      store: createCosmosReportStore(reportsContainer),
+      downloads: createBlobDownloadLinks(
+        clients.blob,
+        config.blob.reportsContainer,
+        config.downloadLinkMinutes,
+      ),
+      retentionSeconds: config.retentionDays * 24 * 3600,
+    }),
+    outbox: {
+      relay: (docs) => relay.relay(docs),
+      sweep: async () => {
+        const cutoff = new Date(Date.now() - config.outbox.sweepGraceSeconds * 1000);
+        return relay.relay(await outboxStore.findUndispatched(cutoff, SWEEP_LIMIT));
+      },
+    },
+  };
+}
+
+export function getServices(): Services {
+  services ??= buildServices(getConfig());
+  return services;
+}
+
+/** Closes the clients (local host shutdown, tests). The next `getServices()` builds fresh ones. */
+export async function disposeServices(): Promise<void> {
+  const current = services;
+  services = undefined;
+  await current?.clients.close();
+}
+
+/** Replaces the process-wide services (unit tests call handlers with fakes behind them). */
+export function setServicesForTesting(replacement: Services | undefined): void {
+  services = replacement;
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+
+/**
+ * Typed application configuration, parsed once from the process environment (Function App settings in
+ * Azure, `local.settings.json` under Core Tools, the local host's environment otherwise).
+ *
+ * Each Azure service is reached through a *connection* named like the Functions bindings expect:
+ * `COSMOS`, `SERVICEBUS` and `BLOB`. A connection is either identity-based (`COSMOS__accountEndpoint`,
+ * `SERVICEBUS__fullyQualifiedNamespace`, `BLOB__serviceUri`, optionally `<NAME>__clientId` for a
+ * user-assigned managed identity) or, for local stand-ins, a plain connection string in `<NAME>`.
+ */
+
+export type Connection =
+  | { kind: 'identity'; endpoint: string; clientId?: string }
+  | { kind: 'connectionString'; connectionString: string };
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  /** Remote JWKS (Microsoft Entra ID in Azure). */
+  jwksUri?: string;
+  /** A local JWKS file holding the development signing key's public half; refused when running in Azure. */
+  devJwksPath?: string;
+}
+
+/** The report-requests queue as infra/ provisions it (and the local peer is started with). */
+export interface QueueSettings {
+  maxDeliveryCount: number;
+  lockDurationSeconds: number;
+  duplicateDetectionWindowMinutes: number;
+}
+
+export interface OutboxSettings {
+  /** Outbox docs younger than this are left to the change feed; the sweeper takes older ones. */
+  sweepGraceSeconds: number;
+  /** Seconds a dispatched outbox doc is kept (Cosmos TTL). */
+  dispatchedTtlSeconds: number;
+}
+
+export interface AppConfig {
+  cosmos: Connection & { databaseName: string; reportsContainer: string; leasesContainer: string };
+  serviceBus: Connection & { reportRequestsQueue: string; queue: QueueSettings };
+  blob: Connection & { reportsContainer: string };
+  auth: AuthConfig;
+  outbox: OutboxSettings;
+  /** Minutes a download link stays valid. */
+  downloadLinkMinutes: number;
+  /** Days a finished report (and its file) is kept. */
+  retentionDays: number;
+  /** True when the app runs inside Azure App Service / Functions (WEBSITE_SITE_NAME is set there). */
+  runningInAzure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const nonEmpty = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .trim()
+  .min(1, 'must not be empty');
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const resourceName = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3-63 lowercase letters, digits or hyphens');
+
+const settingsSchema = z.object({
+  COSMOS_DATABASE_NAME: resourceName.default('reportexports'),
+  COSMOS_REPORTS_CONTAINER: resourceName.default('reports'),
+  COSMOS_LEASES_CONTAINER: resourceName.default('leases'),
+  SERVICEBUS_REPORT_REQUESTS_QUEUE: resourceName.default('report-requests'),
+  BLOB_REPORTS_CONTAINER: resourceName.default('reports'),
+  SERVICEBUS_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(2000).default(10),
+  SERVICEBUS_LOCK_DURATION_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
+  SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10080).default(10),
+  OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  DOWNLOAD_LINK_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
+  REPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AUTH_ISSUER: nonEmpty,
+  AUTH_AUDIENCE: nonEmpty,
+  AUTH_JWKS_URI: httpsUrl.optional(),
+  AUTH_DEV_JWKS_PATH: nonEmpty.optional(),
+  WEBSITE_SITE_NAME: z.string().optional(),
+});
+
+/** Reads one named connection (as the Functions bindings do): identity-based first, connection string second. */
+export function readConnection(
+  env: Env,
+  name: string,
+  endpointKey: string,
+  problems: string[],
+): Connection | undefined {
+  const endpoint = env[`${name}__${endpointKey}`]?.trim();
+  const connectionString = env[name]?.trim();
+  if (endpoint) {
+    // A namespace is a host name (`<ns>.servicebus.windows.net`, as the Functions extension expects);
+    // account endpoints and service URIs are URLs.
+    const valid =
+      endpointKey === 'fullyQualifiedNamespace'
+        ? /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(endpoint)
+        : z.url().safeParse(endpoint).success;
+    if (!valid) {
+      const expected = endpointKey === 'fullyQualifiedNamespace' ? 'a host name' : 'a URL';
+      problems.push(`${name}__${endpointKey}: must be ${expected} (got "${endpoint}")`);
+      return undefined;
+    }
+    const clientId = env[`${name}__clientId`]?.trim();
+    return clientId ? { kind: 'identity', endpoint, clientId } : { kind: 'identity', endpoint };
+  }
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  problems.push(`${name}__${endpointKey} (or ${name} as a connection string): is required`);
+  return undefined;
+}
+
+/** Parses and validates the configuration; throws a ConfigError naming every missing or malformed setting. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  // Empty strings count as unset, as they do in App Service settings.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = settingsSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const cosmos = readConnection(env, 'COSMOS', 'accountEndpoint', problems);
+  const serviceBus = readConnection(env, 'SERVICEBUS', 'fullyQualifiedNamespace', problems);
+  const blob = readConnection(env, 'BLOB', 'serviceUri', problems);
+
+  if (parsed.success) {
+    const s = parsed.data;
+    const runningInAzure = Boolean(s.WEBSITE_SITE_NAME);
+    if (!s.AUTH_JWKS_URI && !s.AUTH_DEV_JWKS_PATH) {
+      problems.push('AUTH_JWKS_URI: is required (or AUTH_DEV_JWKS_PATH for local development)');
+    }
+    if (s.AUTH_DEV_JWKS_PATH && runningInAzure) {
+      problems.push('AUTH_DEV_JWKS_PATH: the local development key is never trusted in Azure; remove it');
+    }
+    if (problems.length === 0 && cosmos && serviceBus && blob) {
+      const auth: AuthConfig = { issuer: s.AUTH_ISSUER, audience: s.AUTH_AUDIENCE };
+      if (s.AUTH_JWKS_URI) auth.jwksUri = s.AUTH_JWKS_URI;
+      if (s.AUTH_DEV_JWKS_PATH) auth.devJwksPath = s.AUTH_DEV_JWKS_PATH;
+      return {
+        cosmos: {
+          ...cosmos,
+          databaseName: s.COSMOS_DATABASE_NAME,
+          reportsContainer: s.COSMOS_REPORTS_CONTAINER,
+          leasesContainer: s.COSMOS_LEASES_CONTAINER,
+        },
+        serviceBus: {
+          ...serviceBus,
+          reportRequestsQueue: s.SERVICEBUS_REPORT_REQUESTS_QUEUE,
+          queue: {
+            maxDeliveryCount: s.SERVICEBUS_MAX_DELIVERY_COUNT,
+            lockDurationSeconds: s.SERVICEBUS_LOCK_DURATION_SECONDS,
+            duplicateDetectionWindowMinutes: s.SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES,
+          },
+        },
+        outbox: {
+          sweepGraceSeconds: s.OUTBOX_SWEEP_GRACE_SECONDS,
+          dispatchedTtlSeconds: s.OUTBOX_DISPATCHED_TTL_SECONDS,
+        },
+        blob: { ...blob, reportsContainer: s.BLOB_REPORTS_CONTAINER },
+        auth,
+        retentionDays: s.REPORT_RETENTION_DAYS,
+        downloadLinkMinutes: s.DOWNLOAD_LINK_MINUTES,
+        runningInAzure,
+      };
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+let cached: AppConfig | undefined;
+
+/** The process-wide configuration, parsed on first use. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Forgets the parsed configuration so the next `getConfig()` reads the environment again (tests). */
+export function resetConfigForTesting(): void {
+  cached = undefined;
+}

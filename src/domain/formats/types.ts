@@ -1,0 +1,66 @@
+// What an output format is. A format writer turns a stream of row objects into the bytes of one export
+// file. Knows nothing of Azure SDKs: the worker pipes rows through `createStream` into whatever sink it has.
+import type { Transform } from 'node:stream';
+
+/** One output column: `key` is the row property, `header` the header cell (same shape as a report type's columns). */
+export interface Column {
+  readonly key: string;
+  readonly header: string;
+}
+
+export interface CreateStreamOptions {
+  /** Columns in output order. */
+  readonly columns: readonly Column[];
+  /** The report's title, for formats that have somewhere to put it (not CSV). */
+  readonly title?: string;
+  /** The report's parsed parameters, for formats that print them (not CSV). */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One pluggable output format (CSV now; JSON, NDJSON, XLSX, PDF later). Adding a format is one module
+ * plus one line in ./index.ts.
+ */
+export interface FormatWriter {
+  /** Lowercase, URL-safe: the `format` a client asks for. */
+  readonly name: string;
+  /** The blob's / download's `Content-Type`. */
+  readonly contentType: string;
+  /** Without the dot, e.g. `csv`. */
+  readonly fileExtension: string;
+  /**
+   * A fresh stream for one export. Writable side: object mode, one row object (keyed by column key) per
+   * write. Readable side: Buffers of the encoded file. Both sides have small, bounded buffers and honour
+   * backpressure, so `pipeline(rows, writer.createStream(...), upload)` keeps memory flat whatever the
+   * row count. Zero rows still produce a complete file (for CSV, the header row).
+   */
+  createStream(options: CreateStreamOptions): Transform;
+}
+
+/** Rows buffered on a writer's writable side before `write()` returns false. */
+export const ROW_HIGH_WATER_MARK = 64;
+/** Bytes buffered on a writer's readable side before it stops pulling rows. */
+export const BYTE_HIGH_WATER_MARK = 64 * 1024;
+
+const MAX_PART_LENGTH = 80;
+
+/** `value` reduced to `[A-Za-z0-9._-]`: other runs become `-`, no leading/trailing `.`/`-`, bounded length. */
+function safePart(value: string, fallback: string): string {
+  const cleaned = value
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .slice(0, MAX_PART_LENGTH)
+    .replace(/^[.-]+|[.-]+$/g, '');
+  return cleaned === '' ? fallback : cleaned;
+}
+
+/**
+ * A safe download / blob file name: `<reportType>-<reportId>.<extension>`, e.g. `popularity-6f1c….csv`.
+ * Only `[A-Za-z0-9._-]`, never starts with a dot, no `..`, no path separators.
+ */
+export function fileNameFor(reportType: string, reportId: string, extension: string): string {
+  const ext = extension.replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'bin';
+  return `${safePart(reportType, 'report')}-${safePart(reportId, 'export')}.${ext}`;
+}

@@ -1,0 +1,72 @@
+// What a report type is, and the parameter pieces report types share. Knows nothing of Azure SDKs.
+import { z } from 'zod';
+
+/**
+ * One pluggable report type. Adding a type is one module exporting a definition plus one line in
+ * ./index.ts. `P` is the parsed parameter object (defaults applied).
+ */
+export interface ReportTypeDefinition<P = Record<string, unknown>> {
+  /** URL-safe, lowercase: the `{reportType}` route segment. */
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  /** A strict zod object schema: unknown keys are rejected, defaults are applied on parse. */
+  readonly parameters: z.ZodType<P>;
+  /** Output formats this type can be exported as. */
+  readonly formats: readonly string[];
+  /** Columns in output order: `key` is the row property, `header` the CSV header cell. */
+  readonly columns: readonly { readonly key: string; readonly header: string }[];
+}
+
+/** Longest range a date-ranged report may cover, in calendar years. */
+export const MAX_RANGE_YEARS = 5;
+
+const DATE_MESSAGE = 'must be a calendar date in YYYY-MM-DD format';
+
+/** An ISO calendar date `YYYY-MM-DD` that exists (zod's ISO date check rejects 2024-02-30, 2023-02-29). */
+export const isoDate = () => z.iso.date({ error: DATE_MESSAGE });
+
+/** The `fromDate`/`toDate` pair, both inclusive. Spread into a report type's shape via {@link dateRangeParameters}. */
+export const dateRangeShape = {
+  fromDate: isoDate().describe('First day of the range (inclusive), YYYY-MM-DD.'),
+  toDate: isoDate().describe(
+    `Last day of the range (inclusive), YYYY-MM-DD; not before fromDate, at most ${MAX_RANGE_YEARS} years after it.`,
+  ),
+};
+
+const validDate = z.iso.date();
+const isValidDate = (value: unknown): value is string => validDate.safeParse(value).success;
+
+/** The same calendar day `years` later (Feb 29 becomes Mar 1 in a common year); string math, no Date quirks. */
+function addYears(isoDay: string, years: number): string {
+  const year = Number(isoDay.slice(0, 4)) + years;
+  if (year > 9999) return '9999-12-31';
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDay = isoDay.slice(5) === '02-29' && !leap ? '03-01' : isoDay.slice(5);
+  return `${String(year).padStart(4, '0')}-${monthDay}`;
+}
+
+/**
+ * A strict parameter object made of the shared date range plus `extra` fields. The range checks run
+ * once both dates are valid and report on `toDate`. ISO dates compare correctly as strings.
+ */
+export function dateRangeParameters<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.strictObject({ ...dateRangeShape, ...extra }).superRefine((value, ctx) => {
+    const { fromDate, toDate } = value as { fromDate: unknown; toDate: unknown };
+    // zod still runs object refinements after format issues; a bad date is already reported on its field.
+    if (!isValidDate(fromDate) || !isValidDate(toDate)) return;
+    if (fromDate > toDate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toDate'],
+        message: `must be on or after fromDate (${fromDate})`,
+      });
+    } else if (toDate > addYears(fromDate, MAX_RANGE_YEARS)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toDate'],
+        message: `must be at most ${MAX_RANGE_YEARS} years after fromDate (${addYears(fromDate, MAX_RANGE_YEARS)} at the latest)`,
+      });
+    }
+  });
+}

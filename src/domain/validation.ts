@@ -1,0 +1,93 @@
+// Validation helpers shared by the HTTP adapters and services. Knows nothing of Azure SDKs.
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+
+/** The key used for issues about the validated value itself when no prefix is given (JSONPath root). */
+export const ROOT_FIELD = '$';
+
+function joinPath(prefix: string | undefined, path: readonly PropertyKey[]): string {
+  const parts = path.map((segment) =>
+    typeof segment === 'symbol' ? (segment.description ?? '') : String(segment),
+  );
+  const joined = [prefix, ...parts].filter((part) => part !== undefined && part !== '').join('.');
+  return joined === '' ? ROOT_FIELD : joined;
+}
+
+/**
+ * Maps a zod error to `field -> messages` for a problem's `errors`, with dotted paths
+ * (`parameters.toDate`, `items.0.name`). Each unrecognized key gets its own entry so a typo is named.
+ */
+export function fieldErrors(error: z.ZodError, prefix?: string): Record<string, string[]> {
+  // A Map, not an object literal: field names come from the request (`constructor`, `__proto__`, ...).
+  const errors = new Map<string, string[]>();
+  const add = (field: string, message: string): void => {
+    const messages = errors.get(field) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    errors.set(field, messages);
+  };
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) add(joinPath(prefix, [...issue.path, key]), 'is not a known field');
+    } else {
+      add(joinPath(prefix, issue.path), issue.message);
+    }
+  }
+  // Own, enumerable data properties only (defineProperty never reaches a prototype's setter).
+  const result: Record<string, string[]> = {};
+  for (const [field, messages] of errors) {
+    Object.defineProperty(result, field, {
+      value: messages,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return result;
+}
+
+function serialize(value: unknown, seen: Set<object>): string | undefined {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    'toJSON' in value &&
+    typeof value.toJSON === 'function'
+  ) {
+    value = (value.toJSON as () => unknown).call(value);
+  }
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+  if (typeof value === 'bigint') throw new TypeError('canonicalJson: BigInt values cannot be serialized');
+  if (typeof value !== 'object') return undefined; // undefined, functions, symbols: omitted as by JSON
+  if (seen.has(value)) throw new TypeError('canonicalJson: circular structure');
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return `[${value.map((item: unknown) => serialize(item, seen) ?? 'null').join(',')}]`;
+    }
+    const members: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const member = serialize((value as Record<string, unknown>)[key], seen);
+      if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+    }
+    return `{${members.join(',')}}`;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units) at every depth and no whitespace, so equal values
+ * give equal strings whatever their key order. Follows JSON.stringify otherwise (toJSON, undefined members
+ * omitted, non-finite numbers as null); a top-level value JSON cannot represent gives `null`.
+ */
+export function canonicalJson(value: unknown): string {
+  return serialize(value, new Set()) ?? 'null';
+}
+
+/**
+ * Identifies "the same request": sha256 (hex) of the canonical JSON of type, format and parameters.
+ * Pass the parsed parameters (defaults applied) so `{}` and `{ top: 100 }` hash alike.
+ */
+export function requestHash(reportType: string, format: string, parameters: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson({ reportType, format, parameters }), 'utf8').digest('hex');
+}

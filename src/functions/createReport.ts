@@ -1,0 +1,59 @@
+import { getServices } from '../composition';
+import { defineAuthenticatedHttp } from '../http/authenticate';
+import { badRequest, conflict, payloadTooLarge, unprocessable } from '../http/problem';
+import { reportResponse } from '../http/reports';
+import { correlationIdOf, MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** POST /api/reports/{reportType}: report + outbox in one batch, 202 at once. */
+export const createReport = defineAuthenticatedHttp('createReport', {
+  route: 'reports/{reportType}',
+  methods: ['POST'],
+  handler: async (request, principal, context) => {
+    const correlationId = correlationIdOf(request);
+    const body = await readJsonBody(request);
+    if (body.kind === 'too-large') return payloadTooLarge(MAX_JSON_BODY_BYTES);
+    if (body.kind === 'bad-json') return badRequest('The body is not valid JSON.');
+    if (body.kind === 'forbidden-key') {
+      return badRequest('The body holds a field name that is not allowed.', {
+        [body.key]: ['is not allowed'],
+      });
+    }
+    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      return badRequest('The Idempotency-Key header is invalid.', {
+        'Idempotency-Key': ['must be 1-200 visible ASCII characters'],
+      });
+    }
+    const result = await getServices().reports.create(principal, {
+      reportType: request.params.reportType ?? '',
+      body: body.kind === 'ok' ? body.value : {},
+      correlationId,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    switch (result.kind) {
+      case 'created':
+      case 'replayed': {
+        context.log(`report ${result.report.id} ${result.kind} correlationId=${correlationId}`);
+        const response = reportResponse(202, result.report, { correlationId: result.report.correlationId });
+        return {
+          ...response,
+          headers: { ...response.headers, Location: `/api/reports/${result.report.id}` },
+        };
+      }
+      case 'unknown-type':
+        return badRequest(`Unknown report type '${result.reportType}'.`, {
+          reportType: ['is not a known report type; see GET /api/report-types'],
+        });
+      case 'invalid':
+        return badRequest('The request is invalid.', result.errors);
+      case 'duplicate':
+        return conflict('An active report with the same type, format and parameters exists.', {
+          existingReportId: result.existingReportId,
+        });
+      case 'idempotency-mismatch':
+        return unprocessable('The Idempotency-Key was already used with a different request body.');
+    }
+  },
+});

@@ -1,0 +1,39 @@
+import type {
+  CosmosDBFunctionOptions,
+  HttpFunctionOptions,
+  ServiceBusQueueFunctionOptions,
+  TimerFunctionOptions,
+} from '@azure/functions';
+
+/**
+ * A function declared once: the Azure host registers it with `app.*` (see ../register.ts) and the local
+ * host runs the very same object. `name` is the function name in both.
+ */
+export type FunctionDefinition =
+  | { trigger: 'http'; name: string; options: HttpFunctionOptions }
+  | { trigger: 'timer'; name: string; options: TimerFunctionOptions }
+  | { trigger: 'serviceBusQueue'; name: string; options: ServiceBusQueueFunctionOptions }
+  | { trigger: 'cosmosDB'; name: string; options: CosmosDBFunctionOptions };
+
+export const defineHttp = (name: string, options: HttpFunctionOptions): FunctionDefinition => ({
+  trigger: 'http',
+  name,
+  options,
+});
+
+export const defineTimer = (name: string, options: TimerFunctionOptions): FunctionDefinition => ({
+  trigger: 'timer',
+  name,
+  options,
+});
+
+export const defineServiceBusQueue = (
+  name: string,
+  options: ServiceBusQueueFunctionOptions,
+): FunctionDefinition => ({ trigger: 'serviceBusQueue', name, options });
+
+export const defineCosmosDB = (name: string, options: CosmosDBFunctionOptions): FunctionDefinition => ({
+  trigger: 'cosmosDB',
+  name,
+  options,
+});

@@ -1,0 +1,22 @@
+import { getServices } from '../composition';
+import { conflict, notFound } from '../http/problem';
+import { defineAuthenticatedHttp } from '../http/authenticate';
+
+/** GET /api/reports/{reportId}/download: 303 to a fresh read-only SAS link once Completed. */
+export const downloadReport = defineAuthenticatedHttp('downloadReport', {
+  route: 'reports/{reportId}/download',
+  methods: ['GET'],
+  handler: async (request, principal) => {
+    const result = await getServices().reports.download(principal, request.params.reportId ?? '');
+    switch (result.kind) {
+      case 'not-found':
+        return notFound('No such report.');
+      case 'not-ready':
+        return conflict(`The report is ${result.status}; only a Completed report can be downloaded.`, {
+          reportStatus: result.status,
+        });
+      case 'ok':
+        return { status: 303, headers: { Location: result.link.url, 'Cache-Control': 'no-store' } };
+    }
+  },
+});

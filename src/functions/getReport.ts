@@ -1,0 +1,14 @@
+import { getServices } from '../composition';
+import { defineAuthenticatedHttp } from '../http/authenticate';
+import { notFound } from '../http/problem';
+import { reportResponse } from '../http/reports';
+
+/** GET /api/reports/{reportId}: status and progress; another tenant's or user's report is a 404. */
+export const getReport = defineAuthenticatedHttp('getReport', {
+  route: 'reports/{reportId}',
+  methods: ['GET'],
+  handler: async (request, principal) => {
+    const found = await getServices().reports.view(principal, request.params.reportId ?? '');
+    return found ? reportResponse(200, found.report, { link: found.link }) : notFound('No such report.');
+  },
+});

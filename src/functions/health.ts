@@ -1,0 +1,17 @@
+import { getServices } from '../composition';
+import { defineHttp } from './definition';
+
+/** GET /api/health (anonymous): each dependency up or down; 200 only when all are up. */
+export const health = defineHttp('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: async () => {
+    const report = await getServices().health();
+    return {
+      status: report.status === 'healthy' ? 200 : 503,
+      jsonBody: report,
+      headers: { 'Cache-Control': 'no-store' },
+    };
+  },
+});

@@ -1,0 +1,23 @@
+import { cancelReport } from './cancelReport';
+import { createReport } from './createReport';
+import type { FunctionDefinition } from './definition';
+import { downloadReport } from './downloadReport';
+import { getReport } from './getReport';
+import { health } from './health';
+import { listReports } from './listReports';
+import { outboxRelay } from './outboxRelay';
+import { outboxSweeper } from './outboxSweeper';
+import { reportTypes } from './reportTypes';
+
+/** Every function of the app, in one list: the Azure entry point and the local host both read it. */
+export const functions: readonly FunctionDefinition[] = [
+  health,
+  reportTypes,
+  createReport,
+  getReport,
+  listReports,
+  cancelReport,
+  downloadReport,
+  outboxRelay,
+  outboxSweeper,
+];

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { getServices } from '../composition';
+import { REPORT_STATUSES, toResource } from '../domain/report';
+import { getReportType } from '../domain/report-types';
+import { fieldErrors } from '../domain/validation';
+import { defineAuthenticatedHttp } from '../http/authenticate';
+import { badRequest } from '../http/problem';
+import { InvalidContinuationTokenError } from '../services/ports';
+
+const querySchema = z.strictObject({
+  status: z.enum(REPORT_STATUSES).optional(),
+  reportType: z
+    .string()
+    .refine((name) => getReportType(name) !== undefined, 'is not a known report type')
+    .optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  continuationToken: z.string().min(1).max(8_000).optional(),
+});
+
+/** GET /api/reports: the caller's reports (an admin's: the tenant's), newest first, paged. */
+export const listReports = defineAuthenticatedHttp('listReports', {
+  route: 'reports',
+  methods: ['GET'],
+  handler: async (request, principal) => {
+    const query = querySchema.safeParse(Object.fromEntries(request.query));
+    if (!query.success) return badRequest('The query is invalid.', fieldErrors(query.error));
+    const { pageSize, continuationToken, ...filter } = query.data;
+    try {
+      const page = await getServices().reports.list(principal, filter, pageSize, continuationToken);
+      return {
+        status: 200,
+        headers: { 'Cache-Control': 'no-store' },
+        jsonBody: { items: page.items.map((r) => toResource(r)), continuationToken: page.continuationToken },
+      };
+    } catch (error) {
+      if (error instanceof InvalidContinuationTokenError) {
+        return badRequest(error.message, { continuationToken: [error.message] });
+      }
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,128 @@
+// RFC 9457 problem details: every error response of the HTTP API.
+//
+// `type` URIs follow one scheme: `https://report-exports.dev/problems/<slug>`, the slug naming the kind
+// of problem (see PROBLEM_TYPES). They are stable identifiers clients may switch on; they need not resolve.
+import type { HttpResponseInit } from '@azure/functions';
+
+const PROBLEM_BASE = 'https://report-exports.dev/problems/';
+
+export const PROBLEM_TYPES = {
+  validationError: `${PROBLEM_BASE}validation-error`,
+  badRequest: `${PROBLEM_BASE}bad-request`,
+  unauthorized: `${PROBLEM_BASE}unauthorized`,
+  forbidden: `${PROBLEM_BASE}forbidden`,
+  notFound: `${PROBLEM_BASE}not-found`,
+  conflict: `${PROBLEM_BASE}conflict`,
+  payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
+  unsupportedMediaType: `${PROBLEM_BASE}unsupported-media-type`,
+  unprocessable: `${PROBLEM_BASE}unprocessable-content`,
+} as const;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Validation errors: field path (e.g. `parameters.toDate`) -> messages. */
+  errors?: Record<string, string[]>;
+  [extension: string]: unknown;
+}
+
+/** The response for `problem`; `headers` are added (Content-Type is always the problem media type). */
+export function problemResponse(problem: Problem, headers?: Record<string, string>): HttpResponseInit {
+  return {
+    status: problem.status,
+    jsonBody: problem,
+    headers: { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },
+  };
+}
+
+/** 400: bad JSON, unknown report type, invalid parameters (with `errors`, typed validation-error). */
+export function badRequest(detail: string, errors?: Record<string, string[]>): HttpResponseInit {
+  return problemResponse({
+    type: errors ? PROBLEM_TYPES.validationError : PROBLEM_TYPES.badRequest,
+    title: errors ? 'Your request parameters did not validate.' : 'Bad request.',
+    status: 400,
+    detail,
+    ...(errors ? { errors } : {}),
+  });
+}
+
+/** RFC 6750 error_description allows only printable ASCII without `"` and `\`. */
+function quotable(text: string): string {
+  return text
+    .replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+/**
+ * 401 with a Bearer challenge: `error="invalid_token"` and a description when a token was sent and
+ * rejected; just `Bearer` when the request carried none (RFC 6750 section 3.1).
+ */
+export function unauthorized(detail: string, options: { tokenPresented?: boolean } = {}): HttpResponseInit {
+  const challenge =
+    options.tokenPresented === false
+      ? 'Bearer'
+      : `Bearer error="invalid_token", error_description="${quotable(detail)}"`;
+  return problemResponse(
+    { type: PROBLEM_TYPES.unauthorized, title: 'Authentication required.', status: 401, detail },
+    { 'WWW-Authenticate': challenge },
+  );
+}
+
+/** 403: authenticated but not allowed (another tenant's report is a 404 instead). */
+export function forbidden(detail: string): HttpResponseInit {
+  return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Forbidden.', status: 403, detail });
+}
+
+/** 404: unknown, or not visible to the caller. */
+export function notFound(detail: string): HttpResponseInit {
+  return problemResponse({ type: PROBLEM_TYPES.notFound, title: 'Not found.', status: 404, detail });
+}
+
+/** 409: conflicts with the resource's state; `extensions` such as `{ existingReportId }` join the body. */
+export function conflict(detail: string, extensions?: Record<string, unknown>): HttpResponseInit {
+  return problemResponse({
+    ...extensions,
+    type: PROBLEM_TYPES.conflict,
+    title: 'Conflict.',
+    status: 409,
+    detail,
+  });
+}
+
+/** 413: the request body is larger than `limitBytes` (also in the body as `limitBytes`). */
+export function payloadTooLarge(limitBytes: number): HttpResponseInit {
+  return problemResponse({
+    type: PROBLEM_TYPES.payloadTooLarge,
+    title: 'Request body too large.',
+    status: 413,
+    detail: `The request body must not exceed ${limitBytes} bytes.`,
+    limitBytes,
+  });
+}
+
+/** 415: the body is not `application/json`. */
+export function unsupportedMediaType(
+  detail = 'The request body must be application/json.',
+): HttpResponseInit {
+  return problemResponse({
+    type: PROBLEM_TYPES.unsupportedMediaType,
+    title: 'Unsupported media type.',
+    status: 415,
+    detail,
+  });
+}
+
+/** 422: well-formed but unprocessable, e.g. an Idempotency-Key reused with a different body. */
+export function unprocessable(detail: string): HttpResponseInit {
+  return problemResponse({
+    type: PROBLEM_TYPES.unprocessable,
+    title: 'Unprocessable content.',
+    status: 422,
+    detail,
+  });
+}

@@ -1,0 +1,78 @@
+// The narrow interfaces the services need from storage; adapters implement them.
+import type { OutboxDocument, ReportDocument, ReportStatus } from '../domain/report';
+
+export interface Stored<T> {
+  doc: T;
+  etag: string;
+}
+
+export interface ReportListFilter {
+  /** Only this user's reports; omitted for admins (the whole tenant). */
+  ownerId?: string;
+  status?: ReportStatus;
+  reportType?: string;
+}
+
+export interface ReportPage {
+  items: ReportDocument[];
+  /** Opaque; null when there is no next page. */
+  continuationToken: string | null;
+}
+
+export class InvalidContinuationTokenError extends Error {
+  constructor() {
+    super('the continuation token is not valid for this query');
+    this.name = 'InvalidContinuationTokenError';
+  }
+}
+
+export interface ReportStore {
+  /**
+   * Writes the report and its outbox message in ONE transactional batch in the tenant's partition,
+   * the report first. 'conflict' when a report with that id already exists (nothing is written).
+   */
+  createWithOutbox(report: ReportDocument, outbox: OutboxDocument): Promise<'created' | 'conflict'>;
+  get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined>;
+  /** An active (Pending/Processing) report of this owner with the same request hash, if any. */
+  findActive(tenantId: string, ownerId: string, requestHash: string): Promise<ReportDocument | undefined>;
+  /** Newest first. Throws InvalidContinuationTokenError for a token it did not issue for this query. */
+  list(
+    tenantId: string,
+    filter: ReportListFilter,
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<ReportPage>;
+  /** Replaces the report if its etag still matches; 'conflict' when someone changed it meanwhile. */
+  replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'>;
+}
+
+export interface DownloadLink {
+  url: string;
+  expiresAt: string;
+}
+
+/** Read-only, single-blob, short-lived download links. */
+export interface DownloadLinks {
+  create(blobName: string, fileName: string): Promise<DownloadLink>;
+}
+
+/** A message as the relay hands it to the broker. */
+export interface OutboundMessage {
+  messageId: string;
+  correlationId: string;
+  subject: string;
+  applicationProperties: Record<string, string>;
+  body: unknown;
+}
+
+export interface MessagePublisher {
+  /** Sends all the messages or throws (all-or-nothing for one call). */
+  publish(messages: OutboundMessage[]): Promise<void>;
+}
+
+export interface OutboxStore {
+  markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void>;
+  recordFailure(doc: OutboxDocument, error: string): Promise<void>;
+  /** Outbox docs of every tenant not yet dispatched, created at or before `olderThan`, oldest first. */
+  findUndispatched(olderThan: Date, limit: number): Promise<OutboxDocument[]>;
+}

@@ -1,0 +1,215 @@
+// Report use cases: create (report + outbox in one batch), read, list, cancel. Tenancy and ownership are
+// enforced here: another tenant's report, or another user's for a non-admin, does not exist.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/verifier';
+import { isTerminal, type OutboxDocument, type ReportDocument, type ReportStatus } from '../domain/report';
+import { getReportType } from '../domain/report-types';
+import { fieldErrors, requestHash } from '../domain/validation';
+import type { DownloadLink, DownloadLinks, ReportListFilter, ReportPage, ReportStore } from './ports';
+import { z } from 'zod';
+
+const REPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ReportServiceOptions {
+  store: ReportStore;
+  downloads: DownloadLinks;
+  /** Seconds a terminal report is kept (Cosmos TTL). */
+  retentionSeconds: number;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export const createRequestSchema = z.strictObject({
+  format: z.string().min(1).default('csv'),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type CreateResult =
+  | { kind: 'created'; report: ReportDocument }
+  | { kind: 'replayed'; report: ReportDocument }
+  | { kind: 'unknown-type'; reportType: string }
+  | { kind: 'invalid'; errors: Record<string, string[]> }
+  | { kind: 'duplicate'; existingReportId: string }
+  | { kind: 'idempotency-mismatch' };
+
+export type DownloadResult =
+  { kind: 'ok'; link: DownloadLink } | { kind: 'not-found' } | { kind: 'not-ready'; status: ReportStatus };
+
+export type CancelResult =
+  | { kind: 'cancelled' | 'cancel-requested'; report: ReportDocument }
+  | { kind: 'not-found' }
+  | { kind: 'terminal'; status: ReportStatus };
+
+export interface CreateInput {
+  reportType: string;
+  body: unknown;
+  idempotencyKey?: string;
+  correlationId: string;
+}
+
+export function createReportService(options: ReportServiceOptions) {
+  const { store, retentionSeconds, downloads } = options;
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+
+  /** The report id for an Idempotency-Key: stable per tenant, user and key, so a retry hits the same doc. */
+  const idFromKey = (principal: Principal, key: string): string => {
+    const hex = createHash('sha256')
+      .update(JSON.stringify([principal.tenantId, principal.userId, key]))
+      .digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  };
+
+  const visible = (principal: Principal, report: ReportDocument): boolean =>
+    report.tenantId === principal.tenantId && (principal.isAdmin || report.ownerId === principal.userId);
+
+  async function get(principal: Principal, reportId: string) {
+    // Report ids are UUID-shaped (random or derived from an Idempotency-Key); anything else names no
+    // report, and must not reach the store (Cosmos ids cannot hold '/', '\\', '?' or '#').
+    if (!REPORT_ID.test(reportId)) return undefined;
+    const stored = await store.get(principal.tenantId, reportId);
+    return stored && visible(principal, stored.doc) ? stored : undefined;
+  }
+
+  async function linkFor(report: ReportDocument): Promise<DownloadLink | undefined> {
+    if (report.status !== 'Completed' || !report.blobName || !report.fileName) return undefined;
+    return downloads.create(report.blobName, report.fileName);
+  }
+
+  return {
+    async create(principal: Principal, input: CreateInput): Promise<CreateResult> {
+      const type = getReportType(input.reportType);
+      if (!type) return { kind: 'unknown-type', reportType: input.reportType };
+      const request = createRequestSchema.safeParse(input.body);
+      if (!request.success) return { kind: 'invalid', errors: fieldErrors(request.error) };
+      const { format } = request.data;
+      if (!type.formats.includes(format)) {
+        return { kind: 'invalid', errors: { format: [`must be one of: ${type.formats.join(', ')}`] } };
+      }
+      const parameters = type.parameters.safeParse(request.data.parameters);
+      if (!parameters.success)
+        return { kind: 'invalid', errors: fieldErrors(parameters.error, 'parameters') };
+      const params = parameters.data;
+      const hash = requestHash(type.name, format, params);
+
+      const reportId = input.idempotencyKey ? idFromKey(principal, input.idempotencyKey) : newId();
+      if (input.idempotencyKey) {
+        const existing = await store.get(principal.tenantId, reportId);
+        if (existing) {
+          return existing.doc.requestHash === hash
+            ? { kind: 'replayed', report: existing.doc }
+            : { kind: 'idempotency-mismatch' };
+        }
+      }
+      const active = await store.findActive(principal.tenantId, principal.userId, hash);
+      if (active) return { kind: 'duplicate', existingReportId: active.id };
+
+      const createdAt = now().toISOString();
+      const report: ReportDocument = {
+        id: reportId,
+        kind: 'report',
+        tenantId: principal.tenantId,
+        ownerId: principal.userId,
+        reportType: type.name,
+        format,
+        parameters: params,
+        requestHash: hash,
+        idempotencyKey: input.idempotencyKey ?? null,
+        status: 'Pending',
+        cancelRequested: false,
+        progress: { processedRows: 0, totalRows: null, percent: null },
+        createdAt,
+        startedAt: null,
+        completedAt: null,
+        error: null,
+        rowCount: null,
+        sizeBytes: null,
+        fileName: null,
+        blobName: null,
+        correlationId: input.correlationId,
+        attempts: 0,
+      };
+      const outbox: OutboxDocument = {
+        id: `outbox-${reportId}`,
+        kind: 'outbox',
+        tenantId: principal.tenantId,
+        reportId,
+        messageType: 'ExportRequested',
+        payload: { tenantId: principal.tenantId, reportId, reportType: type.name, format },
+        correlationId: input.correlationId,
+        createdAt,
+        dispatchedAt: null,
+        attempts: 0,
+        lastError: null,
+      };
+      const written = await store.createWithOutbox(report, outbox);
+      if (written === 'conflict') {
+        // Two requests with the same Idempotency-Key raced; the other one won.
+        const winner = await store.get(principal.tenantId, reportId);
+        if (winner?.doc.requestHash === hash) return { kind: 'replayed', report: winner.doc };
+        return { kind: 'idempotency-mismatch' };
+      }
+      return { kind: 'created', report };
+    },
+
+    async get(principal: Principal, reportId: string): Promise<ReportDocument | undefined> {
+      return (await get(principal, reportId))?.doc;
+    },
+
+    /** The report with a fresh download link when it is Completed. */
+    async view(
+      principal: Principal,
+      reportId: string,
+    ): Promise<{ report: ReportDocument; link?: DownloadLink } | undefined> {
+      const report = (await get(principal, reportId))?.doc;
+      if (!report) return undefined;
+      const link = await linkFor(report);
+      return link ? { report, link } : { report };
+    },
+
+    /** A fresh link to a Completed report's file. */
+    async download(principal: Principal, reportId: string): Promise<DownloadResult> {
+      const report = (await get(principal, reportId))?.doc;
+      if (!report) return { kind: 'not-found' };
+      const link = await linkFor(report);
+      return link ? { kind: 'ok', link } : { kind: 'not-ready', status: report.status };
+    },
+
+    list(
+      principal: Principal,
+      filter: Omit<ReportListFilter, 'ownerId'>,
+      pageSize: number,
+      continuationToken?: string,
+    ): Promise<ReportPage> {
+      const scoped: ReportListFilter = principal.isAdmin ? filter : { ...filter, ownerId: principal.userId };
+      return store.list(principal.tenantId, scoped, pageSize, continuationToken);
+    },
+
+    async cancel(principal: Principal, reportId: string): Promise<CancelResult> {
+      // Retry on a concurrent change (the worker updating progress): the etag guards every write.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const stored = await get(principal, reportId);
+        if (!stored) return { kind: 'not-found' };
+        const report = stored.doc;
+        if (isTerminal(report.status)) return { kind: 'terminal', status: report.status };
+        const next: ReportDocument =
+          report.status === 'Pending'
+            ? {
+                ...report,
+                status: 'Cancelled',
+                cancelRequested: true,
+                completedAt: now().toISOString(),
+                ttl: retentionSeconds,
+              }
+            : { ...report, cancelRequested: true };
+        const result = await store.replace(next, stored.etag);
+        if (result !== 'conflict') {
+          return { kind: next.status === 'Cancelled' ? 'cancelled' : 'cancel-requested', report: result.doc };
+        }
+      }
+      throw new Error(`report ${reportId}: too many concurrent changes while cancelling`);
+    },
+  };
+}
+
+export type ReportService = ReturnType<typeof createReportService>;

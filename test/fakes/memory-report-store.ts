@@ -1,0 +1,165 @@
+// An in-memory ReportStore for unit tests: the semantics production relies on from Cosmos DB (an atomic
+// transactional batch, etag-conditional replaces, opaque continuation tokens) without a database.
+import { randomUUID } from 'node:crypto';
+import type { OutboxDocument, ReportDocument, ReportStatus } from '../../src/domain/report';
+import {
+  InvalidContinuationTokenError,
+  type ReportListFilter,
+  type ReportPage,
+  type ReportStore,
+  type Stored,
+} from '../../src/services/ports';
+
+type AnyDocument = ReportDocument | OutboxDocument;
+
+interface Entry {
+  doc: AnyDocument;
+  etag: string;
+}
+
+interface IssuedToken {
+  offset: number;
+  query: string;
+}
+
+const keyOf = (tenantId: string, id: string): string => JSON.stringify([tenantId, id]);
+const copy = <T>(value: T): T => structuredClone(value);
+const isReport = (doc: AnyDocument): doc is ReportDocument => doc.kind === 'report';
+
+export class MemoryReportStore implements ReportStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #tokens = new Map<string, IssuedToken>();
+  #beforeNextReplace: ((doc: ReportDocument) => void) | undefined;
+  #writes = 0;
+
+  /** How many writes the store has accepted (a failed request must not add any). */
+  get writes(): number {
+    return this.#writes;
+  }
+
+  createWithOutbox(report: ReportDocument, outbox: OutboxDocument): Promise<'created' | 'conflict'> {
+    const reportKey = keyOf(report.tenantId, report.id);
+    const outboxKey = keyOf(outbox.tenantId, outbox.id);
+    if (report.tenantId !== outbox.tenantId) {
+      return Promise.reject(new Error('a transactional batch spans one partition'));
+    }
+    // All or nothing: check every operation before applying any.
+    if (this.#entries.has(reportKey) || this.#entries.has(outboxKey)) return Promise.resolve('conflict');
+    this.#put(reportKey, report);
+    this.#put(outboxKey, outbox);
+    return Promise.resolve('created');
+  }
+
+  get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined> {
+    const entry = this.#entries.get(keyOf(tenantId, reportId));
+    if (!entry || !isReport(entry.doc)) return Promise.resolve(undefined);
+    return Promise.resolve({ doc: copy(entry.doc), etag: entry.etag });
+  }
+
+  findActive(tenantId: string, ownerId: string, requestHash: string): Promise<ReportDocument | undefined> {
+    const found = this.#reports().find(
+      (r) =>
+        r.tenantId === tenantId &&
+        r.ownerId === ownerId &&
+        r.requestHash === requestHash &&
+        (r.status === 'Pending' || r.status === 'Processing'),
+    );
+    return Promise.resolve(found && copy(found));
+  }
+
+  list(
+    tenantId: string,
+    filter: ReportListFilter,
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<ReportPage> {
+    const query = JSON.stringify([
+      tenantId,
+      filter.ownerId ?? null,
+      filter.status ?? null,
+      filter.reportType ?? null,
+    ]);
+    let offset = 0;
+    if (continuationToken !== undefined) {
+      const issued = this.#tokens.get(continuationToken);
+      if (!issued || issued.query !== query) return Promise.reject(new InvalidContinuationTokenError());
+      offset = issued.offset;
+    }
+    const matching = this.#reports()
+      .filter(
+        (r) =>
+          r.tenantId === tenantId &&
+          (filter.ownerId === undefined || r.ownerId === filter.ownerId) &&
+          (filter.status === undefined || r.status === filter.status) &&
+          (filter.reportType === undefined || r.reportType === filter.reportType),
+      )
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const items = matching.slice(offset, offset + pageSize).map(copy);
+    const next = offset + pageSize;
+    let token: string | null = null;
+    if (next < matching.length) {
+      token = Buffer.from(JSON.stringify({ offset: next, nonce: randomUUID() })).toString('base64url');
+      this.#tokens.set(token, { offset: next, query });
+    }
+    return Promise.resolve({ items, continuationToken: token });
+  }
+
+  replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'> {
+    const key = keyOf(report.tenantId, report.id);
+    const hook = this.#beforeNextReplace;
+    this.#beforeNextReplace = undefined;
+    if (hook) {
+      const current = this.#entries.get(key);
+      if (current && isReport(current.doc)) {
+        const changed = copy(current.doc);
+        hook(changed);
+        this.#put(key, changed);
+      }
+    }
+    const entry = this.#entries.get(key);
+    if (!entry || !isReport(entry.doc) || entry.etag !== etag) return Promise.resolve('conflict');
+    const stored = this.#put(key, report);
+    return Promise.resolve({ doc: copy(report), etag: stored.etag });
+  }
+
+  // ---- test helpers ----
+
+  /** Every stored document (reports and outbox messages), copied, in a stable order. */
+  docs(): AnyDocument[] {
+    return [...this.#entries.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, entry]) => copy(entry.doc));
+  }
+
+  /**
+   * Makes the next `replace` lose a race: just before it, someone else writes the report (new etag),
+   * applying `change` (e.g. a worker's progress update), so the replace sees a stale etag -> 'conflict'.
+   */
+  concurrentWriteBeforeNextReplace(change: (doc: ReportDocument) => void = () => undefined): void {
+    this.#beforeNextReplace = change;
+  }
+
+  /** Forces a stored report into `status` (as the worker would), with a new etag; `patch` sets other fields. */
+  forceStatus(
+    tenantId: string,
+    reportId: string,
+    status: ReportStatus,
+    patch: Partial<ReportDocument> = {},
+  ): void {
+    const key = keyOf(tenantId, reportId);
+    const entry = this.#entries.get(key);
+    if (!entry || !isReport(entry.doc)) throw new Error(`no report ${reportId} in tenant ${tenantId}`);
+    this.#put(key, { ...entry.doc, ...patch, status });
+  }
+
+  #reports(): ReportDocument[] {
+    return [...this.#entries.values()].map((entry) => entry.doc).filter(isReport);
+  }
+
+  #put(key: string, doc: AnyDocument): Entry {
+    const entry = { doc: copy(doc), etag: `"${randomUUID()}"` };
+    this.#entries.set(key, entry);
+    this.#writes++;
+    return entry;
+  }
+}

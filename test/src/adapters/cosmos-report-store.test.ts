@@ -1,0 +1,278 @@
+// The Cosmos report store against the local Cosmos stand-in started by the global setup.
+import { randomUUID } from 'node:crypto';
+import type { Container, CosmosClient } from '@azure/cosmos';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCosmosClient } from '../../support/clients';
+import { createCosmosReportStore } from '../../../src/adapters/cosmos-report-store';
+import type { OutboxDocument, ReportDocument } from '../../../src/domain/report';
+import { InvalidContinuationTokenError, type ReportStore } from '../../../src/services/ports';
+
+let client: CosmosClient;
+let container: Container;
+let store: ReportStore;
+
+beforeAll(() => {
+  const connectionString = process.env.COSMOS;
+  if (!connectionString) throw new Error('COSMOS is not set: the global setup did not run');
+  client = testCosmosClient();
+  container = client
+    .database(process.env.COSMOS_DATABASE_NAME ?? 'reportexports')
+    .container(process.env.COSMOS_REPORTS_CONTAINER ?? 'reports');
+  store = createCosmosReportStore(container);
+});
+
+afterAll(() => {
+  client?.dispose();
+});
+
+function report(tenantId: string, overrides: Partial<ReportDocument> = {}): ReportDocument {
+  return {
+    id: randomUUID(),
+    kind: 'report',
+    tenantId,
+    ownerId: 'owner-1',
+    reportType: 'sales',
+    format: 'csv',
+    parameters: { year: 2024 },
+    requestHash: 'hash-1',
+    idempotencyKey: null,
+    status: 'Pending',
+    cancelRequested: false,
+    progress: { processedRows: 0, totalRows: null, percent: null },
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    completedAt: null,
+    error: null,
+    rowCount: null,
+    sizeBytes: null,
+    fileName: null,
+    blobName: null,
+    correlationId: randomUUID(),
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+function outboxFor(r: ReportDocument): OutboxDocument {
+  return {
+    id: randomUUID(),
+    kind: 'outbox',
+    tenantId: r.tenantId,
+    reportId: r.id,
+    messageType: 'ExportRequested',
+    payload: { tenantId: r.tenantId, reportId: r.id, reportType: r.reportType, format: r.format },
+    correlationId: r.correlationId,
+    createdAt: r.createdAt,
+    dispatchedAt: null,
+    attempts: 0,
+    lastError: null,
+  };
+}
+
+async function readRaw(id: string, tenantId: string): Promise<Record<string, unknown> | undefined> {
+  const { resource } = await container.item(id, tenantId).read<Record<string, unknown>>();
+  return resource;
+}
+
+async function seed(r: ReportDocument): Promise<ReportDocument> {
+  expect(await store.createWithOutbox(r, outboxFor(r))).toBe('created');
+  return r;
+}
+
+/** Reports created one per minute so their order by createdAt is unambiguous. */
+function minutesAfter(base: number, minutes: number): string {
+  return new Date(base + minutes * 60_000).toISOString();
+}
+
+describe('createWithOutbox', () => {
+  it('writes the report and its outbox message in the same partition', async () => {
+    const tenantId = randomUUID();
+    const r = report(tenantId);
+    const o = outboxFor(r);
+    expect(await store.createWithOutbox(r, o)).toBe('created');
+
+    expect(await readRaw(r.id, tenantId)).toMatchObject({ ...r });
+    expect(await readRaw(o.id, tenantId)).toMatchObject({ ...o, tenantId, kind: 'outbox' });
+  });
+
+  it("is 'conflict' for an existing report id and does not write the second outbox message", async () => {
+    const tenantId = randomUUID();
+    const first = await seed(report(tenantId));
+    const again = report(tenantId, { id: first.id, ownerId: 'someone-else' });
+    const secondOutbox = outboxFor(again);
+
+    expect(await store.createWithOutbox(again, secondOutbox)).toBe('conflict');
+    expect(await readRaw(secondOutbox.id, tenantId)).toBeUndefined();
+    expect(await readRaw(first.id, tenantId)).toMatchObject({ ownerId: 'owner-1' });
+  });
+});
+
+describe('get', () => {
+  it('returns the document without system properties, and its etag', async () => {
+    const tenantId = randomUUID();
+    const r = await seed(report(tenantId));
+    const found = await store.get(tenantId, r.id);
+    expect(found).toBeDefined();
+    expect(found?.doc).toEqual(r);
+    expect(found?.etag).toEqual(expect.any(String));
+    expect(found?.etag).toBe((await readRaw(r.id, tenantId))?._etag);
+  });
+
+  it('is undefined for an unknown id, an outbox id and another tenant’s report', async () => {
+    const tenantId = randomUUID();
+    const r = report(tenantId);
+    const o = outboxFor(r);
+    expect(await store.createWithOutbox(r, o)).toBe('created');
+
+    expect(await store.get(tenantId, randomUUID())).toBeUndefined();
+    expect(await store.get(tenantId, o.id)).toBeUndefined();
+    expect(await store.get(randomUUID(), r.id)).toBeUndefined();
+  });
+});
+
+describe('findActive', () => {
+  it('finds a Pending or Processing report of the owner with the same request hash', async () => {
+    const tenantId = randomUUID();
+    const pending = await seed(report(tenantId, { requestHash: 'h-pending' }));
+    const processing = await seed(report(tenantId, { requestHash: 'h-processing', status: 'Processing' }));
+
+    expect(await store.findActive(tenantId, 'owner-1', 'h-pending')).toEqual(pending);
+    expect(await store.findActive(tenantId, 'owner-1', 'h-processing')).toEqual(processing);
+  });
+
+  it('ignores finished reports, other owners, other hashes and other tenants', async () => {
+    const tenantId = randomUUID();
+    await seed(report(tenantId, { requestHash: 'h', status: 'Completed' }));
+    await seed(report(tenantId, { requestHash: 'h', status: 'Failed' }));
+    await seed(report(tenantId, { requestHash: 'h', ownerId: 'owner-2' }));
+    const otherTenant = randomUUID();
+    await seed(report(otherTenant, { requestHash: 'h' }));
+
+    expect(await store.findActive(tenantId, 'owner-1', 'h')).toBeUndefined();
+    expect(await store.findActive(tenantId, 'owner-1', 'other-hash')).toBeUndefined();
+    expect(await store.findActive(tenantId, 'owner-2', 'h')).toMatchObject({ ownerId: 'owner-2' });
+    expect(await store.findActive(otherTenant, 'owner-1', 'h')).toMatchObject({ tenantId: otherTenant });
+  });
+});
+
+describe('list', () => {
+  it('lists the tenant’s reports newest first and applies the filters', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-01-01T00:00:00Z');
+    const a = await seed(report(tenantId, { createdAt: minutesAfter(base, 1) }));
+    const b = await seed(
+      report(tenantId, { createdAt: minutesAfter(base, 2), ownerId: 'owner-2', status: 'Completed' }),
+    );
+    const c = await seed(report(tenantId, { createdAt: minutesAfter(base, 3), reportType: 'inventory' }));
+    await seed(report(randomUUID(), { createdAt: minutesAfter(base, 4) }));
+
+    const ids = async (filter: Parameters<ReportStore['list']>[1]): Promise<string[]> => {
+      const page = await store.list(tenantId, filter, 10);
+      expect(page.continuationToken).toBeNull();
+      return page.items.map((item) => item.id);
+    };
+    expect(await ids({})).toEqual([c.id, b.id, a.id]);
+    expect(await ids({ ownerId: 'owner-1' })).toEqual([c.id, a.id]);
+    expect(await ids({ status: 'Completed' })).toEqual([b.id]);
+    expect(await ids({ reportType: 'inventory' })).toEqual([c.id]);
+    expect(await ids({ ownerId: 'owner-1', status: 'Completed' })).toEqual([]);
+
+    const page = await store.list(tenantId, {}, 10);
+    expect(page.items[0]).toEqual(c);
+  });
+
+  it('pages through every report exactly once, in order, and ends with a null token', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-02-01T00:00:00Z');
+    const created: ReportDocument[] = [];
+    for (let i = 0; i < 5; i++)
+      created.push(await seed(report(tenantId, { createdAt: minutesAfter(base, i) })));
+    // Noise in the same container: another tenant, and this tenant's outbox documents.
+    for (let i = 0; i < 3; i++) await seed(report(randomUUID(), { createdAt: minutesAfter(base, i) }));
+
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.list(tenantId, {}, 2, token);
+      pages++;
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((item) => item.id));
+      token = page.continuationToken ?? undefined;
+      if (token !== undefined) expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    } while (token !== undefined && pages < 10);
+
+    expect(token).toBeUndefined();
+    expect(seen).toEqual(created.map((r) => r.id).reverse());
+  });
+
+  it('refuses a garbage token and a token issued for another query', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-03-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
+    const first = await store.list(tenantId, {}, 2);
+    const token = first.continuationToken;
+    expect(token).not.toBeNull();
+    if (token === null) return;
+
+    // The token itself works for its own query.
+    expect((await store.list(tenantId, {}, 2, token)).items).toHaveLength(1);
+
+    for (const bad of ['garbage!', 'bm90LWpzb24', Buffer.from('{"q":1}').toString('base64url'), '']) {
+      await expect(store.list(tenantId, {}, 2, bad)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+    }
+    await expect(store.list(tenantId, { ownerId: 'owner-1' }, 2, token)).rejects.toBeInstanceOf(
+      InvalidContinuationTokenError,
+    );
+    await expect(store.list(tenantId, {}, 3, token)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+    await expect(store.list(randomUUID(), {}, 2, token)).rejects.toBeInstanceOf(
+      InvalidContinuationTokenError,
+    );
+  });
+
+  it('maps an SDK token the service rejects to InvalidContinuationTokenError', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-04-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
+    const token = (await store.list(tenantId, {}, 2)).continuationToken;
+    if (token === null) throw new Error('expected a continuation token');
+    const outer = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { q: string; c: string };
+    const tampered = Buffer.from(JSON.stringify({ q: outer.q, c: '{"x":1}' })).toString('base64url');
+    await expect(store.list(tenantId, {}, 2, tampered)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+  });
+});
+
+describe('replace', () => {
+  it('replaces with the current etag and returns the new one', async () => {
+    const tenantId = randomUUID();
+    const r = await seed(report(tenantId));
+    const current = await store.get(tenantId, r.id);
+    if (!current) throw new Error('seeded report not found');
+
+    const updated: ReportDocument = {
+      ...current.doc,
+      status: 'Processing',
+      startedAt: new Date().toISOString(),
+    };
+    const result = await store.replace(updated, current.etag);
+    if (result === 'conflict') throw new Error('unexpected conflict');
+    expect(result.doc).toEqual(updated);
+    expect(result.etag).not.toBe(current.etag);
+    expect((await store.get(tenantId, r.id))?.etag).toBe(result.etag);
+  });
+
+  it("is 'conflict' with a stale etag and leaves the document unchanged", async () => {
+    const tenantId = randomUUID();
+    const r = await seed(report(tenantId));
+    const stale = await store.get(tenantId, r.id);
+    if (!stale) throw new Error('seeded report not found');
+    const first = await store.replace({ ...stale.doc, status: 'Processing' }, stale.etag);
+    if (first === 'conflict') throw new Error('unexpected conflict');
+
+    expect(await store.replace({ ...stale.doc, status: 'Cancelled' }, stale.etag)).toBe('conflict');
+    const after = await store.get(tenantId, r.id);
+    expect(after?.doc.status).toBe('Processing');
+    expect(after?.etag).toBe(first.etag);
+  });
+});

@@ -1,0 +1,152 @@
+// The Service Bus publisher with the real @azure/service-bus client against the local AMQP peer started by
+// the global setup (queues are created on demand with a 10-minute duplicate detection window).
+import { randomUUID } from 'node:crypto';
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createServiceBusPublisher,
+  type ServiceBusPublisher,
+} from '../../../src/adapters/servicebus-publisher';
+import type { OutboundMessage } from '../../../src/services/outbox-relay';
+
+let client: ServiceBusClient;
+const publishers: ServiceBusPublisher[] = [];
+
+beforeAll(() => {
+  const connectionString = process.env.SERVICEBUS;
+  if (!connectionString) throw new Error('SERVICEBUS is not set: the global setup did not run');
+  client = new ServiceBusClient(connectionString);
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(publishers.splice(0).map((p) => p.close()));
+});
+
+afterAll(async () => {
+  await client?.close();
+});
+
+function uniqueQueue(): string {
+  return `outbox-test-${randomUUID().slice(0, 8)}`;
+}
+
+function publisherFor(queue: string): ServiceBusPublisher {
+  const publisher = createServiceBusPublisher(client, queue);
+  publishers.push(publisher);
+  return publisher;
+}
+
+function message(n: number, overrides: Partial<OutboundMessage> = {}): OutboundMessage {
+  return {
+    messageId: randomUUID(),
+    correlationId: `corr-${n}`,
+    subject: 'ExportRequested',
+    applicationProperties: { tenantId: `tenant-${n}`, reportId: `report-${n}` },
+    body: { tenantId: `tenant-${n}`, reportId: `report-${n}`, reportType: 'ratings', format: 'csv' },
+    ...overrides,
+  };
+}
+
+/** Counts the senders the client creates and the sendMessages calls they make. */
+function watchSenders(): { senders: number; sends: number } {
+  const counts = { senders: 0, sends: 0 };
+  const createSender = client.createSender.bind(client);
+  vi.spyOn(client, 'createSender').mockImplementation((queueName: string) => {
+    counts.senders += 1;
+    const sender = createSender(queueName);
+    const sendMessages = sender.sendMessages.bind(sender);
+    sender.sendMessages = (...args: Parameters<typeof sendMessages>) => {
+      counts.sends += 1;
+      return sendMessages(...args);
+    };
+    return sender;
+  });
+  return counts;
+}
+
+/** Receives (and deletes) until `expected` arrived and one more wait came back empty, or a deadline. */
+async function receiveAll(queue: string, expected: number): Promise<ServiceBusReceivedMessage[]> {
+  const receiver = client.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
+  const received: ServiceBusReceivedMessage[] = [];
+  const deadline = Date.now() + 20_000;
+  try {
+    while (Date.now() < deadline) {
+      const batch = await receiver.receiveMessages(100, { maxWaitTimeInMs: 500 });
+      received.push(...batch);
+      if (batch.length === 0 && received.length >= expected) break;
+    }
+  } finally {
+    await receiver.close();
+  }
+  return received;
+}
+
+describe('Service Bus publisher', () => {
+  it('delivers the message properties as sent', async () => {
+    const queue = uniqueQueue();
+    const sent = message(1);
+
+    await publisherFor(queue).publish([sent]);
+
+    const [received, ...rest] = await receiveAll(queue, 1);
+    expect(rest).toHaveLength(0);
+    expect(received).toBeDefined();
+    expect(received?.messageId).toBe(sent.messageId);
+    expect(received?.correlationId).toBe(sent.correlationId);
+    expect(received?.subject).toBe(sent.subject);
+    expect(received?.applicationProperties).toEqual(sent.applicationProperties);
+    expect(received?.body).toEqual(sent.body);
+    expect(received?.contentType).toBe('application/json');
+  });
+
+  it('sends 300 messages in one call (several batches if needed), all arrive', async () => {
+    const queue = uniqueQueue();
+    // ~1 KB bodies so that 300 of them do not fit in one 256 KB batch.
+    const sent = Array.from({ length: 300 }, (_, n) =>
+      message(n, { body: { n, padding: 'p'.repeat(1024) } }),
+    );
+    const counts = watchSenders();
+    const publisher = publisherFor(queue);
+
+    await publisher.publish(sent);
+
+    expect(counts.sends).toBeGreaterThan(1);
+    const received = await receiveAll(queue, sent.length);
+    expect(received).toHaveLength(300);
+    expect(new Set(received.map((m) => String(m.messageId)))).toEqual(new Set(sent.map((m) => m.messageId)));
+  });
+
+  it('reuses one sender across calls', async () => {
+    const queue = uniqueQueue();
+    const counts = watchSenders();
+    const publisher = publisherFor(queue);
+    await publisher.publish([message(1)]);
+    await publisher.publish([message(2), message(3)]);
+    await publisher.publish([]);
+    expect(counts).toEqual({ senders: 1, sends: 2 });
+    expect(await receiveAll(queue, 3)).toHaveLength(3);
+  });
+
+  it('lets duplicate detection drop the same messageId published twice', async () => {
+    const queue = uniqueQueue();
+    const publisher = publisherFor(queue);
+    const sent = message(1);
+
+    await publisher.publish([sent]);
+    await publisher.publish([sent, message(2)]);
+
+    const received = await receiveAll(queue, 2);
+    expect(received.filter((m) => m.messageId === sent.messageId)).toHaveLength(1);
+    expect(received).toHaveLength(2);
+  });
+
+  it('refuses a message that does not fit in an empty batch', async () => {
+    const queue = uniqueQueue();
+    const huge = message(1, { body: { padding: 'x'.repeat(400 * 1024) } });
+
+    await expect(publisherFor(queue).publish([huge])).rejects.toThrow(
+      /does not fit in an empty Service Bus batch/,
+    );
+  });
+});

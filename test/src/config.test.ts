@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const identityEnv = {
+  COSMOS__accountEndpoint: 'https://acct.documents.azure.com:443/',
+  SERVICEBUS__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+  BLOB__serviceUri: 'https://acct.blob.core.windows.net',
+  AUTH_ISSUER: 'https://login.microsoftonline.com/tid/v2.0',
+  AUTH_AUDIENCE: 'api://report-exports',
+  AUTH_JWKS_URI: 'https://login.microsoftonline.com/tid/discovery/v2.0/keys',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads identity-based connections with defaults for names', () => {
+    const config = loadConfig({ ...identityEnv, COSMOS__clientId: 'client-1' });
+    expect(config.cosmos).toEqual({
+      kind: 'identity',
+      endpoint: identityEnv.COSMOS__accountEndpoint,
+      clientId: 'client-1',
+      databaseName: 'reportexports',
+      reportsContainer: 'reports',
+      leasesContainer: 'leases',
+    });
+    expect(config.serviceBus).toMatchObject({ kind: 'identity', reportRequestsQueue: 'report-requests' });
+    expect(config.blob).toMatchObject({ kind: 'identity', reportsContainer: 'reports' });
+    expect(config.auth).toEqual({
+      issuer: identityEnv.AUTH_ISSUER,
+      audience: identityEnv.AUTH_AUDIENCE,
+      jwksUri: identityEnv.AUTH_JWKS_URI,
+    });
+  });
+
+  it('reads connection strings for local stand-ins', () => {
+    const {
+      COSMOS__accountEndpoint: _c,
+      SERVICEBUS__fullyQualifiedNamespace: _s,
+      BLOB__serviceUri: _b,
+      ...rest
+    } = identityEnv;
+    const config = loadConfig({
+      ...rest,
+      COSMOS: 'AccountEndpoint=http://127.0.0.1:8081/;AccountKey=a2V5;',
+      SERVICEBUS:
+        'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=x;SharedAccessKey=y;UseDevelopmentEmulator=true;',
+      BLOB: 'UseDevelopmentStorage=true',
+    });
+    expect(config.cosmos.kind).toBe('connectionString');
+    expect(config.serviceBus.kind).toBe('connectionString');
+    expect(config.blob).toMatchObject({
+      kind: 'connectionString',
+      connectionString: 'UseDevelopmentStorage=true',
+    });
+  });
+
+  it('names every missing setting at once', () => {
+    const problems = problemsOf({});
+    expect(problems.join('\n')).toContain(
+      'COSMOS__accountEndpoint (or COSMOS as a connection string): is required',
+    );
+    expect(problems.join('\n')).toContain('SERVICEBUS__fullyQualifiedNamespace');
+    expect(problems.join('\n')).toContain('BLOB__serviceUri');
+    expect(problems).toContain('AUTH_ISSUER: is required');
+    expect(problems).toContain('AUTH_AUDIENCE: is required');
+  });
+
+  it('names malformed settings', () => {
+    const problems = problemsOf({
+      ...identityEnv,
+      COSMOS__accountEndpoint: 'not a url',
+      SERVICEBUS_REPORT_REQUESTS_QUEUE: 'Bad_Name',
+      AUTH_JWKS_URI: 'ftp://x',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/COSMOS__accountEndpoint: must be a URL/);
+    expect(problems.join('\n')).toMatch(/SERVICEBUS_REPORT_REQUESTS_QUEUE: must be 3-63 lowercase/);
+    expect(problems.join('\n')).toMatch(/AUTH_JWKS_URI: must be an http\(s\) URL/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(problemsOf({ ...identityEnv, AUTH_ISSUER: '  ' }).join()).toContain('AUTH_ISSUER');
+  });
+
+  it('requires a JWKS source, and never trusts the local development key in Azure', () => {
+    const { AUTH_JWKS_URI: _j, ...withoutJwks } = identityEnv;
+    expect(problemsOf(withoutJwks).join()).toContain('AUTH_JWKS_URI: is required');
+    expect(loadConfig({ ...withoutJwks, AUTH_DEV_JWKS_PATH: '.local/dev-jwks.json' }).auth.devJwksPath).toBe(
+      '.local/dev-jwks.json',
+    );
+    const inAzure = problemsOf({
+      ...identityEnv,
+      AUTH_DEV_JWKS_PATH: '.local/dev-jwks.json',
+      WEBSITE_SITE_NAME: 'app',
+    });
+    expect(inAzure.join()).toContain(
+      'AUTH_DEV_JWKS_PATH: the local development key is never trusted in Azure',
+    );
+  });
+});

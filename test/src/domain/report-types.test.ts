@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { describeReportTypes, getReportType, reportTypes } from '../../../src/domain/report-types';
+import { popularity, popularityParameters } from '../../../src/domain/report-types/popularity';
+import { ratings, ratingsParameters } from '../../../src/domain/report-types/ratings';
+import { fieldErrors } from '../../../src/domain/validation';
+
+const range = { fromDate: '2024-01-01', toDate: '2024-12-31' };
+
+function errorsOf(result: z.ZodSafeParseResult<unknown>): Record<string, string[]> {
+  if (result.success) throw new Error('expected validation to fail');
+  return fieldErrors(result.error, 'parameters');
+}
+
+describe('popularity parameters', () => {
+  it('accepts a valid range and applies the default top', () => {
+    expect(popularityParameters.parse(range)).toEqual({ ...range, top: 100 });
+    expect(popularityParameters.parse({ ...range, genre: 'Jazz', top: 10 })).toEqual({
+      ...range,
+      genre: 'Jazz',
+      top: 10,
+    });
+  });
+
+  it('accepts a single-day range and a leap day', () => {
+    expect(popularityParameters.safeParse({ fromDate: '2024-02-29', toDate: '2024-02-29' }).success).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['impossible day', '2024-02-30'],
+    ['non-leap Feb 29', '2023-02-29'],
+    ['unpadded', '2024-1-1'],
+    ['timestamp', '2024-01-01T00:00:00Z'],
+    ['not a string', 20240101],
+    ['null', null],
+  ])('rejects fromDate: %s', (_label, fromDate) => {
+    const errors = errorsOf(popularityParameters.safeParse({ ...range, fromDate }));
+    expect(errors['parameters.fromDate']).toEqual(['must be a calendar date in YYYY-MM-DD format']);
+  });
+
+  it('requires both dates', () => {
+    const errors = errorsOf(popularityParameters.safeParse({}));
+    expect(Object.keys(errors).sort()).toEqual(['parameters.fromDate', 'parameters.toDate']);
+  });
+
+  it('reports fromDate after toDate on toDate', () => {
+    const errors = errorsOf(popularityParameters.safeParse({ fromDate: '2024-03-02', toDate: '2024-03-01' }));
+    expect(errors).toEqual({ 'parameters.toDate': ['must be on or after fromDate (2024-03-02)'] });
+  });
+
+  it('allows exactly five years and rejects more', () => {
+    expect(popularityParameters.safeParse({ fromDate: '2020-01-01', toDate: '2025-01-01' }).success).toBe(
+      true,
+    );
+    const errors = errorsOf(popularityParameters.safeParse({ fromDate: '2020-01-01', toDate: '2025-01-02' }));
+    expect(errors['parameters.toDate']?.[0]).toMatch(/at most 5 years after fromDate/);
+    expect(Object.keys(errors)).toEqual(['parameters.toDate']);
+  });
+
+  it('handles a leap-day start for the five-year limit', () => {
+    expect(popularityParameters.safeParse({ fromDate: '2020-02-29', toDate: '2025-03-01' }).success).toBe(
+      true,
+    );
+    expect(popularityParameters.safeParse({ fromDate: '2020-02-29', toDate: '2025-03-02' }).success).toBe(
+      false,
+    );
+    expect(popularityParameters.safeParse({ fromDate: '0050-01-01', toDate: '0056-01-01' }).success).toBe(
+      false,
+    );
+    expect(popularityParameters.safeParse({ fromDate: '9998-01-01', toDate: '9999-12-31' }).success).toBe(
+      true,
+    );
+  });
+
+  it('rejects unknown keys so a typo is not silently ignored', () => {
+    const errors = errorsOf(popularityParameters.safeParse({ ...range, tpo: 5 }));
+    expect(errors).toEqual({ 'parameters.tpo': ['is not a known field'] });
+  });
+
+  it.each([0, -1, 10_001, 2.5, '10'])('rejects top %j', (top) => {
+    const errors = errorsOf(popularityParameters.safeParse({ ...range, top }));
+    expect(Object.keys(errors)).toEqual(['parameters.top']);
+  });
+
+  it('accepts top at its bounds', () => {
+    expect(popularityParameters.safeParse({ ...range, top: 1 }).success).toBe(true);
+    expect(popularityParameters.safeParse({ ...range, top: 10_000 }).success).toBe(true);
+  });
+
+  it('bounds the genre length', () => {
+    expect(errorsOf(popularityParameters.safeParse({ ...range, genre: '' }))).toHaveProperty([
+      'parameters.genre',
+    ]);
+    expect(errorsOf(popularityParameters.safeParse({ ...range, genre: 'x'.repeat(51) }))).toHaveProperty([
+      'parameters.genre',
+    ]);
+  });
+
+  it('rejects a parameters value that is not an object', () => {
+    expect(errorsOf(popularityParameters.safeParse('2024'))).toHaveProperty(['parameters']);
+  });
+});
+
+describe('ratings parameters', () => {
+  it('shares the date-range rules', () => {
+    expect(ratingsParameters.parse({ ...range, albumId: 'a1' })).toEqual({ ...range, albumId: 'a1' });
+    expect(
+      errorsOf(ratingsParameters.safeParse({ fromDate: '2024-02-30', toDate: '2024-03-01' })),
+    ).toHaveProperty(['parameters.fromDate']);
+    expect(
+      errorsOf(ratingsParameters.safeParse({ fromDate: '2024-03-02', toDate: '2024-03-01' })),
+    ).toHaveProperty(['parameters.toDate']);
+    expect(
+      errorsOf(ratingsParameters.safeParse({ fromDate: '2010-01-01', toDate: '2024-03-01' })),
+    ).toHaveProperty(['parameters.toDate']);
+    expect(errorsOf(ratingsParameters.safeParse({ ...range, top: 5 }))).toEqual({
+      'parameters.top': ['is not a known field'],
+    });
+  });
+});
+
+describe('registry', () => {
+  it('holds both types with URL-safe lowercase names, csv format and columns', () => {
+    expect(reportTypes.map((type) => type.name)).toEqual(['popularity', 'ratings']);
+    for (const type of reportTypes) {
+      expect(type.name).toMatch(/^[a-z0-9-]+$/);
+      expect(type.formats).toEqual(['csv']);
+    }
+    expect(popularity.columns.map((column) => column.key)).toEqual([
+      'rank',
+      'albumId',
+      'title',
+      'artist',
+      'genre',
+      'releaseYear',
+      'ratingCount',
+      'averageRating',
+    ]);
+    expect(ratings.columns.map((column) => column.key)).toEqual([
+      'albumId',
+      'title',
+      'userId',
+      'rating',
+      'ratedAt',
+    ]);
+  });
+
+  it('finds types by name and returns undefined for unknown names', () => {
+    expect(getReportType('popularity')).toBe(popularity);
+    expect(getReportType('ratings')).toBe(ratings);
+    expect(getReportType('nope')).toBeUndefined();
+    expect(getReportType('constructor')).toBeUndefined();
+    expect(getReportType('Popularity')).toBeUndefined();
+  });
+
+  it('describes every type with an input JSON Schema of its parameters', () => {
+    const described = describeReportTypes();
+    expect(described.map((type) => type.name)).toEqual(['popularity', 'ratings']);
+    const [pop, rat] = described;
+    expect(pop).toMatchObject({
+      title: popularity.title,
+      description: popularity.description,
+      formats: ['csv'],
+    });
+    expect(pop?.parameters).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      required: ['fromDate', 'toDate'],
+      additionalProperties: false,
+      properties: {
+        fromDate: { type: 'string', format: 'date' },
+        toDate: { type: 'string', format: 'date' },
+        genre: { type: 'string', minLength: 1, maxLength: 50 },
+        top: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+      },
+    });
+    expect(rat?.parameters).toMatchObject({
+      required: ['fromDate', 'toDate'],
+      additionalProperties: false,
+      properties: { fromDate: { format: 'date' }, toDate: { format: 'date' }, albumId: { type: 'string' } },
+    });
+    expect(JSON.parse(JSON.stringify(described))).toEqual(described);
+  });
+});
+
+describe('date-range checks with invalid dates', () => {
+  it('reports only the bad field, never a spurious range error', () => {
+    const errors = errorsOf(popularityParameters.safeParse({ fromDate: '2024-13-01', toDate: '2024-01-01' }));
+    expect(errors).toEqual({ 'parameters.fromDate': ['must be a calendar date in YYYY-MM-DD format'] });
+  });
+});

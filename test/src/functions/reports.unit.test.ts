@@ -1,0 +1,826 @@
+// The report HTTP functions as unit tests: each handler is called the way the Functions host calls it
+// (a real HttpRequest with the route's params, a real InvocationContext), with the real report service
+// over an in-memory store and a fake token verifier behind `setServicesForTesting`.
+import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_ROLE, AuthError, type Principal } from '../../../src/auth/verifier';
+import { setServicesForTesting, type Services } from '../../../src/composition';
+import {
+  canTransition,
+  REPORT_STATUSES,
+  type ReportDocument,
+  type ReportStatus,
+} from '../../../src/domain/report';
+import { cancelReport } from '../../../src/functions/cancelReport';
+import { createReport } from '../../../src/functions/createReport';
+import type { FunctionDefinition } from '../../../src/functions/definition';
+import { getReport } from '../../../src/functions/getReport';
+import { listReports } from '../../../src/functions/listReports';
+import { reportTypes } from '../../../src/functions/reportTypes';
+import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
+import { MAX_JSON_BODY_BYTES } from '../../../src/http/request';
+import { createReportService } from '../../../src/services/reports';
+import { MemoryReportStore } from '../../fakes/memory-report-store';
+
+const RETENTION_SECONDS = 30 * 24 * 3600;
+const ROUTES: readonly FunctionDefinition[] = [
+  createReport,
+  getReport,
+  listReports,
+  cancelReport,
+  reportTypes,
+];
+
+/** `Bearer <tenant>:<user>[:admin]` is the caller; anything else is refused like a bad JWT. */
+function fakeVerifyToken(header: string | null | undefined): Promise<Principal> {
+  if (!header) return Promise.reject(new AuthError('missing', { missingCredentials: true }));
+  const match = /^Bearer ([^:\s]+):([^:\s]+)(:admin)?$/.exec(header);
+  if (!match?.[1] || !match[2]) return Promise.reject(new AuthError('invalid token'));
+  const roles = match[3] ? [ADMIN_ROLE] : [];
+  return Promise.resolve({ tenantId: match[1], userId: match[2], roles, isAdmin: roles.length > 0 });
+}
+
+/** The members these handlers never touch; they throw if one ever does. The only casts in this file. */
+function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'outbox'> {
+  const untouched = (name: string): unknown =>
+    new Proxy(
+      {},
+      {
+        get: (_target, property) => {
+          throw new Error(`the report handlers should not use services.${name}.${String(property)}`);
+        },
+      },
+    );
+  return {
+    config: untouched('config') as Services['config'],
+    clients: untouched('clients') as Services['clients'],
+    outbox: untouched('outbox') as Services['outbox'],
+    health: () => Promise.reject(new Error('the report handlers should not use services.health')),
+  };
+}
+
+function testServices(store: MemoryReportStore, now: () => Date): Services {
+  const downloads = {
+    create: (blobName: string) =>
+      Promise.resolve({ url: `https://blob.example/${blobName}?sig=x`, expiresAt: now().toISOString() }),
+  };
+  // Not a literal at the call: the service's options may or may not include `downloads` yet.
+  const reportOptions = { store, downloads, retentionSeconds: RETENTION_SECONDS, now };
+  return { ...untouchedMembers(), verifyToken: fakeVerifyToken, reports: createReportService(reportOptions) };
+}
+
+let store: MemoryReportStore;
+let clock: number;
+
+beforeEach(() => {
+  store = new MemoryReportStore();
+  clock = Date.parse('2025-03-01T12:00:00.000Z');
+  // Every reading of the clock is one second later, so reports have distinct creation times.
+  setServicesForTesting(testServices(store, () => new Date((clock += 1000))));
+});
+
+afterEach(() => {
+  setServicesForTesting(undefined);
+});
+
+interface Sent {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+interface SendOptions {
+  as?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  /** The test itself changes the store during the call (a simulated concurrent writer). */
+  concurrentWriter?: boolean;
+}
+
+/** Binds `/api/...` to a definition's route template as the host does; undefined when it does not match. */
+function bind(template: string, path: string): Record<string, string> | undefined {
+  const want = template.split('/');
+  const got = path.replace(/^\/api\//, '').split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of want.entries()) {
+    const actual = got[i] ?? '';
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (name) params[name] = decodeURIComponent(actual);
+    else if (segment !== actual) return undefined;
+  }
+  return params;
+}
+
+let invocation = 0;
+
+/**
+ * One HTTP call through the matching function. Any 4xx must leave the store exactly as it was: a failed
+ * request stores nothing.
+ */
+async function send(method: string, path: string, options: SendOptions = {}): Promise<Sent> {
+  let route: { definition: FunctionDefinition; params: Record<string, string> } | undefined;
+  for (const definition of ROUTES) {
+    if (definition.trigger !== 'http' || !definition.options.route) continue;
+    const params = bind(definition.options.route, path);
+    if (params && definition.options.methods?.includes(method as never)) route = { definition, params };
+  }
+  if (route?.definition.trigger !== 'http') throw new Error(`no function serves ${method} ${path}`);
+
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.as !== undefined) headers.authorization = `Bearer ${options.as}`;
+  let body = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const query = options.query ?? {};
+  const search = new URLSearchParams(query).toString();
+  const request = new HttpRequest({
+    method,
+    url: `http://localhost:7071${path}${search ? `?${search}` : ''}`,
+    headers,
+    params: route.params,
+    query,
+    ...(body !== undefined ? { body: { string: body } } : {}),
+  });
+  const context = new InvocationContext({
+    functionName: route.definition.name,
+    invocationId: `invocation-${++invocation}`,
+    logHandler: () => undefined,
+  });
+
+  const docsBefore = store.docs();
+  const writesBefore = store.writes;
+  const response = await route.definition.options.handler(request, context);
+  if (response instanceof HttpResponse) throw new Error('the handlers answer with HttpResponseInit objects');
+  const status = response.status ?? 200;
+  if (status >= 400 && status < 500 && !options.concurrentWriter) {
+    expect(store.docs(), `${method} ${path} -> ${status} changed the store`).toEqual(docsBefore);
+    expect(store.writes, `${method} ${path} -> ${status} wrote to the store`).toBe(writesBefore);
+  }
+  const jsonBody: unknown = response.jsonBody;
+  return {
+    status,
+    headers: new Headers(response.headers),
+    body: jsonBody && typeof jsonBody === 'object' ? (jsonBody as Record<string, unknown>) : {},
+  };
+}
+
+/** An RFC 9457 problem with this status; `errors` lists exactly the field keys of a validation problem. */
+function expectProblem(response: Sent, status: number, errors?: string[]): void {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const { body } = response;
+  expect(body.status).toBe(status);
+  expect(body.type).toMatch(/^https:\/\/\S+$/);
+  expect(typeof body.title).toBe('string');
+  expect(body.title).not.toBe('');
+  expect(typeof body.detail).toBe('string');
+  expect(body.detail).not.toBe('');
+  if (errors) {
+    const fieldErrors = body.errors as Record<string, unknown>;
+    expect(Object.keys(fieldErrors).sort()).toEqual([...errors].sort());
+    for (const messages of Object.values(fieldErrors)) {
+      expect(Array.isArray(messages) && messages.length > 0).toBe(true);
+      for (const message of messages as unknown[]) expect(typeof message).toBe('string');
+    }
+  } else {
+    expect(body).not.toHaveProperty('errors');
+  }
+}
+
+let range = 0;
+/** A fresh valid date range each call, so reports never collide as active duplicates by accident. */
+function dates(): { fromDate: string; toDate: string } {
+  range++;
+  const day = String((range % 28) + 1).padStart(2, '0');
+  const month = String((Math.floor(range / 28) % 12) + 1).padStart(2, '0');
+  return { fromDate: `2021-${month}-${day}`, toDate: `2023-${month}-${day}` };
+}
+
+const ALICE = 't1:alice';
+const BOB = 't1:bob';
+const ADMIN = 't1:boss:admin';
+const OTHER_TENANT_ALICE = 't2:alice';
+const OTHER_TENANT_ADMIN = 't2:boss:admin';
+
+const RESOURCE_KEYS = [
+  'reportId',
+  'reportType',
+  'format',
+  'parameters',
+  'status',
+  'cancelRequested',
+  'progress',
+  'createdAt',
+  'startedAt',
+  'completedAt',
+  'error',
+  'rowCount',
+  'sizeBytes',
+  'fileName',
+  'downloadUrl',
+  'downloadExpiresAt',
+].sort();
+
+async function created(as = ALICE, reportType = 'popularity', parameters: object = dates()): Promise<string> {
+  const response = await send('POST', `/api/reports/${reportType}`, {
+    as,
+    body: { format: 'csv', parameters },
+  });
+  expect(response.status).toBe(202);
+  return String(response.body.reportId);
+}
+
+const tenantOf = (as: string): string => as.split(':')[0] ?? '';
+
+/** Puts a report into a status as the worker would have left it. */
+function force(as: string, reportId: string, status: ReportStatus): void {
+  const at = new Date((clock += 1000)).toISOString();
+  const patch: Partial<ReportDocument> = { startedAt: status === 'Pending' ? null : at };
+  if (status === 'Completed') {
+    Object.assign(patch, {
+      completedAt: at,
+      rowCount: 10,
+      sizeBytes: 321,
+      fileName: 'popularity.csv',
+      blobName: `${tenantOf(as)}/${reportId}/popularity.csv`,
+      progress: { processedRows: 10, totalRows: 10, percent: 100 },
+      ttl: RETENTION_SECONDS,
+    });
+  } else if (status === 'Failed') {
+    Object.assign(patch, { completedAt: at, error: { code: 'Boom', message: 'it broke' }, ttl: 60 });
+  } else if (status === 'Cancelled') {
+    Object.assign(patch, { completedAt: at, cancelRequested: true, ttl: 60 });
+  }
+  store.forceStatus(tenantOf(as), reportId, status, patch);
+}
+
+describe('the in-memory store', () => {
+  it('writes a report and its outbox message atomically: both or neither', async () => {
+    const id = await created();
+    const [report, outbox] = [
+      store.docs().find((d) => d.id === id),
+      store.docs().find((d) => d.kind === 'outbox'),
+    ];
+    if (report?.kind !== 'report' || outbox?.kind !== 'outbox') throw new Error('expected both documents');
+    const before = store.docs();
+    await expect(
+      store.createWithOutbox(report, { ...outbox, id: 'outbox-something-else', reportId: 'x' }),
+    ).resolves.toBe('conflict');
+    await expect(store.createWithOutbox({ ...report, id: 'another-id' }, outbox)).resolves.toBe('conflict');
+    expect(store.docs()).toEqual(before);
+  });
+});
+
+describe('POST /api/reports/{reportType} (createReport)', () => {
+  it('is 202 with Location, Retry-After and the report resource, storing the report and one outbox doc', async () => {
+    const parameters = dates();
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'csv', parameters },
+      headers: { 'x-correlation-id': 'corr-123' },
+    });
+    expect(response.status).toBe(202);
+    const id = String(response.body.reportId);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(response.headers.get('location')).toBe(`/api/reports/${id}`);
+    expect(response.headers.get('retry-after')).toBe(String(POLL_AFTER_SECONDS));
+    expect(response.headers.get('x-correlation-id')).toBe('corr-123');
+    expect(Object.keys(response.body).sort()).toEqual(RESOURCE_KEYS);
+    expect(response.body).toMatchObject({
+      reportType: 'popularity',
+      format: 'csv',
+      parameters: { ...parameters, top: 100 }, // defaults applied
+      status: 'Pending',
+      cancelRequested: false,
+      progress: { processedRows: 0, totalRows: null, percent: null },
+      startedAt: null,
+      completedAt: null,
+      error: null,
+      downloadUrl: null,
+    });
+
+    const docs = store.docs();
+    expect(docs).toHaveLength(2);
+    const report = docs.find((d) => d.kind === 'report');
+    const outbox = docs.find((d) => d.kind === 'outbox');
+    expect(report).toMatchObject({
+      id,
+      tenantId: 't1',
+      ownerId: 'alice',
+      status: 'Pending',
+      correlationId: 'corr-123',
+    });
+    expect(outbox).toMatchObject({
+      tenantId: 't1',
+      reportId: id,
+      messageType: 'ExportRequested',
+      payload: { tenantId: 't1', reportId: id, reportType: 'popularity', format: 'csv' },
+      correlationId: 'corr-123',
+      dispatchedAt: null,
+    });
+  });
+
+  it('defaults the format to csv and accepts the other report type', async () => {
+    const response = await send('POST', '/api/reports/ratings', { as: ALICE, body: { parameters: dates() } });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ reportType: 'ratings', format: 'csv', status: 'Pending' });
+  });
+
+  it('is 400 for an unknown report type', async () => {
+    const response = await send('POST', '/api/reports/nope', { as: ALICE, body: { parameters: dates() } });
+    expectProblem(response, 400, ['reportType']);
+    expect(response.body.detail).toContain('nope');
+  });
+
+  it.each([
+    ['missing dates', {}, ['parameters.fromDate', 'parameters.toDate']],
+    ['toDate before fromDate', { fromDate: '2024-05-02', toDate: '2024-05-01' }, ['parameters.toDate']],
+    ['a date that does not exist', { fromDate: '2024-02-30', toDate: '2024-03-01' }, ['parameters.fromDate']],
+    ['a range over five years', { fromDate: '2010-01-01', toDate: '2020-01-01' }, ['parameters.toDate']],
+    ['an out-of-range top', { ...dates(), top: 0 }, ['parameters.top']],
+    ['an unknown parameter', { ...dates(), colour: 'red' }, ['parameters.colour']],
+  ])('is 400 for invalid parameters: %s', async (_name, parameters, errors) => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'csv', parameters },
+    });
+    expectProblem(response, 400, errors);
+  });
+
+  it.each([
+    ['an unsupported format', { format: 'xlsx', parameters: dates() }, ['format']],
+    ['an unknown top-level field', { format: 'csv', parameters: dates(), extra: 1 }, ['extra']],
+    ['parameters that are not an object', { format: 'csv', parameters: 'x' }, ['parameters']],
+    ['a body that is an array', [], ['$']],
+    ['a body that is null', null, ['$']],
+  ])('is 400 for a badly formed request: %s', async (_name, body, errors) => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      rawBody: JSON.stringify(body),
+    });
+    expectProblem(response, 400, errors);
+  });
+
+  it.each(['{"format": "csv",', 'not json', '{"format": "csv"} trailing'])(
+    'is 400 for bad JSON: %s',
+    async (raw) => {
+      const response = await send('POST', '/api/reports/popularity', { as: ALICE, rawBody: raw });
+      expectProblem(response, 400);
+      expect(response.body.detail).toMatch(/^The body is not valid JSON/);
+    },
+  );
+
+  it('is 400 for a malformed Idempotency-Key', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { parameters: dates() },
+      headers: { 'Idempotency-Key': 'k'.repeat(201) },
+    });
+    expectProblem(response, 400, ['Idempotency-Key']);
+  });
+
+  it('is 401 with a bare Bearer challenge when no token is sent', async () => {
+    const response = await send('POST', '/api/reports/popularity', { body: { parameters: dates() } });
+    expectProblem(response, 401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('is 401 with an invalid_token challenge for a bad token', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: 'garbage',
+      body: { parameters: dates() },
+    });
+    expectProblem(response, 401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="invalid token"',
+    );
+  });
+
+  it('is 409 naming the existing report while an identical one is active, for that user only', async () => {
+    const parameters = dates();
+    const first = await created(ALICE, 'popularity', parameters);
+    // The same request with keys in another order and the default spelled out is still the same request.
+    const again = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { parameters: { top: 100, toDate: parameters.toDate, fromDate: parameters.fromDate } },
+    });
+    expectProblem(again, 409);
+    expect(again.body.existingReportId).toBe(first);
+
+    force(ALICE, first, 'Processing');
+    expectProblem(await send('POST', '/api/reports/popularity', { as: ALICE, body: { parameters } }), 409);
+
+    // Another user, or a different parameter, is a different request.
+    expect(await created(BOB, 'popularity', parameters)).not.toBe(first);
+    await created(ALICE, 'popularity', { ...parameters, top: 5 });
+
+    // Once the first is no longer active, the same request starts a new report.
+    force(ALICE, first, 'Completed');
+    expect(await created(ALICE, 'popularity', parameters)).not.toBe(first);
+  });
+
+  it('is 413 for a body larger than the limit', async () => {
+    const big = JSON.stringify({ parameters: { ...dates(), genre: 'x'.repeat(MAX_JSON_BODY_BYTES) } });
+    const response = await send('POST', '/api/reports/popularity', { as: ALICE, rawBody: big });
+    expectProblem(response, 413);
+    expect(response.body.limitBytes).toBe(MAX_JSON_BODY_BYTES);
+  });
+
+  it('is 413 when Content-Length declares too large a body', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      rawBody: JSON.stringify({ parameters: dates() }),
+      headers: { 'content-length': String(MAX_JSON_BODY_BYTES + 1) },
+    });
+    expectProblem(response, 413);
+  });
+
+  it('replays the same report for a repeated Idempotency-Key with the same body, starting no new work', async () => {
+    const body = { format: 'csv', parameters: dates() };
+    const headers = { 'Idempotency-Key': 'order-42' };
+    const first = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    expect(first.status).toBe(202);
+    const docsAfterFirst = store.docs();
+
+    const second = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(second.headers.get('retry-after')).toBe(String(POLL_AFTER_SECONDS));
+    expect(store.docs()).toEqual(docsAfterFirst);
+    const outbox = store.docs().filter((d) => d.kind === 'outbox');
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ reportId: first.body.reportId });
+  });
+
+  it('is 422 when an Idempotency-Key is reused with a different body', async () => {
+    const headers = { 'Idempotency-Key': 'order-43' };
+    const first = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { parameters: dates() },
+      headers,
+    });
+    expect(first.status).toBe(202);
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { parameters: dates() },
+      headers,
+    });
+    expectProblem(response, 422);
+    // Another report type under the same key is a different body too.
+    expectProblem(
+      await send('POST', '/api/reports/ratings', { as: ALICE, body: { parameters: dates() }, headers }),
+      422,
+    );
+  });
+
+  it('scopes an Idempotency-Key to its user', async () => {
+    const body = { parameters: dates() };
+    const headers = { 'Idempotency-Key': 'shared-key' };
+    const alice = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    const bob = await send('POST', '/api/reports/popularity', { as: BOB, body, headers });
+    expect([alice.status, bob.status]).toEqual([202, 202]);
+    expect(bob.body.reportId).not.toBe(alice.body.reportId);
+    expect(store.docs().filter((d) => d.kind === 'outbox')).toHaveLength(2);
+  });
+});
+
+describe('GET /api/reports/{reportId} (getReport)', () => {
+  it.each(['Pending', 'Processing'] as const)('is 200 with Retry-After while %s', async (status) => {
+    const id = await created();
+    force(ALICE, id, status);
+    const response = await send('GET', `/api/reports/${id}`, { as: ALICE });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('retry-after')).toBe(String(POLL_AFTER_SECONDS));
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(Object.keys(response.body).sort()).toEqual(RESOURCE_KEYS);
+    expect(response.body).toMatchObject({ reportId: id, status });
+  });
+
+  it.each(['Completed', 'Failed', 'Cancelled'] as const)(
+    'is 200 without Retry-After once %s',
+    async (status) => {
+      const id = await created();
+      force(ALICE, id, status);
+      const response = await send('GET', `/api/reports/${id}`, { as: ALICE });
+      expect(response.status).toBe(200);
+      expect(response.headers.has('retry-after')).toBe(false);
+      expect(Object.keys(response.body).sort()).toEqual(RESOURCE_KEYS);
+      expect(response.body).toMatchObject({ reportId: id, status });
+      if (status === 'Failed') expect(response.body.error).toEqual({ code: 'Boom', message: 'it broke' });
+    },
+  );
+
+  it('is 404 for an unknown report, and for another user or tenant', async () => {
+    const id = await created();
+    for (const as of [ALICE, BOB, OTHER_TENANT_ALICE, OTHER_TENANT_ADMIN]) {
+      const path = as === ALICE ? '/api/reports/00000000-0000-4000-8000-000000000000' : `/api/reports/${id}`;
+      expectProblem(await send('GET', path, { as }), 404);
+    }
+  });
+
+  it("lets an admin see every report of the admin's tenant", async () => {
+    const id = await created(ALICE);
+    const response = await send('GET', `/api/reports/${id}`, { as: ADMIN });
+    expect(response.status).toBe(200);
+    expect(response.body.reportId).toBe(id);
+  });
+
+  it('is 401 without a valid token', async () => {
+    const id = await created();
+    expectProblem(await send('GET', `/api/reports/${id}`), 401);
+    expectProblem(await send('GET', `/api/reports/${id}`, { as: 'bad' }), 401);
+  });
+});
+
+describe('GET /api/reports (listReports)', () => {
+  async function seed(): Promise<{ alice: string[]; bob: string; other: string }> {
+    const alice: string[] = [];
+    for (const type of ['popularity', 'ratings', 'popularity', 'ratings', 'popularity']) {
+      alice.push(await created(ALICE, type));
+    }
+    return { alice, bob: await created(BOB), other: await created(OTHER_TENANT_ALICE) };
+  }
+
+  const ids = (response: Sent): unknown[] =>
+    (response.body.items as Record<string, unknown>[]).map((item) => item.reportId);
+
+  it("is 200 with the caller's reports newest first, paging through all with continuation tokens", async () => {
+    const { alice } = await seed();
+    const newestFirst = [...alice].reverse();
+
+    const seen: unknown[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const query: Record<string, string> = { pageSize: '2', ...(token ? { continuationToken: token } : {}) };
+      const response = await send('GET', '/api/reports', { as: ALICE, query });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(Object.keys(response.body).sort()).toEqual(['continuationToken', 'items']);
+      for (const item of response.body.items as Record<string, unknown>[]) {
+        expect(Object.keys(item).sort()).toEqual(RESOURCE_KEYS);
+      }
+      seen.push(...ids(response));
+      token = response.body.continuationToken as string | null;
+      pages++;
+    } while (token !== null && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(newestFirst);
+
+    const all = await send('GET', '/api/reports', { as: ALICE });
+    expect(ids(all)).toEqual(newestFirst);
+    expect(all.body.continuationToken).toBeNull();
+  });
+
+  it('filters by status and report type', async () => {
+    const { alice } = await seed();
+    const [first, second] = alice;
+    if (!first || !second) throw new Error('seeded');
+    force(ALICE, first, 'Cancelled');
+    force(ALICE, second, 'Processing');
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { status: 'Cancelled' } }))).toEqual([
+      first,
+    ]);
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { reportType: 'ratings' } }))).toEqual([
+      alice[3],
+      alice[1],
+    ]);
+    const both = await send('GET', '/api/reports', {
+      as: ALICE,
+      query: { status: 'Processing', reportType: 'ratings' },
+    });
+    expect(ids(both)).toEqual([second]);
+  });
+
+  it("shows an admin the whole tenant's reports and nothing of other tenants", async () => {
+    const { alice, bob } = await seed();
+    const response = await send('GET', '/api/reports', { as: ADMIN });
+    expect(ids(response)).toEqual([bob, ...[...alice].reverse()]);
+    expect(ids(await send('GET', '/api/reports', { as: BOB }))).toEqual([bob]);
+    expect(ids(await send('GET', '/api/reports', { as: OTHER_TENANT_ADMIN }))).toHaveLength(1);
+  });
+
+  it.each([
+    ['an unknown status', { status: 'Bogus' }, ['status']],
+    ['an unknown report type', { reportType: 'nope' }, ['reportType']],
+    ['pageSize 0', { pageSize: '0' }, ['pageSize']],
+    ['pageSize 101', { pageSize: '101' }, ['pageSize']],
+    ['a non-numeric pageSize', { pageSize: 'ten' }, ['pageSize']],
+    ['a fractional pageSize', { pageSize: '2.5' }, ['pageSize']],
+    ['an unknown query parameter', { sort: 'asc' }, ['sort']],
+    ['an empty continuation token', { continuationToken: '' }, ['continuationToken']],
+    [
+      'a continuation token the store never issued',
+      { continuationToken: 'bm90LWEtdG9rZW4' },
+      ['continuationToken'],
+    ],
+  ])('is 400 for %s', async (_name, query, errors) => {
+    await seed();
+    expectProblem(await send('GET', '/api/reports', { as: ALICE, query }), 400, errors);
+  });
+
+  it('is 400 for a continuation token issued for another query or another user', async () => {
+    await seed();
+    await created(BOB);
+    await created(BOB);
+    const page = await send('GET', '/api/reports', { as: ALICE, query: { pageSize: '2' } });
+    const continuationToken = String(page.body.continuationToken);
+    const otherFilter = { pageSize: '2', continuationToken, reportType: 'ratings' };
+    expectProblem(await send('GET', '/api/reports', { as: ALICE, query: otherFilter }), 400, [
+      'continuationToken',
+    ]);
+    expectProblem(
+      await send('GET', '/api/reports', { as: BOB, query: { pageSize: '2', continuationToken } }),
+      400,
+      ['continuationToken'],
+    );
+  });
+
+  it('is 401 without a valid token', async () => {
+    expectProblem(await send('GET', '/api/reports'), 401);
+    expectProblem(await send('GET', '/api/reports', { as: 't1' }), 401);
+  });
+});
+
+describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
+  it('is 202 and cancels a Pending report at once', async () => {
+    const id = await created();
+    const outboxBefore = store.docs().filter((d) => d.kind === 'outbox');
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expect(response.status).toBe(202);
+    expect(Object.keys(response.body).sort()).toEqual(RESOURCE_KEYS);
+    expect(response.body).toMatchObject({ reportId: id, status: 'Cancelled', cancelRequested: true });
+    expect(response.body.completedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    expect(response.headers.has('retry-after')).toBe(false);
+    const stored = store.docs().find((d) => d.id === id);
+    expect(stored).toMatchObject({ status: 'Cancelled', ttl: RETENTION_SECONDS });
+    expect(store.docs().filter((d) => d.kind === 'outbox')).toEqual(outboxBefore);
+    expect((await send('GET', `/api/reports/${id}`, { as: ALICE })).body.status).toBe('Cancelled');
+  });
+
+  it('is 202 and only requests cancellation of a Processing report', async () => {
+    const id = await created();
+    force(ALICE, id, 'Processing');
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({
+      reportId: id,
+      status: 'Processing',
+      cancelRequested: true,
+      completedAt: null,
+    });
+    expect(response.headers.get('retry-after')).toBe(String(POLL_AFTER_SECONDS));
+    expect(store.docs().find((d) => d.id === id)).toMatchObject({
+      status: 'Processing',
+      cancelRequested: true,
+    });
+    expect(store.docs().find((d) => d.id === id)).not.toHaveProperty('ttl');
+  });
+
+  it.each(['Completed', 'Failed', 'Cancelled'] as const)(
+    'is 409 when the report is already %s',
+    async (status) => {
+      const id = await created();
+      force(ALICE, id, status);
+      const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+      expectProblem(response, 409);
+      expect(response.body.detail).toContain(status);
+    },
+  );
+
+  it('is 409 when cancelling twice', async () => {
+    const id = await created();
+    expect((await send('DELETE', `/api/reports/${id}`, { as: ALICE })).status).toBe(202);
+    expectProblem(await send('DELETE', `/api/reports/${id}`, { as: ALICE }), 409);
+  });
+
+  it('is 404 for an unknown report, and for another user or tenant', async () => {
+    const id = await created();
+    expectProblem(
+      await send('DELETE', '/api/reports/00000000-0000-4000-8000-000000000000', { as: ALICE }),
+      404,
+    );
+    for (const as of [BOB, OTHER_TENANT_ALICE, OTHER_TENANT_ADMIN]) {
+      expectProblem(await send('DELETE', `/api/reports/${id}`, { as }), 404);
+    }
+    expect(store.docs().find((d) => d.id === id)).toMatchObject({
+      status: 'Pending',
+      cancelRequested: false,
+    });
+  });
+
+  it("lets an admin cancel a report of the admin's tenant", async () => {
+    const id = await created(ALICE);
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ADMIN });
+    expect(response.status).toBe(202);
+    expect(response.body.status).toBe('Cancelled');
+  });
+
+  it('retries after a concurrent write (etag conflict) and keeps that write', async () => {
+    const id = await created();
+    force(ALICE, id, 'Processing');
+    store.concurrentWriteBeforeNextReplace((doc) => {
+      doc.progress = { processedRows: 50, totalRows: 100, percent: 50 };
+    });
+    const writesBefore = store.writes;
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({
+      status: 'Processing',
+      cancelRequested: true,
+      progress: { processedRows: 50, totalRows: 100, percent: 50 },
+    });
+    expect(store.writes).toBe(writesBefore + 2); // the concurrent write, then the retried cancel
+    expect(store.docs().find((d) => d.id === id)).toMatchObject({
+      cancelRequested: true,
+      progress: { processedRows: 50 },
+    });
+  });
+
+  it('re-reads the state on retry: a report claimed meanwhile gets a cancel request instead', async () => {
+    const id = await created();
+    store.concurrentWriteBeforeNextReplace((doc) => {
+      doc.status = 'Processing';
+      doc.startedAt = new Date(clock).toISOString();
+    });
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'Processing', cancelRequested: true, completedAt: null });
+  });
+
+  it('re-reads the state on retry: a report completed meanwhile is a 409', async () => {
+    const id = await created();
+    force(ALICE, id, 'Processing');
+    store.concurrentWriteBeforeNextReplace((doc) => {
+      doc.status = 'Completed';
+    });
+    const writesBefore = store.writes;
+    const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE, concurrentWriter: true });
+    expectProblem(response, 409);
+    expect(store.writes).toBe(writesBefore + 1); // only the concurrent writer's
+    expect(store.docs().find((d) => d.id === id)).toMatchObject({
+      status: 'Completed',
+      cancelRequested: false,
+    });
+  });
+
+  it('is 401 without a valid token', async () => {
+    const id = await created();
+    expectProblem(await send('DELETE', `/api/reports/${id}`), 401);
+    expectProblem(await send('DELETE', `/api/reports/${id}`, { as: 'Basic x' }), 401);
+  });
+});
+
+describe('GET /api/report-types (reportTypes)', () => {
+  it('is 200 with each type, its formats and its parameter JSON Schema', async () => {
+    const response = await send('GET', '/api/report-types', { as: ALICE });
+    expect(response.status).toBe(200);
+    const items = response.body.items as Record<string, unknown>[];
+    expect(items.map((item) => item.name)).toEqual(['popularity', 'ratings']);
+    for (const item of items) {
+      expect(item.formats).toEqual(['csv']);
+      expect(typeof item.title).toBe('string');
+      const schema = item.parameters as { type?: unknown; properties?: object; required?: unknown };
+      expect(schema.type).toBe('object');
+      expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['fromDate', 'toDate']));
+      expect(schema.required).toEqual(expect.arrayContaining(['fromDate', 'toDate']));
+    }
+    // A defaulted parameter is optional for the client.
+    const popularity = items[0]?.parameters as { required?: unknown[] };
+    expect(popularity.required).not.toContain('top');
+  });
+
+  it('is 401 without a valid token', async () => {
+    expectProblem(await send('GET', '/api/report-types'), 401);
+  });
+});
+
+describe('the report state machine (canTransition)', () => {
+  it.each(['Completed', 'Failed', 'Cancelled'] as const)('allows no transition out of %s', (from) => {
+    for (const to of REPORT_STATUSES) expect(canTransition(from, to)).toBe(false);
+  });
+
+  it('does not let a Pending report complete without being processed', () => {
+    expect(canTransition('Pending', 'Completed')).toBe(false);
+  });
+
+  it('allows exactly the transitions of the lifecycle', () => {
+    const allowed = REPORT_STATUSES.flatMap((from) =>
+      REPORT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`),
+    );
+    expect(allowed.sort()).toEqual(
+      [
+        'Pending->Processing',
+        'Pending->Cancelled',
+        'Pending->Failed',
+        'Processing->Completed',
+        'Processing->Failed',
+        'Processing->Cancelled',
+      ].sort(),
+    );
+  });
+});
