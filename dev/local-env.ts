@@ -57,4 +57,7 @@ export function peerQueueArgs(config: AppConfig): string[] {
 }
 
 /** Timer schedules of the local host: the sweeper runs every 5 s instead of every minute. */
-export const LOCAL_TIMER_SCHEDULES: Record<string, string> = { outboxSweeper: '*/5 * * * * *' };
+export const LOCAL_TIMER_SCHEDULES: Record<string, string> = {
+  outboxSweeper: '*/5 * * * * *',
+  exportWatchdog: '*/5 * * * * *',
+};

@@ -17,6 +17,15 @@ export async function provisionLocal(config: AppConfig): Promise<void> {
       id: config.cosmos.leasesContainer,
       partitionKey: { paths: ['/id'] },
     });
+    // Source data of the sample report types (dev/seed.ts fills them).
+    await database.containers.createIfNotExists({
+      id: config.cosmos.albumsContainer,
+      partitionKey: { paths: ['/id'] },
+    });
+    await database.containers.createIfNotExists({
+      id: config.cosmos.ratingsContainer,
+      partitionKey: { paths: ['/albumId'] },
+    });
     await clients.blob.getContainerClient(config.blob.reportsContainer).createIfNotExists();
   } finally {
     await clients.close();

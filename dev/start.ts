@@ -1,6 +1,7 @@
 // `npm start`: the whole system on this machine. Starts the stand-ins (Azurite, the Cosmos server, the
 // Service Bus peer) as separate processes unless one already answers on its port, provisions them,
-// makes the local development signing key, and runs the app's functions in the local host.
+// seeds demo source data when there is none, makes the local development signing key, and runs the
+// app's functions in the local host.
 // Ctrl-C stops everything this command started (stand-ins it reused keep running).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -9,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { startLocalHost } from './local-host';
 import { LOCAL_TIMER_SCHEDULES, localSettings, peerQueueArgs, type StandinPorts } from './local-env';
 import { provisionLocal } from './provision';
+import { seedSourceData } from './seed';
 import { parsePort } from './standins/lifecycle';
 import { ensureDevSigningKey } from './token';
 import { loadConfig } from '../src/config';
@@ -16,6 +18,8 @@ import { functions } from '../src/functions';
 
 const HOST = '127.0.0.1';
 const ROOT = resolve(__dirname, '..');
+/** What `npm start` seeds into an empty albums container. */
+const DEMO_DATA = { albums: 200, ratings: 20_000, seed: 1 };
 
 function portInUse(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -97,6 +101,12 @@ async function main(): Promise<void> {
     ]);
     await ensureDevSigningKey(localDir);
     await provisionLocal(config);
+    const demo = await seedSourceData({ config, ...DEMO_DATA, ifEmpty: true });
+    console.log(
+      demo.skipped
+        ? `demo data: ${config.cosmos.albumsContainer} already has albums; not seeding`
+        : `demo data: seeded ${demo.albums} albums and ${demo.ratings} ratings in ${Math.round(demo.elapsedMs)} ms (more: npm run seed -- --help)`,
+    );
   } catch (error) {
     stopChildren();
     throw error;

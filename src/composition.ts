@@ -10,6 +10,9 @@ import { checkHealth, type HealthReport } from './services/health';
 import type { OutboxDocument } from './domain/report';
 import { createOutboxRelay, type RelayResult } from './services/outbox-relay';
 import { createReportService, type ReportService } from './services/reports';
+import { createBlobReportFiles } from './adapters/blob-report-files';
+import { createCosmosSourceData } from './adapters/cosmos-source-data';
+import { createExportWorker, type ExportWorker } from './services/export-worker';
 
 /**
  * The composition root: builds the process-wide clients and services once, from the validated config.
@@ -21,6 +24,7 @@ export interface Services {
   health(): Promise<HealthReport>;
   verifyToken(authorizationHeader: string | null | undefined): Promise<Principal>;
   reports: ReportService;
+  exports: ExportWorker;
   outbox: {
     relay(docs: OutboxDocument[]): Promise<RelayResult>;
     /** Relays outbox documents still undispatched after the grace period, across tenants. */
@@ -41,9 +45,13 @@ function buildServices(config: AppConfig): Services {
   const reportsContainer = clients.cosmos
     .database(config.cosmos.databaseName)
     .container(config.cosmos.reportsContainer);
+  const database = clients.cosmos.database(config.cosmos.databaseName);
   const outboxStore = createCosmosOutboxStore(reportsContainer);
+  const reportStore = createCosmosReportStore(reportsContainer);
+  const publisher = createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue);
+  const retentionSeconds = config.retentionDays * 24 * 3600;
   const relay = createOutboxRelay({
-    publisher: createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue),
+    publisher,
     store: outboxStore,
     dispatchedTtlSeconds: config.outbox.dispatchedTtlSeconds,
   });
@@ -53,13 +61,24 @@ function buildServices(config: AppConfig): Services {
     health: () => checkHealth(probes, HEALTH_PROBE_TIMEOUT_MS),
     verifyToken: createTokenVerifier(config.auth),
     reports: createReportService({
-      store: createCosmosReportStore(reportsContainer),
+      store: reportStore,
       downloads: createBlobDownloadLinks(
         clients.blob,
         config.blob.reportsContainer,
         config.downloadLinkMinutes,
       ),
-      retentionSeconds: config.retentionDays * 24 * 3600,
+      retentionSeconds,
+    }),
+    exports: createExportWorker({
+      store: reportStore,
+      files: createBlobReportFiles(clients.blob, config.blob.reportsContainer),
+      data: createCosmosSourceData(
+        database.container(config.cosmos.albumsContainer),
+        database.container(config.cosmos.ratingsContainer),
+      ),
+      publisher,
+      ...config.worker,
+      retentionSeconds,
     }),
     outbox: {
       relay: (docs) => relay.relay(docs),

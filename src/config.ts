@@ -37,12 +37,32 @@ export interface OutboxSettings {
   dispatchedTtlSeconds: number;
 }
 
+/** How the export worker claims, retries and gives up on a report. */
+export interface WorkerSettings {
+  /** Seconds a claim (lease) lasts without a heartbeat; the watchdog re-queues reports whose lease expired. */
+  leaseSeconds: number;
+  /** Processing attempts (claims) before a report is marked Failed. */
+  maxAttempts: number;
+  /** First retry delay after a transient failure; doubles each attempt, with jitter. */
+  retryBaseSeconds: number;
+  /** Longest retry delay. */
+  retryMaxSeconds: number;
+}
+
 export interface AppConfig {
-  cosmos: Connection & { databaseName: string; reportsContainer: string; leasesContainer: string };
+  cosmos: Connection & {
+    databaseName: string;
+    reportsContainer: string;
+    leasesContainer: string;
+    /** Source data of the sample report types. */
+    albumsContainer: string;
+    ratingsContainer: string;
+  };
   serviceBus: Connection & { reportRequestsQueue: string; queue: QueueSettings };
   blob: Connection & { reportsContainer: string };
   auth: AuthConfig;
   outbox: OutboxSettings;
+  worker: WorkerSettings;
   /** Minutes a download link stays valid. */
   downloadLinkMinutes: number;
   /** Days a finished report (and its file) is kept. */
@@ -74,11 +94,17 @@ const settingsSchema = z.object({
   COSMOS_DATABASE_NAME: resourceName.default('reportexports'),
   COSMOS_REPORTS_CONTAINER: resourceName.default('reports'),
   COSMOS_LEASES_CONTAINER: resourceName.default('leases'),
+  COSMOS_ALBUMS_CONTAINER: resourceName.default('albums'),
+  COSMOS_RATINGS_CONTAINER: resourceName.default('ratings'),
   SERVICEBUS_REPORT_REQUESTS_QUEUE: resourceName.default('report-requests'),
   BLOB_REPORTS_CONTAINER: resourceName.default('reports'),
   SERVICEBUS_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(2000).default(10),
   SERVICEBUS_LOCK_DURATION_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
   SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10080).default(10),
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  WORKER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
     .number()
@@ -157,6 +183,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
           databaseName: s.COSMOS_DATABASE_NAME,
           reportsContainer: s.COSMOS_REPORTS_CONTAINER,
           leasesContainer: s.COSMOS_LEASES_CONTAINER,
+          albumsContainer: s.COSMOS_ALBUMS_CONTAINER,
+          ratingsContainer: s.COSMOS_RATINGS_CONTAINER,
         },
         serviceBus: {
           ...serviceBus,
@@ -170,6 +198,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outbox: {
           sweepGraceSeconds: s.OUTBOX_SWEEP_GRACE_SECONDS,
           dispatchedTtlSeconds: s.OUTBOX_DISPATCHED_TTL_SECONDS,
+        },
+        worker: {
+          leaseSeconds: s.WORKER_LEASE_SECONDS,
+          maxAttempts: s.WORKER_MAX_ATTEMPTS,
+          retryBaseSeconds: s.WORKER_RETRY_BASE_SECONDS,
+          retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
         },
         blob: { ...blob, reportsContainer: s.BLOB_REPORTS_CONTAINER },
         auth,

@@ -74,6 +74,8 @@ var appSettings = {
   COSMOS_DATABASE_NAME: cosmosDatabaseName
   COSMOS_REPORTS_CONTAINER: cosmosReportsContainer
   COSMOS_LEASES_CONTAINER: cosmosLeasesContainer
+  COSMOS_ALBUMS_CONTAINER: 'albums'
+  COSMOS_RATINGS_CONTAINER: 'ratings'
 
   // Service Bus connection `SERVICEBUS`. src/config.ts validates the value as a URL, hence https://.
   SERVICEBUS__fullyQualifiedNamespace: serviceBusHostName
@@ -95,6 +97,12 @@ var appSettings = {
   OUTBOX_SWEEP_GRACE_SECONDS: '30'
   OUTBOX_DISPATCHED_TTL_SECONDS: string(7 * 24 * 3600)
   DOWNLOAD_LINK_MINUTES: '15'
+
+  // Export worker: claim lease, attempts, retry backoff.
+  WORKER_LEASE_SECONDS: '60'
+  WORKER_MAX_ATTEMPTS: '5'
+  WORKER_RETRY_BASE_SECONDS: '5'
+  WORKER_RETRY_MAX_SECONDS: '300'
   REPORT_RETENTION_DAYS: string(retentionDays)
 
   // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)

@@ -9,6 +9,7 @@ import {
   type BlobServiceClient,
   type UserDelegationKey,
 } from '@azure/storage-blob';
+import { attachmentDisposition } from '../domain/formats';
 import type { DownloadLink, DownloadLinks } from '../services/ports';
 
 /** The SAS service version; newer ones are refused by Azurite's user delegation SAS check. */
@@ -47,7 +48,7 @@ export function createBlobDownloadLinks(
         version: SAS_VERSION,
         // Azurite speaks http; Azure storage accounts only https.
         protocol: blob.url.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
-        contentDisposition: `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`,
+        contentDisposition: attachmentDisposition(fileName),
       };
       const sas = sharedKey
         ? generateBlobSASQueryParameters(values, sharedKey)

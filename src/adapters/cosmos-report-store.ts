@@ -47,6 +47,8 @@ function stored(resource: StoredReport | undefined, etag: string | undefined): S
   return { doc: clean(resource), etag: tag };
 }
 
+const CLAIMED_UPDATE_RETRIES = 5;
+
 interface ListToken {
   /** Binds the token to the tenant, filter and page size it was issued for, and to `c` (no tampering). */
   q: string;
@@ -112,7 +114,7 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
 }
 
 export function createCosmosReportStore(container: Container): ReportStore {
-  return {
+  const store: ReportStore = {
     async createWithOutbox(report: ReportDocument, outbox: OutboxDocument): Promise<'created' | 'conflict'> {
       if (outbox.tenantId !== report.tenantId) {
         throw new Error('the outbox document must be in the report tenant partition');
@@ -211,6 +213,49 @@ export function createCosmosReportStore(container: Container): ReportStore {
       };
     },
 
+    async updateClaimed(
+      tenantId: string,
+      reportId: string,
+      owner: string,
+      fields: Partial<ReportDocument>,
+    ): Promise<ReportDocument | 'lost'> {
+      // Read, check the claim, replace if nothing changed meanwhile (else read again). A conditional
+      // patch would save the read, but the local stand-in mangles patch conditions (it lower-cases them).
+      for (let attempt = 0; attempt < CLAIMED_UPDATE_RETRIES; attempt++) {
+        const current = await store.get(tenantId, reportId);
+        if (!current || current.doc.status !== 'Processing' || current.doc.leaseOwner !== owner)
+          return 'lost';
+        const result = await store.replace({ ...current.doc, ...fields }, current.etag);
+        if (result !== 'conflict') return result.doc;
+      }
+      throw new Error(`report ${reportId}: too many concurrent changes`);
+    },
+
+    async findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]> {
+      const { resources } = await container.items
+        .query<StoredReport>({
+          query:
+            "SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND c.status = 'Processing' " +
+            'AND IS_STRING(c.leaseExpiresAt) AND c.leaseExpiresAt < @now ORDER BY c.leaseExpiresAt',
+          parameters: [
+            { name: '@limit', value: limit },
+            { name: '@now', value: now.toISOString() },
+          ],
+        })
+        .fetchAll();
+      return resources.map((resource) => stored(resource, undefined));
+    },
+
+    async addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {
+      try {
+        await container.items.create(asJson(outbox));
+        return 'created';
+      } catch (error) {
+        if (statusOf(error) === 409) return 'exists';
+        throw error;
+      }
+    },
+
     async replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'> {
       try {
         const response = await container
@@ -223,4 +268,5 @@ export function createCosmosReportStore(container: Container): ReportStore {
       }
     },
   };
+  return store;
 }

@@ -15,6 +15,7 @@ export function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage
     applicationProperties: { ...message.applicationProperties },
     body: message.body,
     contentType: 'application/json',
+    ...(message.scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc } : {}),
   };
 }
 

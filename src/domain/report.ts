@@ -9,9 +9,11 @@ export const TERMINAL_STATUSES: readonly ReportStatus[] = ['Completed', 'Failed'
 
 export const isTerminal = (status: ReportStatus): boolean => TERMINAL_STATUSES.includes(status);
 
+// Processing -> Pending: released for another attempt (a transient failure scheduled a retry, or the
+// watchdog re-queued a report whose worker stopped renewing its lease).
 const TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
   Pending: ['Processing', 'Cancelled', 'Failed'],
-  Processing: ['Completed', 'Failed', 'Cancelled'],
+  Processing: ['Completed', 'Failed', 'Cancelled', 'Pending'],
   Completed: [],
   Failed: [],
   Cancelled: [],
@@ -31,10 +33,17 @@ export class InvalidTransitionError extends Error {
 }
 
 export interface Progress {
+  /** Work done, in the report type's unit: rows written (records scanned for aggregates such as popularity). */
   processedRows: number;
+  /** The total of that unit when the type can count it cheaply. */
   totalRows: number | null;
+  /** 0-100, one decimal, when the total is known. */
   percent: number | null;
+  /** Estimated seconds until done, from the rate so far, when the total is known. */
+  etaSeconds: number | null;
 }
+
+export const NO_PROGRESS: Progress = { processedRows: 0, totalRows: null, percent: null, etaSeconds: null };
 
 export interface ReportError {
   code: string;
@@ -65,7 +74,12 @@ export interface ReportDocument {
   fileName: string | null;
   blobName: string | null;
   correlationId: string;
+  /** Processing attempts so far: each claim by a worker counts one. */
   attempts: number;
+  /** The worker holding the claim while Processing (null otherwise). */
+  leaseOwner?: string | null;
+  /** ISO time the claim lapses unless the worker's heartbeat renews it. */
+  leaseExpiresAt?: string | null;
   /** Seconds; set when the report becomes terminal (retention). */
   ttl?: number;
 }
@@ -84,6 +98,28 @@ export interface OutboxDocument {
   attempts: number;
   lastError: string | null;
   ttl?: number;
+}
+
+/** The `ExportRequested` outbox message for `report`, in its partition. */
+export function exportRequested(report: ReportDocument, id: string, createdAt: string): OutboxDocument {
+  return {
+    id,
+    kind: 'outbox',
+    tenantId: report.tenantId,
+    reportId: report.id,
+    messageType: 'ExportRequested',
+    payload: {
+      tenantId: report.tenantId,
+      reportId: report.id,
+      reportType: report.reportType,
+      format: report.format,
+    },
+    correlationId: report.correlationId,
+    createdAt,
+    dispatchedAt: null,
+    attempts: 0,
+    lastError: null,
+  };
 }
 
 /** The document fields the API shows as they are. */

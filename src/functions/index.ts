@@ -2,6 +2,9 @@ import { cancelReport } from './cancelReport';
 import { createReport } from './createReport';
 import type { FunctionDefinition } from './definition';
 import { downloadReport } from './downloadReport';
+import { exportDeadLetters } from './exportDeadLetters';
+import { exportWatchdog } from './exportWatchdog';
+import { exportWorker } from './exportWorker';
 import { getReport } from './getReport';
 import { health } from './health';
 import { listReports } from './listReports';
@@ -20,4 +23,7 @@ export const functions: readonly FunctionDefinition[] = [
   downloadReport,
   outboxRelay,
   outboxSweeper,
+  exportWorker,
+  exportDeadLetters,
+  exportWatchdog,
 ];

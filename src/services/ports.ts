@@ -1,4 +1,5 @@
 // The narrow interfaces the services need from storage; adapters implement them.
+import type { Readable } from 'node:stream';
 import type { OutboxDocument, ReportDocument, ReportStatus } from '../domain/report';
 
 export interface Stored<T> {
@@ -44,6 +45,34 @@ export interface ReportStore {
   ): Promise<ReportPage>;
   /** Replaces the report if its etag still matches; 'conflict' when someone changed it meanwhile. */
   replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'>;
+  /**
+   * Sets `fields` on a report only while `owner` holds its claim (status Processing, leaseOwner = owner),
+   * leaving every other field (cancelRequested above all) as it is. The updated report, or 'lost' when
+   * the claim is no longer this owner's.
+   */
+  updateClaimed(
+    tenantId: string,
+    reportId: string,
+    owner: string,
+    fields: Partial<ReportDocument>,
+  ): Promise<ReportDocument | 'lost'>;
+  /** Processing reports of every tenant whose lease lapsed before `now`, oldest lease first. */
+  findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]>;
+  /** Writes an outbox document; 'exists' when one with that id is already there (nothing changes). */
+  addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'>;
+}
+
+export interface FileHeaders {
+  contentType: string;
+  contentDisposition: string;
+}
+
+/** Where export files go (the `reports` blob container). */
+export interface ReportFiles {
+  /** Streams `content` into `name`, replacing any earlier file of that name only once it is complete. */
+  upload(name: string, content: Readable, headers: FileHeaders, signal: AbortSignal): Promise<void>;
+  /** Deletes the file and any uncommitted upload of it; no error when there is none. */
+  delete(name: string): Promise<void>;
 }
 
 export interface DownloadLink {
@@ -63,6 +92,8 @@ export interface OutboundMessage {
   subject: string;
   applicationProperties: Record<string, string>;
   body: unknown;
+  /** Deliver no earlier than this (a retry with backoff). */
+  scheduledEnqueueTimeUtc?: Date;
 }
 
 export interface MessagePublisher {

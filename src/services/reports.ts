@@ -2,7 +2,13 @@
 // enforced here: another tenant's report, or another user's for a non-admin, does not exist.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
-import { isTerminal, type OutboxDocument, type ReportDocument, type ReportStatus } from '../domain/report';
+import {
+  exportRequested,
+  isTerminal,
+  NO_PROGRESS,
+  type ReportDocument,
+  type ReportStatus,
+} from '../domain/report';
 import { getReportType } from '../domain/report-types';
 import { fieldErrors, requestHash } from '../domain/validation';
 import type { DownloadLink, DownloadLinks, ReportListFilter, ReportPage, ReportStore } from './ports';
@@ -117,7 +123,7 @@ export function createReportService(options: ReportServiceOptions) {
         idempotencyKey: input.idempotencyKey ?? null,
         status: 'Pending',
         cancelRequested: false,
-        progress: { processedRows: 0, totalRows: null, percent: null },
+        progress: { ...NO_PROGRESS },
         createdAt,
         startedAt: null,
         completedAt: null,
@@ -128,20 +134,10 @@ export function createReportService(options: ReportServiceOptions) {
         blobName: null,
         correlationId: input.correlationId,
         attempts: 0,
+        leaseOwner: null,
+        leaseExpiresAt: null,
       };
-      const outbox: OutboxDocument = {
-        id: `outbox-${reportId}`,
-        kind: 'outbox',
-        tenantId: principal.tenantId,
-        reportId,
-        messageType: 'ExportRequested',
-        payload: { tenantId: principal.tenantId, reportId, reportType: type.name, format },
-        correlationId: input.correlationId,
-        createdAt,
-        dispatchedAt: null,
-        attempts: 0,
-        lastError: null,
-      };
+      const outbox = exportRequested(report, `outbox-${reportId}`, createdAt);
       const written = await store.createWithOutbox(report, outbox);
       if (written === 'conflict') {
         // Two requests with the same Idempotency-Key raced; the other one won.

@@ -122,6 +122,43 @@ export class MemoryReportStore implements ReportStore {
     return Promise.resolve({ doc: copy(report), etag: stored.etag });
   }
 
+  updateClaimed(
+    tenantId: string,
+    reportId: string,
+    owner: string,
+    fields: Partial<ReportDocument>,
+  ): Promise<ReportDocument | 'lost'> {
+    const key = keyOf(tenantId, reportId);
+    const entry = this.#entries.get(key);
+    if (!entry || !isReport(entry.doc)) return Promise.reject(new Error(`no report ${reportId}`));
+    if (entry.doc.status !== 'Processing' || entry.doc.leaseOwner !== owner) return Promise.resolve('lost');
+    const updated = { ...entry.doc, ...copy(fields) };
+    this.#put(key, updated);
+    return Promise.resolve(copy(updated));
+  }
+
+  findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]> {
+    const cutoff = now.toISOString();
+    const expired = [...this.#entries.values()]
+      .filter(
+        (e): e is Entry & { doc: ReportDocument } =>
+          isReport(e.doc) &&
+          e.doc.status === 'Processing' &&
+          typeof e.doc.leaseExpiresAt === 'string' &&
+          e.doc.leaseExpiresAt < cutoff,
+      )
+      .sort((a, b) => String(a.doc.leaseExpiresAt).localeCompare(String(b.doc.leaseExpiresAt)))
+      .slice(0, limit);
+    return Promise.resolve(expired.map((e) => ({ doc: copy(e.doc), etag: e.etag })));
+  }
+
+  addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {
+    const key = keyOf(outbox.tenantId, outbox.id);
+    if (this.#entries.has(key)) return Promise.resolve('exists');
+    this.#put(key, outbox);
+    return Promise.resolve('created');
+  }
+
   // ---- test helpers ----
 
   /** Every stored document (reports and outbox messages), copied, in a stable order. */

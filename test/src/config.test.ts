@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       databaseName: 'reportexports',
       reportsContainer: 'reports',
       leasesContainer: 'leases',
+      albumsContainer: 'albums',
+      ratingsContainer: 'ratings',
     });
     expect(config.serviceBus).toMatchObject({ kind: 'identity', reportRequestsQueue: 'report-requests' });
     expect(config.blob).toMatchObject({ kind: 'identity', reportsContainer: 'reports' });
@@ -84,6 +86,21 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/COSMOS__accountEndpoint: must be a URL/);
     expect(problems.join('\n')).toMatch(/SERVICEBUS_REPORT_REQUESTS_QUEUE: must be 3-63 lowercase/);
     expect(problems.join('\n')).toMatch(/AUTH_JWKS_URI: must be an http\(s\) URL/);
+  });
+
+  it('reads the worker settings, with defaults, and names bad ones', () => {
+    expect(loadConfig(identityEnv).worker).toEqual({
+      leaseSeconds: 60,
+      maxAttempts: 5,
+      retryBaseSeconds: 5,
+      retryMaxSeconds: 300,
+    });
+    expect(
+      loadConfig({ ...identityEnv, WORKER_LEASE_SECONDS: '20', WORKER_RETRY_BASE_SECONDS: '0.5' }).worker,
+    ).toMatchObject({ leaseSeconds: 20, retryBaseSeconds: 0.5 });
+    const problems = problemsOf({ ...identityEnv, WORKER_LEASE_SECONDS: '2', WORKER_MAX_ATTEMPTS: 'many' });
+    expect(problems.join('\n')).toMatch(/WORKER_LEASE_SECONDS/);
+    expect(problems.join('\n')).toMatch(/WORKER_MAX_ATTEMPTS/);
   });
 
   it('treats empty values as unset', () => {

@@ -3,7 +3,7 @@ import { csv } from './csv';
 import type { FormatWriter } from './types';
 
 export type { Column, CreateStreamOptions, FormatWriter } from './types';
-export { fileNameFor } from './types';
+export { attachmentDisposition, fileNameFor } from './types';
 export { createCsvWriter, type CsvOptions } from './csv';
 
 export const formats: readonly FormatWriter[] = [csv];

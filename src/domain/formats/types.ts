@@ -64,3 +64,8 @@ export function fileNameFor(reportType: string, reportId: string, extension: str
   const ext = extension.replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'bin';
   return `${safePart(reportType, 'report')}-${safePart(reportId, 'export')}.${ext}`;
 }
+
+/** `Content-Disposition` that makes a browser save the file as `fileName` (quotes and line breaks replaced). */
+export function attachmentDisposition(fileName: string): string {
+  return `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`;
+}

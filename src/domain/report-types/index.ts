@@ -6,9 +6,23 @@ import type { ReportTypeDefinition } from './types';
 
 export type { ReportTypeDefinition } from './types';
 
-export const reportTypes: readonly ReportTypeDefinition[] = [popularity, ratings];
+const registered: ReportTypeDefinition[] = [popularity, ratings];
+
+/** Every report type, in registry order. */
+export const reportTypes: readonly ReportTypeDefinition[] = registered;
 
 const byName = new Map(reportTypes.map((type) => [type.name, type]));
+
+/**
+ * Adds a report type at run time (e.g. one that lives outside this folder). Names are unique and
+ * URL-safe; a type cannot be replaced once registered.
+ */
+export function registerReportType<P>(type: ReportTypeDefinition<P>): void {
+  if (!/^[a-z][a-z0-9-]{0,49}$/.test(type.name)) throw new Error(`invalid report type name '${type.name}'`);
+  if (byName.has(type.name)) throw new Error(`report type '${type.name}' is already registered`);
+  registered.push(type as unknown as ReportTypeDefinition);
+  byName.set(type.name, type as unknown as ReportTypeDefinition);
+}
 
 /** The report type called `name`, or undefined (also for names like `constructor`). */
 export function getReportType(name: string): ReportTypeDefinition | undefined {

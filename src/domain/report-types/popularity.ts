@@ -1,6 +1,7 @@
 // `popularity`: albums ranked by the ratings they received within a date range.
 import { z } from 'zod';
-import { dateRangeParameters, type ReportTypeDefinition } from './types';
+import type { Album } from './source-data';
+import { dateRangeParameters, dayAfter, type ReportTypeDefinition, type Row } from './types';
 
 export const popularityParameters = dateRangeParameters({
   genre: z.string().min(1).max(50).optional().describe('Only albums of this genre.'),
@@ -8,6 +9,31 @@ export const popularityParameters = dateRangeParameters({
 });
 
 export type PopularityParameters = z.output<typeof popularityParameters>;
+
+/** Output rows per yielded page. */
+const OUTPUT_PAGE_SIZE = 500;
+
+/** What is kept per album while the ratings stream by: two numbers, whatever the rating count. */
+interface Tally {
+  album: Album;
+  count: number;
+  sum: number;
+}
+
+/** The average in hundredths, rounded half up: `Math.round(avg * 100)` without the float error of `avg * 100`. */
+const averageHundredths = (tally: Tally): number => Math.round((tally.sum * 100) / tally.count);
+
+/**
+ * Most ratings first; equal counts by the average as reported (2 decimals), higher first; then by album
+ * id, so the order is total and the file can be checked against its own columns.
+ */
+function byPopularity(a: Tally, b: Tally): number {
+  return (
+    b.count - a.count ||
+    averageHundredths(b) - averageHundredths(a) ||
+    (a.album.id < b.album.id ? -1 : a.album.id > b.album.id ? 1 : 0)
+  );
+}
 
 export const popularity: ReportTypeDefinition<PopularityParameters> = {
   name: 'popularity',
@@ -26,4 +52,52 @@ export const popularity: ReportTypeDefinition<PopularityParameters> = {
     { key: 'ratingCount', header: 'Rating count' },
     { key: 'averageRating', header: 'Average rating' },
   ],
+
+  // Memory is bounded by the albums (one tally each), never by the ratings, which are only streamed.
+  async *rows(parameters, context) {
+    const { data, signal } = context;
+    const filter = { from: `${parameters.fromDate}T00:00:00.000Z`, toExclusive: dayAfter(parameters.toDate) };
+    const total = await data.countRatings(filter, signal);
+
+    const tallies = new Map<string, Tally>();
+    const albumFilter = parameters.genre === undefined ? {} : { genre: parameters.genre };
+    for await (const page of data.albums(albumFilter, signal)) {
+      for (const album of page) tallies.set(album.id, { album, count: 0, sum: 0 });
+      signal.throwIfAborted();
+    }
+
+    let scanned = 0;
+    context.progress(scanned, total);
+    for await (const page of data.ratings(filter, signal)) {
+      for (const rating of page) {
+        // Ratings of albums not in the map (another genre, or an album that no longer exists) do not count.
+        const tally = tallies.get(rating.albumId);
+        if (tally) {
+          tally.count += 1;
+          tally.sum += rating.rating;
+        }
+      }
+      scanned += page.length;
+      context.progress(scanned, total);
+      signal.throwIfAborted();
+    }
+
+    const ranked = [...tallies.values()]
+      .filter((tally) => tally.count > 0)
+      .sort(byPopularity)
+      .slice(0, parameters.top);
+    for (let start = 0; start < ranked.length; start += OUTPUT_PAGE_SIZE) {
+      signal.throwIfAborted();
+      yield ranked.slice(start, start + OUTPUT_PAGE_SIZE).map((tally, i): Row => ({
+        rank: start + i + 1,
+        albumId: tally.album.id,
+        title: tally.album.title,
+        artist: tally.album.artist,
+        genre: tally.album.genre,
+        releaseYear: tally.album.releaseYear,
+        ratingCount: tally.count,
+        averageRating: averageHundredths(tally) / 100,
+      }));
+    }
+  },
 };

@@ -1,5 +1,21 @@
 // What a report type is, and the parameter pieces report types share. Knows nothing of Azure SDKs.
 import { z } from 'zod';
+import type { SourceData } from './source-data';
+
+/** One output row, keyed by column key. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** What a row source gets besides its parameters. */
+export interface RowSourceContext {
+  readonly data: SourceData;
+  /** Aborted when the report is cancelled or the worker loses its claim: stop at the next page. */
+  readonly signal: AbortSignal;
+  /**
+   * Work done so far, in the type's own unit (rows written, or records scanned for an aggregate), and
+   * the total when it can be known cheaply. Call it as often as you like; the worker throttles writes.
+   */
+  progress(done: number, total: number | null): void;
+}
 
 /**
  * One pluggable report type. Adding a type is one module exporting a definition plus one line in
@@ -16,6 +32,29 @@ export interface ReportTypeDefinition<P = Record<string, unknown>> {
   readonly formats: readonly string[];
   /** Columns in output order: `key` is the row property, `header` the CSV header cell. */
   readonly columns: readonly { readonly key: string; readonly header: string }[];
+  /**
+   * The rows, in output order, one page (array) at a time. Reads its source in pages and honours
+   * `context.signal`. Throw a {@link ReportTypeError} for a problem the user should read about.
+   */
+  rows(parameters: P, context: RowSourceContext): AsyncIterable<readonly Row[]>;
+}
+
+/** A report type's own failure (bad data, impossible request): the report fails with this code and message. */
+export class ReportTypeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReportTypeError';
+  }
+}
+
+/** The first instant after `isoDay` (a `YYYY-MM-DD` date), as an ISO timestamp: the exclusive end of a day range. */
+export function dayAfter(isoDay: string): string {
+  const next = new Date(`${isoDay}T00:00:00.000Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString();
 }
 
 /** Longest range a date-ranged report may cover, in calendar years. */

@@ -38,7 +38,7 @@ function report(tenantId: string, overrides: Partial<ReportDocument> = {}): Repo
     idempotencyKey: null,
     status: 'Pending',
     cancelRequested: false,
-    progress: { processedRows: 0, totalRows: null, percent: null },
+    progress: { processedRows: 0, totalRows: null, percent: null, etaSeconds: null },
     createdAt: new Date().toISOString(),
     startedAt: null,
     completedAt: null,
@@ -274,5 +274,75 @@ describe('replace', () => {
     const after = await store.get(tenantId, r.id);
     expect(after?.doc.status).toBe('Processing');
     expect(after?.etag).toBe(first.etag);
+  });
+});
+
+describe('updateClaimed', () => {
+  it('patches only the given fields while the owner holds the claim, keeping a cancel request', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const r = await seed(
+      report(tenant, { status: 'Processing', leaseOwner: 'w1', leaseExpiresAt: '2030-01-01T00:00:00.000Z' }),
+    );
+    // A cancel request lands between two heartbeats.
+    const current = await store.get(tenant, r.id);
+    await store.replace({ ...r, cancelRequested: true }, current?.etag ?? '');
+    const progress = { processedRows: 5, totalRows: 10, percent: 50, etaSeconds: 3 };
+    const updated = await store.updateClaimed(tenant, r.id, 'w1', {
+      progress,
+      leaseExpiresAt: '2030-01-01T00:01:00.000Z',
+    });
+    expect(updated).toMatchObject({
+      progress,
+      cancelRequested: true,
+      leaseExpiresAt: '2030-01-01T00:01:00.000Z',
+    });
+    expect(await readRaw(r.id, tenant)).toMatchObject({ progress, cancelRequested: true });
+  });
+
+  it("is 'lost' for another owner or a report no longer Processing, and changes nothing", async () => {
+    const tenant = `t-${randomUUID()}`;
+    const r = await seed(report(tenant, { status: 'Processing', leaseOwner: 'w1' }));
+    expect(await store.updateClaimed(tenant, r.id, 'w2', { rowCount: 1 })).toBe('lost');
+    const done = await seed(report(tenant, { status: 'Completed', leaseOwner: 'w1' }));
+    expect(await store.updateClaimed(tenant, done.id, 'w1', { rowCount: 1 })).toBe('lost');
+    expect((await readRaw(r.id, tenant))?.rowCount).toBeNull();
+  });
+});
+
+describe('findExpiredLeases', () => {
+  it('finds Processing reports of every tenant whose lease lapsed, oldest first', async () => {
+    const [a, b] = [`t-${randomUUID()}`, `t-${randomUUID()}`];
+    const now = new Date('2029-06-01T00:00:00.000Z');
+    const lapsed1 = await seed(
+      report(a, { status: 'Processing', leaseOwner: 'x', leaseExpiresAt: '2029-05-31T23:59:00.000Z' }),
+    );
+    const lapsed2 = await seed(
+      report(b, { status: 'Processing', leaseOwner: 'y', leaseExpiresAt: '2029-05-31T23:58:00.000Z' }),
+    );
+    const live = await seed(
+      report(a, { status: 'Processing', leaseOwner: 'z', leaseExpiresAt: '2029-06-01T00:01:00.000Z' }),
+    );
+    const pending = await seed(report(b, { status: 'Pending', leaseExpiresAt: '2029-05-31T00:00:00.000Z' }));
+    const noLease = await seed(report(a, { status: 'Processing', leaseOwner: null, leaseExpiresAt: null }));
+    const found = (await store.findExpiredLeases(now, 1000)).map((s) => s.doc.id);
+    const ours = found.filter((id) => [lapsed1.id, lapsed2.id, live.id, pending.id, noLease.id].includes(id));
+    expect(ours).toEqual([lapsed2.id, lapsed1.id]);
+    const stored = (await store.findExpiredLeases(now, 1000)).find((s) => s.doc.id === lapsed1.id);
+    expect(typeof stored?.etag).toBe('string');
+  });
+});
+
+describe('addOutbox', () => {
+  it("writes an outbox document once; again is 'exists'", async () => {
+    const tenant = `t-${randomUUID()}`;
+    const r = await seed(report(tenant));
+    const doc = { ...outboxFor(r), id: `outbox-${r.id}-requeue-1` };
+    expect(await store.addOutbox(doc)).toBe('created');
+    expect(await store.addOutbox(doc)).toBe('exists');
+    expect(await readRaw(doc.id, tenant)).toMatchObject({
+      kind: 'outbox',
+      reportId: r.id,
+      dispatchedAt: null,
+    });
   });
 });

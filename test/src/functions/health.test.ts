@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { disposeServices } from '../../../src/composition';
 import { resetConfigForTesting } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { apiAndRelayOnly } from '../../support/functions';
 
 let host: LocalHost | undefined;
 const savedServiceBus = process.env.SERVICEBUS;
@@ -21,7 +21,7 @@ afterAll(() => {
 
 describe('GET /api/health', () => {
   it('is 200 with every dependency up, without authentication', async () => {
-    host = await startLocalHost({ definitions: functions, port: 0, log: () => undefined });
+    host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -38,7 +38,7 @@ describe('GET /api/health', () => {
     // A port nothing listens on: Service Bus is unreachable.
     process.env.SERVICEBUS = (savedServiceBus ?? '').replace(/:\d+;/, ':1;');
     resetConfigForTesting();
-    host = await startLocalHost({ definitions: functions, port: 0, log: () => undefined });
+    host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(503);
     const body = (await response.json()) as {

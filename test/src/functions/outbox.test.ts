@@ -13,7 +13,7 @@ import { issueDevToken } from '../../../dev/token';
 import { createCosmosClient } from '../../../src/adapters/azure-clients';
 import { disposeServices } from '../../../src/composition';
 import { loadConfig, resetConfigForTesting } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { apiAndRelayOnly } from '../../support/functions';
 
 const QUEUE = 'report-requests';
 let peer: ServiceBusPeer;
@@ -133,7 +133,7 @@ beforeAll(async () => {
   disposeCosmos = () => cosmos.dispose();
   container = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
   host = await startLocalHost({
-    definitions: functions,
+    definitions: apiAndRelayOnly,
     port: 0,
     timerSchedules: { outboxSweeper: '*/1 * * * * *' },
     changeFeedPollMs: 200,
@@ -222,7 +222,7 @@ describe('outbox relay', () => {
     // A host without the change-feed function: only the sweeper (every second, 1 s grace) relays.
     await host.stop();
     host = await startLocalHost({
-      definitions: functions.filter((f) => f.name !== 'outboxRelay'),
+      definitions: apiAndRelayOnly.filter((f) => f.name !== 'outboxRelay'),
       port: 0,
       timerSchedules: { outboxSweeper: '*/1 * * * * *' },
       log: () => undefined,

@@ -10,7 +10,7 @@ import { testCosmosClient } from '../../support/clients';
 import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { issueDevToken } from '../../../dev/token';
 import { disposeServices } from '../../../src/composition';
-import { functions } from '../../../src/functions';
+import { apiAndRelayOnly } from '../../support/functions';
 
 const DEFAULT_SEED = 20_240_229;
 const SEED = parseSeed(process.env.FUZZ_SEED);
@@ -815,7 +815,7 @@ beforeAll(async () => {
     `bearer  ${'x'.repeat(4_000)}`,
     `Bearer ${userToken}, Bearer ${userToken}`,
   ];
-  host = await startLocalHost({ definitions: functions, port: 0, log: () => undefined });
+  host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { testCosmosClient } from '../../support/clients';
 import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { issueDevToken } from '../../../dev/token';
 import { disposeServices } from '../../../src/composition';
-import { functions } from '../../../src/functions';
+import { apiAndRelayOnly } from '../../support/functions';
 
 let host: LocalHost;
 let cosmos: CosmosClient;
@@ -78,7 +78,7 @@ function params(): { fromDate: string; toDate: string } {
 beforeAll(async () => {
   cosmos = testCosmosClient();
   container = cosmos.database('reportexports').container('reports');
-  host = await startLocalHost({ definitions: functions, port: 0, log: () => undefined });
+  host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
 });
 
 afterAll(async () => {
@@ -144,7 +144,7 @@ describe('POST /api/reports/{reportType}', () => {
       format: 'csv',
       status: 'Pending',
       cancelRequested: false,
-      progress: { processedRows: 0, totalRows: null, percent: null },
+      progress: { processedRows: 0, totalRows: null, percent: null, etaSeconds: null },
       downloadUrl: null,
     });
     expect(response.body.parameters).toMatchObject(parameters);

@@ -41,7 +41,7 @@ function fakeVerifyToken(header: string | null | undefined): Promise<Principal> 
 }
 
 /** The members these handlers never touch; they throw if one ever does. The only casts in this file. */
-function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'outbox'> {
+function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'outbox' | 'exports'> {
   const untouched = (name: string): unknown =>
     new Proxy(
       {},
@@ -55,6 +55,7 @@ function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'o
     config: untouched('config') as Services['config'],
     clients: untouched('clients') as Services['clients'],
     outbox: untouched('outbox') as Services['outbox'],
+    exports: untouched('exports') as Services['exports'],
     health: () => Promise.reject(new Error('the report handlers should not use services.health')),
   };
 }
@@ -246,7 +247,7 @@ function force(as: string, reportId: string, status: ReportStatus): void {
       sizeBytes: 321,
       fileName: 'popularity.csv',
       blobName: `${tenantOf(as)}/${reportId}/popularity.csv`,
-      progress: { processedRows: 10, totalRows: 10, percent: 100 },
+      progress: { processedRows: 10, totalRows: 10, percent: 100, etaSeconds: null },
       ttl: RETENTION_SECONDS,
     });
   } else if (status === 'Failed') {
@@ -295,7 +296,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
       parameters: { ...parameters, top: 100 }, // defaults applied
       status: 'Pending',
       cancelRequested: false,
-      progress: { processedRows: 0, totalRows: null, percent: null },
+      progress: { processedRows: 0, totalRows: null, percent: null, etaSeconds: null },
       startedAt: null,
       completedAt: null,
       error: null,
@@ -724,7 +725,7 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
     const id = await created();
     force(ALICE, id, 'Processing');
     store.concurrentWriteBeforeNextReplace((doc) => {
-      doc.progress = { processedRows: 50, totalRows: 100, percent: 50 };
+      doc.progress = { processedRows: 50, totalRows: 100, percent: 50, etaSeconds: null };
     });
     const writesBefore = store.writes;
     const response = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
@@ -732,7 +733,7 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
     expect(response.body).toMatchObject({
       status: 'Processing',
       cancelRequested: true,
-      progress: { processedRows: 50, totalRows: 100, percent: 50 },
+      progress: { processedRows: 50, totalRows: 100, percent: 50, etaSeconds: null },
     });
     expect(store.writes).toBe(writesBefore + 2); // the concurrent write, then the retried cancel
     expect(store.docs().find((d) => d.id === id)).toMatchObject({
@@ -820,6 +821,7 @@ describe('the report state machine (canTransition)', () => {
         'Processing->Completed',
         'Processing->Failed',
         'Processing->Cancelled',
+        'Processing->Pending',
       ].sort(),
     );
   });

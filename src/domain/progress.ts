@@ -1,0 +1,44 @@
+// Export progress: cheap to update on every page, turned into the stored Progress (percent, ETA) only
+// when the worker writes it. Knows nothing of Azure SDKs.
+import type { Progress } from './report';
+
+export class ProgressTracker {
+  private reported: { done: number; total: number | null } | undefined;
+  private written = 0;
+
+  /** `startedAtMs`: when the work began (the rate, and so the ETA, is measured from here). */
+  constructor(private readonly startedAtMs: number) {}
+
+  /** What the row source says it has done (its own unit), and its total when known. */
+  update(done: number, total: number | null): void {
+    this.reported = {
+      done: Math.max(0, Math.floor(done)),
+      total: total === null ? null : Math.max(0, Math.floor(total)),
+    };
+  }
+
+  /** Rows written so far: the progress of a source that reports none itself. */
+  rowsWritten(count: number): void {
+    this.written = count;
+  }
+
+  get processed(): number {
+    return this.reported?.done ?? this.written;
+  }
+
+  /** The progress as stored, at `nowMs`. Percent has one decimal and stays below 100 until finished. */
+  snapshot(nowMs: number, finished = false): Progress {
+    const done = this.processed;
+    const total = this.reported?.total ?? null;
+    if (finished) return { processedRows: done, totalRows: total ?? done, percent: 100, etaSeconds: 0 };
+    if (total === null) return { processedRows: done, totalRows: null, percent: null, etaSeconds: null };
+    const ratio = total === 0 ? 1 : Math.min(done / total, 1);
+    const percent = Math.min(Math.floor(ratio * 1000) / 10, 99.9);
+    const elapsedMs = Math.max(nowMs - this.startedAtMs, 0);
+    const etaSeconds =
+      done > 0 && elapsedMs > 0
+        ? Math.max(Math.ceil(((total - Math.min(done, total)) * elapsedMs) / done / 1000), 0)
+        : null;
+    return { processedRows: done, totalRows: total, percent, etaSeconds };
+  }
+}

@@ -1,0 +1,16 @@
+import { getServices } from '../composition';
+import { defineServiceBusQueue } from './definition';
+
+/**
+ * Runs one export per `ExportRequested` message of the report-requests queue (at most host.json's
+ * `maxConcurrentCalls` at once per instance). Returns normally for every outcome it settled itself
+ * (the message is completed); throws only when the message should be delivered again.
+ */
+export const exportWorker = defineServiceBusQueue('exportWorker', {
+  connection: 'SERVICEBUS',
+  queueName: '%SERVICEBUS_REPORT_REQUESTS_QUEUE%',
+  handler: async (message, context) => {
+    const outcome = await getServices().exports.handle(message, context);
+    context.log(`export request ${context.triggerMetadata?.messageId as string}: ${outcome}`);
+  },
+});

@@ -1,0 +1,420 @@
+// The export worker end to end on the local host, through the real SDK clients and the stand-ins:
+// POST -> outbox -> relay -> queue -> worker -> CSV in Blob Storage -> SAS download. Also cancel during
+// Processing, duplicate delivery, a failing report type, a poison message, and a worker killed mid-export.
+// This file runs against a Cosmos database and a Service Bus peer of its own, so its worker never
+// touches other files' reports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { ServiceBusClient } from '@azure/service-bus';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { Container, CosmosClient } from '@azure/cosmos';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
+import { peerQueues } from '../../../dev/local-env';
+import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { provisionLocal } from '../../../dev/provision';
+import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
+import { issueDevToken } from '../../../dev/token';
+import { disposeServices } from '../../../src/composition';
+import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
+import { registerReportType } from '../../../src/domain/report-types';
+import { dateRangeParameters, ReportTypeError } from '../../../src/domain/report-types/types';
+import { functions } from '../../../src/functions';
+import { testCosmosClient } from '../../support/clients';
+import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
+import { reportDocument } from '../../support/report-document';
+
+const ALBUMS = 300;
+const RATINGS = 330_000;
+const SEED = 7;
+const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' };
+/** The widest range a report may ask for (5 years): most, not all, of the seeded ratings. */
+const ALL_TIME = { fromDate: '2019-01-01', toDate: '2023-12-31' };
+/** Ratings in ALL_TIME, counted directly in Cosmos. */
+let ratingsInRange = 0;
+
+let config: AppConfig;
+let peer: ServiceBusPeer;
+let host: LocalHost | undefined;
+let cosmos: CosmosClient;
+let reports: Container;
+let hostLog: string[] = [];
+const tenant = `t-${randomUUID()}`;
+let token: string;
+
+// A report type whose source always fails on its second page, with a message for the user.
+registerReportType({
+  name: 'always-fails',
+  title: 'Always fails',
+  description: 'A report whose source breaks (for tests).',
+  parameters: dateRangeParameters({}),
+  formats: ['csv'],
+  columns: [{ key: 'n', header: 'N' }],
+  async *rows() {
+    yield [{ n: 1 }];
+    throw new ReportTypeError('SourceBroken', 'The source of this report is broken; try again tomorrow.');
+  },
+});
+
+async function startHost(): Promise<LocalHost> {
+  hostLog = [];
+  return startLocalHost({
+    definitions: functions,
+    port: 0,
+    timerSchedules: FAST_TIMERS,
+    changeFeedPollMs: 200,
+    log: (line) => {
+      hostLog.push(line);
+      if (process.env.DEBUG_EXPORTS) console.log(line);
+    },
+  });
+}
+
+interface ApiResponse {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+async function api(method: string, path: string, body?: unknown, base = host?.url): Promise<ApiResponse> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}
+
+async function create(
+  reportType: string,
+  parameters: Record<string, unknown>,
+  base?: string,
+): Promise<string> {
+  const response = await api('POST', `/api/reports/${reportType}`, { parameters }, base);
+  expect(response.status).toBe(202);
+  return response.body.reportId as string;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+async function reportStatus(id: string, base?: string): Promise<Record<string, unknown>> {
+  return (await api('GET', `/api/reports/${id}`, undefined, base)).body;
+}
+
+const untilStatus = (id: string, statuses: string[], timeoutMs = 60_000, base?: string) =>
+  until(
+    `report ${id} to be ${statuses.join('/')}`,
+    async () => {
+      const report = await reportStatus(id, base);
+      return statuses.includes(report.status as string) ? report : undefined;
+    },
+    timeoutMs,
+  );
+
+async function download(id: string): Promise<{ text: string; response: Response }> {
+  const redirect = await api('GET', `/api/reports/${id}/download`);
+  expect(redirect.status).toBe(303);
+  const response = await fetch(redirect.headers.get('location') ?? '');
+  expect(response.status).toBe(200);
+  return { text: await response.text(), response };
+}
+
+async function blobsOf(id: string): Promise<string[]> {
+  const container = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient(
+    config.blob.reportsContainer,
+  );
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat({ prefix: `${tenant}/${id}/` })) names.push(blob.name);
+  return names;
+}
+
+const completionsOf = (id: string) =>
+  hostLog.filter((line) => line.includes(`report ${id} `) && line.includes(': Completed')).length;
+
+beforeAll(async () => {
+  // A database and a Service Bus peer of this file's own (see the header).
+  process.env.COSMOS_DATABASE_NAME = `exports-${randomUUID().slice(0, 8)}`;
+  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
+  process.env.WORKER_LEASE_SECONDS = '5';
+  process.env.WORKER_MAX_ATTEMPTS = '3';
+  process.env.WORKER_RETRY_BASE_SECONDS = '0.2';
+  process.env.SERVICEBUS_MAX_DELIVERY_COUNT = '3';
+  process.env.SERVICEBUS_LOCK_DURATION_SECONDS = '5';
+  config = loadConfig(process.env);
+  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
+  process.env.SERVICEBUS = peer.connectionString;
+  resetConfigForTesting();
+  await disposeServices();
+  config = loadConfig(process.env);
+  await provisionLocal(config);
+  await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
+  cosmos = testCosmosClient();
+  reports = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
+  const { resources } = await cosmos
+    .database(config.cosmos.databaseName)
+    .container(config.cosmos.ratingsContainer)
+    .items.query<number>({
+      query: 'SELECT VALUE COUNT(1) FROM c WHERE c.ratedAt >= @from AND c.ratedAt < @to',
+      parameters: [
+        { name: '@from', value: '2019-01-01T00:00:00.000Z' },
+        { name: '@to', value: '2024-01-01T00:00:00.000Z' },
+      ],
+    })
+    .fetchAll();
+  ratingsInRange = resources[0] ?? 0;
+  token = await issueDevToken({
+    tenantId: tenant,
+    userId: 'ana',
+    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
+  });
+  host = await startHost();
+}, 180_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await disposeServices();
+  await peer?.close();
+  await cosmos
+    ?.database(config.cosmos.databaseName)
+    .delete()
+    .catch(() => undefined);
+  cosmos?.dispose();
+});
+
+describe('export worker end to end', () => {
+  it('exports the popularity ranking as CSV equal to an independent computation, downloadable by SAS', async () => {
+    const parameters = { fromDate: '2021-03-01', toDate: '2022-02-28', top: 40 };
+    const started = Date.now();
+    const id = await create('popularity', parameters);
+    const done = await untilStatus(id, ['Completed', 'Failed'], 60_000);
+    console.log(`popularity over one year of ratings: ${Date.now() - started} ms POST -> Completed`);
+    expect(done).toMatchObject({ status: 'Completed', fileName: `popularity-${id}.csv` });
+    const { text, response } = await download(id);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="popularity-${id}.csv"`);
+    const rows: string[][] = parse(text);
+    expect(rows[0]).toEqual(POPULARITY_HEADER);
+    // Ranked independently of the report type's code, from the documents the seed wrote (the seed is
+    // deterministic; the count check below ties these documents to what is in Cosmos).
+    const albums = generateAlbums(ALBUMS, SEED);
+    const ratings = [...generateRatings(albums, RATINGS, SEED)];
+    const inRange = ratings.filter((r) => r.ratedAt >= '2019-01-01' && r.ratedAt < '2024-01-01').length;
+    expect(inRange).toBe(ratingsInRange);
+    const expected = rankFromDocuments(albums, ratings, parameters);
+    expect(expected.length).toBe(40);
+    expect(rows.slice(1)).toEqual(expected);
+    expect(done.rowCount).toBe(40);
+    expect(done.sizeBytes).toBe(Buffer.byteLength(text));
+    expect(await blobsOf(id)).toEqual([`${tenant}/${id}/popularity-${id}.csv`]);
+  }, 120_000);
+
+  it(`exports every rating in range (over 200,000 rows), showing progress on the way`, async () => {
+    const started = Date.now();
+    const id = await create('ratings', ALL_TIME);
+    const seen: Record<string, unknown>[] = [];
+    const done = await until(
+      'the ratings export to finish',
+      async () => {
+        const report = await reportStatus(id);
+        seen.push(report);
+        return ['Completed', 'Failed'].includes(report.status as string) ? report : undefined;
+      },
+      120_000,
+      250,
+    );
+    expect(ratingsInRange).toBeGreaterThan(200_000);
+    expect(done).toMatchObject({ status: 'Completed', rowCount: ratingsInRange });
+    const { text } = await download(id);
+    const lines = text.split('\r\n');
+    expect(lines[0]).toBe('Album ID,Title,User ID,Rating,Rated at');
+    expect(lines.length - 2).toBe(ratingsInRange);
+    const during = seen.filter(
+      (r) => r.status === 'Processing' && (r.progress as { percent: number | null }).percent !== null,
+    );
+    expect(during.length).toBeGreaterThan(0);
+    const first = during[0]?.progress as { processedRows: number; totalRows: number };
+    expect(first.totalRows).toBe(ratingsInRange);
+    console.log(
+      `ratings export of ${ratingsInRange} rows: ${Date.now() - started} ms POST -> Completed, ` +
+        `${done.sizeBytes as number} bytes, ${during.length} progress readings while Processing`,
+    );
+  }, 150_000);
+
+  it('cancels a running export within 2 s of DELETE and leaves no file behind', async () => {
+    const id = await create('ratings', ALL_TIME);
+    await until(
+      'the export to show progress',
+      async () => {
+        const report = await reportStatus(id);
+        const progress = report.progress as { processedRows: number };
+        return report.status === 'Processing' && progress.processedRows > 0 ? report : undefined;
+      },
+      30_000,
+      50,
+    );
+    const asked = Date.now();
+    const response = await api('DELETE', `/api/reports/${id}`);
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'Processing', cancelRequested: true });
+    const cancelled = await untilStatus(id, ['Cancelled', 'Completed', 'Failed'], 10_000);
+    const tookMs = Date.now() - asked;
+    console.log(`cancel: DELETE -> Cancelled in ${tookMs} ms`);
+    expect(cancelled.status).toBe('Cancelled');
+    expect(tookMs).toBeLessThan(2_000);
+    expect((cancelled.progress as { processedRows: number }).processedRows).toBeLessThan(ratingsInRange);
+    expect(await blobsOf(id)).toEqual([]);
+    expect((await api('GET', `/api/reports/${id}/download`)).status).toBe(409);
+  });
+
+  it('completes a report once when its message is delivered several times', async () => {
+    const id = await create('popularity', { fromDate: '2020-01-01', toDate: '2020-12-31', top: 10 });
+    // Two more copies with ids of their own, so that duplicate detection lets them through.
+    const client = new ServiceBusClient(peer.connectionString);
+    const sender = client.createSender(config.serviceBus.reportRequestsQueue);
+    const body = { tenantId: tenant, reportId: id, reportType: 'popularity', format: 'csv' };
+    await sender.sendMessages([
+      { messageId: `copy-1-${id}`, body, applicationProperties: { tenantId: tenant, reportId: id } },
+      { messageId: `copy-2-${id}`, body, applicationProperties: { tenantId: tenant, reportId: id } },
+    ]);
+    await client.close();
+    const done = await untilStatus(id, ['Completed', 'Failed'], 30_000);
+    expect(done.status).toBe('Completed');
+    await until(
+      'all three deliveries to be handled',
+      async () => {
+        const handled = hostLog.filter(
+          (line) =>
+            line.includes('export request') && (line.includes(`outbox-${id}`) || line.includes(`copy-`)),
+        );
+        return handled.length >= 3 ? handled : undefined;
+      },
+      15_000,
+    );
+    expect(completionsOf(id)).toBe(1);
+    expect(await reportStatus(id)).toMatchObject({ completedAt: done.completedAt, rowCount: 10 });
+    expect(await blobsOf(id)).toHaveLength(1);
+    const { text } = await download(id);
+    const rows: string[][] = parse(text);
+    expect(rows.length).toBe(11);
+  });
+
+  it("fails a report whose type throws, with the type's code and message", async () => {
+    const id = await create('always-fails', { fromDate: '2020-01-01', toDate: '2020-01-31' });
+    const done = await untilStatus(id, ['Completed', 'Failed'], 30_000);
+    expect(done).toMatchObject({
+      status: 'Failed',
+      error: { code: 'SourceBroken', message: 'The source of this report is broken; try again tomorrow.' },
+      downloadUrl: null,
+    });
+    expect(JSON.stringify(done)).not.toMatch(/\bat .+\.ts:\d+/);
+    expect(await blobsOf(id)).toEqual([]);
+  });
+
+  it('fails the report of a poison message once the message is dead-lettered', async () => {
+    // A report with no outbox message, and a request for it that no worker can read.
+    const id = randomUUID();
+    await reports.items.create(
+      reportDocument({
+        id,
+        tenantId: tenant,
+        ownerId: 'ana',
+        parameters: { fromDate: '2020-01-01', toDate: '2020-01-31', top: 5 },
+      }),
+    );
+    const client = new ServiceBusClient(peer.connectionString);
+    await client.createSender(config.serviceBus.reportRequestsQueue).sendMessages({
+      messageId: `poison-${id}`,
+      body: 'this is not a request',
+      applicationProperties: { tenantId: tenant, reportId: id },
+    });
+    await client.close();
+    const done = await untilStatus(id, ['Failed', 'Completed'], 30_000);
+    expect(done).toMatchObject({ status: 'Failed', error: { code: 'DeadLettered' } });
+    expect((done.error as { message: string }).message).toContain('MaxDeliveryCountExceeded');
+  });
+});
+
+describe('crash recovery', () => {
+  it('re-queues an export whose worker process was killed, and completes it once after the lease expires', async () => {
+    // Only the child host may take this export: this file's host stops first.
+    await host?.stop();
+    host = undefined;
+    await disposeServices();
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/host-process.ts'], {
+      env: { ...process.env, HOST_TIMER_SCHEDULES: JSON.stringify(FAST_TIMERS) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const childLog: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => childLog.push(line));
+    let id = '';
+    try {
+      const [line] = (await Promise.race([
+        once(createInterface({ input: child.stdout! }), 'line'),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the child host did not start')), 60_000),
+        ),
+      ])) as [string];
+      const childUrl = line.replace('listening ', '');
+      id = await create('ratings', ALL_TIME, childUrl);
+      await until(
+        'the child to be exporting',
+        async () => {
+          const report = await reportStatus(id, childUrl);
+          return report.status === 'Processing' &&
+            (report.progress as { processedRows: number }).processedRows > 0
+            ? report
+            : undefined;
+        },
+        30_000,
+        50,
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await once(child, 'exit');
+    const killedAt = Date.now();
+    expect((await reports.item(id, tenant).read<{ status: string }>()).resource?.status).toBe('Processing');
+
+    host = await startHost();
+    const done = await untilStatus(id, ['Completed', 'Failed', 'Cancelled'], 90_000);
+    console.log(`crash recovery: killed -> Completed in ${Date.now() - killedAt} ms`);
+    expect(done).toMatchObject({ status: 'Completed', rowCount: ratingsInRange });
+    const stored = (await reports.item(id, tenant).read<{ attempts: number }>()).resource;
+    expect(stored?.attempts).toBe(2);
+    expect(hostLog.some((line) => line.includes(`report ${id}: lease expired on attempt 1; re-queued`))).toBe(
+      true,
+    );
+    expect(
+      completionsOf(id) +
+        childLog.filter((l) => l.includes(`report ${id} `) && l.includes(': Completed')).length,
+    ).toBe(1);
+    const { text } = await download(id);
+    expect(text.split('\r\n').length - 2).toBe(ratingsInRange);
+    expect(await blobsOf(id)).toHaveLength(1);
+  }, 180_000);
+});
