@@ -13,6 +13,8 @@ export interface ExportInput {
   columns: readonly Column[];
   title?: string;
   parameters?: Readonly<Record<string, unknown>>;
+  /** When the export was made, for formats that print it. */
+  generatedAt?: Date;
   files: ReportFiles;
   /** The file (blob) name. */
   name: string;
@@ -22,6 +24,7 @@ export interface ExportInput {
 }
 
 export interface ExportResult {
+  /** Rows in the file: every row of the source, or the writer's `maxRows` when it has fewer. */
   rowCount: number;
   sizeBytes: number;
 }
@@ -32,9 +35,13 @@ const ROW_BUFFER = 256;
 export async function writeExport(input: ExportInput): Promise<ExportResult> {
   let rowCount = 0;
   let sizeBytes = 0;
+  // A writer with a row limit gets one row past it (to tell that the data goes on), then the source
+  // stops: rows it would leave out are not read at all.
+  const limit = input.writer.maxRows === undefined ? Infinity : input.writer.maxRows + 1;
   async function* rows(): AsyncGenerator<Row> {
     for await (const page of input.pages) {
       for (const row of page) {
+        if (rowCount >= limit) return;
         rowCount++;
         yield row;
       }
@@ -68,6 +75,7 @@ export async function writeExport(input: ExportInput): Promise<ExportResult> {
         columns: input.columns,
         ...(input.title === undefined ? {} : { title: input.title }),
         ...(input.parameters === undefined ? {} : { parameters: input.parameters }),
+        ...(input.generatedAt === undefined ? {} : { generatedAt: input.generatedAt }),
       }),
       counter,
       { signal: controller.signal, end: true },
@@ -78,5 +86,5 @@ export async function writeExport(input: ExportInput): Promise<ExportResult> {
     input.signal.removeEventListener('abort', stopOnCallerAbort);
   }
   if (failed) throw firstError;
-  return { rowCount, sizeBytes };
+  return { rowCount: Math.min(rowCount, input.writer.maxRows ?? Infinity), sizeBytes };
 }

@@ -251,6 +251,7 @@ export function createExportWorker(options: ExportWorkerOptions) {
         columns: type.columns,
         title: type.title,
         parameters: parsed.data,
+        generatedAt: new Date(startedMs),
         files,
         name: blobName,
         headers: { contentType: writer.contentType, contentDisposition: attachmentDisposition(fileName) },

@@ -1,12 +1,17 @@
 // The output format registry. Adding a format: one module next to this file plus one line in `formats`.
 import { csv } from './csv';
+import { json, ndjson } from './json';
+import { pdf } from './pdf';
 import type { FormatWriter } from './types';
+import { xlsx } from './xlsx';
 
-export type { Column, CreateStreamOptions, FormatWriter } from './types';
+export type { Column, ColumnType, CreateStreamOptions, FormatWriter } from './types';
 export { attachmentDisposition, fileNameFor } from './types';
 export { createCsvWriter, type CsvOptions } from './csv';
+export { createPdfWriter, PDF_DEFAULT_MAX_ROWS, type PdfOptions } from './pdf';
+export { createXlsxWriter, EXCEL_MAX_ROWS, type XlsxOptions } from './xlsx';
 
-export const formats: readonly FormatWriter[] = [csv];
+export const formats: readonly FormatWriter[] = [csv, json, ndjson, xlsx, pdf];
 
 const byName = new Map(formats.map((format) => [format.name, format]));
 

@@ -2,10 +2,18 @@
 // file. Knows nothing of Azure SDKs: the worker pipes rows through `createStream` into whatever sink it has.
 import type { Transform } from 'node:stream';
 
+/**
+ * What a column holds, for the formats that type their cells (XLSX, PDF): `number` cells are numbers
+ * (numeric strings too), `date` cells are instants (Date objects and ISO 8601 strings), `string` cells
+ * are text whatever the value. Left out, the writer decides from the values (see ./cells.ts).
+ */
+export type ColumnType = 'string' | 'number' | 'date';
+
 /** One output column: `key` is the row property, `header` the header cell (same shape as a report type's columns). */
 export interface Column {
   readonly key: string;
   readonly header: string;
+  readonly type?: ColumnType;
 }
 
 export interface CreateStreamOptions {
@@ -15,10 +23,12 @@ export interface CreateStreamOptions {
   readonly title?: string;
   /** The report's parsed parameters, for formats that print them (not CSV). */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  /** When the export was made, for formats that print it (PDF) or record it (XLSX). Default: now. */
+  readonly generatedAt?: Date;
 }
 
 /**
- * One pluggable output format (CSV now; JSON, NDJSON, XLSX, PDF later). Adding a format is one module
+ * One pluggable output format (CSV, JSON, NDJSON, XLSX, PDF). Adding a format is one module
  * plus one line in ./index.ts.
  */
 export interface FormatWriter {
@@ -28,6 +38,12 @@ export interface FormatWriter {
   readonly contentType: string;
   /** Without the dot, e.g. `csv`. */
   readonly fileExtension: string;
+  /**
+   * The most rows this format writes (PDF is for reading, not for millions of rows). The writer ignores
+   * rows past it, and the export pipeline stops reading the source after one more row, so the writer can
+   * tell the data was cut short. Absent: no limit.
+   */
+  readonly maxRows?: number;
   /**
    * A fresh stream for one export. Writable side: object mode, one row object (keyed by column key) per
    * write. Readable side: Buffers of the encoded file. Both sides have small, bounded buffers and honour

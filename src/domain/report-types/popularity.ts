@@ -41,7 +41,7 @@ export const popularity: ReportTypeDefinition<PopularityParameters> = {
   description:
     'Albums ranked by the number of ratings they received within the date range, with their average rating.',
   parameters: popularityParameters,
-  formats: ['csv'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
   columns: [
     { key: 'rank', header: 'Rank' },
     { key: 'albumId', header: 'Album ID' },

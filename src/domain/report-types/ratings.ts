@@ -43,7 +43,7 @@ export const ratings: ReportTypeDefinition<RatingsParameters> = {
   title: 'All ratings',
   description: 'Every rating given within the date range, oldest first.',
   parameters: ratingsParameters,
-  formats: ['csv'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
   columns: [
     { key: 'albumId', header: 'Album ID' },
     { key: 'title', header: 'Title' },

@@ -122,11 +122,11 @@ describe('ratings parameters', () => {
 });
 
 describe('registry', () => {
-  it('holds both types with URL-safe lowercase names, csv format and columns', () => {
+  it('holds both types with URL-safe lowercase names, every format and columns', () => {
     expect(reportTypes.map((type) => type.name)).toEqual(['popularity', 'ratings']);
     for (const type of reportTypes) {
       expect(type.name).toMatch(/^[a-z0-9-]+$/);
-      expect(type.formats).toEqual(['csv']);
+      expect(type.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
     }
     expect(popularity.columns.map((column) => column.key)).toEqual([
       'rank',
@@ -162,7 +162,7 @@ describe('registry', () => {
     expect(pop).toMatchObject({
       title: popularity.title,
       description: popularity.description,
-      formats: ['csv'],
+      formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
     });
     expect(pop?.parameters).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',

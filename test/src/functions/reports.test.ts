@@ -171,7 +171,7 @@ describe('POST /api/reports/{reportType}', () => {
     expect(Object.keys(inverted.body.errors as object)).toContain('parameters.toDate');
     const format = await call('POST', '/api/reports/popularity', {
       as: bob,
-      body: { format: 'pdf', parameters: params() },
+      body: { format: 'docx', parameters: params() },
     });
     expect(format.status).toBe(400);
     expect(format.body.errors).toHaveProperty('format');

@@ -352,7 +352,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
   });
 
   it.each([
-    ['an unsupported format', { format: 'xlsx', parameters: dates() }, ['format']],
+    ['an unsupported format', { format: 'docx', parameters: dates() }, ['format']],
     ['an unknown top-level field', { format: 'csv', parameters: dates(), extra: 1 }, ['extra']],
     ['parameters that are not an object', { format: 'csv', parameters: 'x' }, ['parameters']],
     ['a body that is an array', [], ['$']],
@@ -783,7 +783,7 @@ describe('GET /api/report-types (reportTypes)', () => {
     const items = response.body.items as Record<string, unknown>[];
     expect(items.map((item) => item.name)).toEqual(['popularity', 'ratings']);
     for (const item of items) {
-      expect(item.formats).toEqual(['csv']);
+      expect(item.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
       expect(typeof item.title).toBe('string');
       const schema = item.parameters as { type?: unknown; properties?: object; required?: unknown };
       expect(schema.type).toBe('object');

@@ -355,12 +355,12 @@ function exposeGc(): (() => void) | undefined {
 }
 
 describe('format registry', () => {
-  it('lists csv and finds formats by exact name only', () => {
-    expect(formats.map((format) => format.name)).toEqual(['csv']);
-    expect(formatNames).toEqual(['csv']);
+  it('lists every format and finds formats by exact name only', () => {
+    expect(formats.map((format) => format.name)).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
+    expect(formatNames).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
     expect(getFormat('csv')).toBe(csv);
     expect(getFormat('CSV')).toBeUndefined();
-    expect(getFormat('xlsx')).toBeUndefined();
+    expect(getFormat('docx')).toBeUndefined();
     expect(getFormat('constructor')).toBeUndefined();
     expect(getFormat('__proto__')).toBeUndefined();
   });

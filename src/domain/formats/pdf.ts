@@ -1,0 +1,374 @@
+// PDF format writer on pdfkit: a document for reading, not for millions of rows. Landscape A4 with the
+// title, the parameters and the generation time, then a table that fits the page width (long cells cut
+// with an ellipsis) with its header repeated on every page, and "Page n" at the foot of each page. Each
+// page goes out as soon as the next one starts, so memory holds one page whatever the row count. The
+// table stops at `maxRows` rows, with a note saying so.
+import PDFDocument from 'pdfkit';
+import type { TransformCallback } from 'node:stream';
+import {
+  cellText,
+  cellValue,
+  columnKinds,
+  instantText,
+  plainText,
+  type CellKind,
+  type CellValue,
+} from './cells';
+import { ProducedStream } from './produced-stream';
+import type { Column, CreateStreamOptions, FormatWriter } from './types';
+
+/** Rows a PDF export shows by default. */
+export const PDF_DEFAULT_MAX_ROWS = 10_000;
+
+export interface PdfOptions {
+  /** Rows shown at most; later rows are left out and a note at the end says so. Default 10,000. */
+  readonly maxRows?: number;
+  /**
+   * TrueType/OpenType fonts (file paths or file contents) for the whole document. Without them the
+   * document uses the standard Helvetica fonts, which cover Latin-1 and a few more characters (Windows
+   * code page 1252); any other character (CJK, emoji…) prints as `?`. With them, whatever the fonts cover.
+   */
+  readonly fonts?: { readonly regular: string | Buffer; readonly bold: string | Buffer };
+}
+
+type Row = Readonly<Record<string, unknown>>;
+
+const MARGIN = 36;
+const FONT_SIZE = 8;
+const ROW_HEIGHT = 14;
+const PADDING = 4;
+const TITLE_SIZE = 16;
+const META_SIZE = 9;
+const FOOTER_SIZE = 8;
+/** Rows looked at (and held) before the table starts, to size its columns. */
+const SAMPLE_ROWS = 50;
+/** Characters of a cell considered at all: more never fits a landscape page at this font size. */
+const MAX_CELL_CHARS = 400;
+const MAX_PARAMETERS = 20;
+const MAX_PARAMETER_CHARS = 300;
+const MIN_COLUMN_WIDTH = 30;
+const MAX_COLUMN_WIDTH = 320;
+const HEADER_FILL = '#e6e6e6';
+const STRIPE_FILL = '#f5f5f5';
+const MUTED = '#555555';
+const ELLIPSIS = '…';
+
+/** The characters of Windows code page 1252 above Latin-1's range, which the standard fonts can show. */
+const CP1252_EXTRA = new Set(
+  [
+    0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d,
+    0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e,
+    0x0178,
+  ].map((code) => String.fromCodePoint(code)),
+);
+
+const isCp1252 = (char: string): boolean => {
+  const code = char.codePointAt(0) ?? 0;
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || CP1252_EXTRA.has(char);
+};
+
+/** One line of text: line breaks and tabs become spaces, other control characters go. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ').replace(/\p{Cc}/gu, '');
+}
+
+interface Settings {
+  readonly maxRows: number;
+  readonly fonts: PdfOptions['fonts'];
+}
+
+class PdfStream extends ProducedStream {
+  readonly #doc: PDFKit.PDFDocument;
+  readonly #columns: readonly Column[];
+  readonly #title: string;
+  readonly #maxRows: number;
+  readonly #unicode: boolean;
+  readonly #regular: string;
+  readonly #bold: string;
+  /** The first rows, held until the column widths are decided; undefined after. */
+  #sample: Row[] | undefined = [];
+  #kinds: CellKind[] = [];
+  #widths: number[] = [];
+  #page = 0;
+  #y = MARGIN;
+  #rows = 0;
+  #capped = false;
+
+  constructor(options: CreateStreamOptions, settings: Settings) {
+    super();
+    this.#columns = options.columns;
+    this.#title = oneLine(options.title ?? 'Report');
+    this.#maxRows = settings.maxRows;
+    const generatedAt = options.generatedAt ?? new Date();
+    this.#doc = new PDFDocument({
+      size: 'A4',
+      layout: 'landscape',
+      margin: MARGIN,
+      autoFirstPage: false,
+      bufferPages: false,
+      compress: true,
+      info: { Title: this.#title, Creator: 'Report exports', CreationDate: generatedAt },
+    });
+    this.#unicode = settings.fonts !== undefined;
+    if (settings.fonts) {
+      this.#doc.registerFont('body', settings.fonts.regular);
+      this.#doc.registerFont('body-bold', settings.fonts.bold);
+      this.#regular = 'body';
+      this.#bold = 'body-bold';
+    } else {
+      this.#regular = 'Helvetica';
+      this.#bold = 'Helvetica-Bold';
+    }
+    this.#doc.on('data', (chunk: Buffer) => this.push(chunk));
+    this.#doc.on('error', (error: Error) => this.destroy(error));
+    this.#newPage();
+    this.#heading(options, generatedAt);
+  }
+
+  get #bottom(): number {
+    return this.#doc.page.height - MARGIN - FOOTER_SIZE - 8;
+  }
+
+  get #tableWidth(): number {
+    return this.#doc.page.width - 2 * MARGIN;
+  }
+
+  /** Text the fonts can show, on one line, at most MAX_CELL_CHARS characters. */
+  #printable(text: string): string {
+    const chars = Array.from(oneLine(text));
+    const kept = chars.length > MAX_CELL_CHARS ? [...chars.slice(0, MAX_CELL_CHARS), ELLIPSIS] : chars;
+    return (this.#unicode ? kept : kept.map((char) => (isCp1252(char) ? char : '?'))).join('');
+  }
+
+  /** `text` cut (with an ellipsis) to `width` points in the current font. */
+  #fit(text: string, width: number): string {
+    const doc = this.#doc;
+    if (doc.widthOfString(text) <= width) return text;
+    const chars = Array.from(text);
+    let low = 0;
+    let high = chars.length;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (doc.widthOfString(chars.slice(0, mid).join('') + ELLIPSIS) <= width) low = mid;
+      else high = mid - 1;
+    }
+    if (low > 0) return chars.slice(0, low).join('') + ELLIPSIS;
+    return doc.widthOfString(ELLIPSIS) <= width ? ELLIPSIS : '';
+  }
+
+  #newPage(): void {
+    const doc = this.#doc;
+    doc.addPage();
+    this.#page += 1;
+    // The footer sits in the bottom margin: lift the margin while writing it so pdfkit adds no page.
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const footerY = doc.page.height - MARGIN + 4 - FOOTER_SIZE;
+    doc.font(this.#regular).fontSize(FOOTER_SIZE).fillColor(MUTED);
+    doc.text(this.#fit(this.#printable(this.#title), this.#tableWidth / 2), MARGIN, footerY, {
+      lineBreak: false,
+    });
+    const label = `Page ${this.#page}`;
+    doc.text(label, doc.page.width - MARGIN - doc.widthOfString(label), footerY, { lineBreak: false });
+    doc.page.margins.bottom = bottom;
+    doc.fillColor('black');
+    this.#y = MARGIN;
+  }
+
+  /** A line of text at the current position, cut to the table width; advances by `height`. */
+  #line(text: string, font: string, size: number, height: number, color = 'black'): void {
+    const doc = this.#doc;
+    doc.font(font).fontSize(size).fillColor(color);
+    doc.text(this.#fit(this.#printable(text), this.#tableWidth), MARGIN, this.#y, { lineBreak: false });
+    doc.fillColor('black');
+    this.#y += height;
+  }
+
+  /** The title, the generation time and the parameters, on the first page. */
+  #heading(options: CreateStreamOptions, generatedAt: Date): void {
+    this.#line(this.#title, this.#bold, TITLE_SIZE, TITLE_SIZE + 8);
+    this.#line(
+      `Generated ${instantText(new Date(Math.floor(generatedAt.getTime() / 1000) * 1000))} UTC`,
+      this.#regular,
+      META_SIZE,
+      META_SIZE + 5,
+      MUTED,
+    );
+    const parameters = Object.entries(options.parameters ?? {}).filter(([, value]) => value !== undefined);
+    if (parameters.length > 0) {
+      this.#line('Parameters', this.#bold, META_SIZE, META_SIZE + 4);
+      for (const [name, value] of parameters.slice(0, MAX_PARAMETERS)) {
+        const text = plainText(value);
+        const shown =
+          text.length > MAX_PARAMETER_CHARS ? `${text.slice(0, MAX_PARAMETER_CHARS)}${ELLIPSIS}` : text;
+        this.#line(`${name}: ${shown}`, this.#regular, META_SIZE, META_SIZE + 4);
+      }
+      if (parameters.length > MAX_PARAMETERS) this.#line(ELLIPSIS, this.#regular, META_SIZE, META_SIZE + 4);
+    }
+    this.#y += 10;
+  }
+
+  /**
+   * Column widths in points: each column's natural width (header and sampled cells, within bounds);
+   * text columns share the room left over, or give up room first when the table is too wide.
+   */
+  #layout(sample: readonly Row[]): void {
+    const doc = this.#doc;
+    this.#kinds = columnKinds(this.#columns, sample);
+    const natural = this.#columns.map((column, index) => {
+      const kind = this.#kinds[index] ?? 'auto';
+      doc.font(this.#bold).fontSize(FONT_SIZE);
+      let widest = doc.widthOfString(this.#printable(column.header));
+      doc.font(this.#regular).fontSize(FONT_SIZE);
+      for (const row of sample) {
+        widest = Math.max(
+          widest,
+          doc.widthOfString(this.#printable(cellText(cellValue(row[column.key], kind)))),
+        );
+      }
+      return Math.min(MAX_COLUMN_WIDTH, Math.max(MIN_COLUMN_WIDTH, widest + 2 * PADDING));
+    });
+    const flexible = this.#kinds.map((kind) => kind !== 'number' && kind !== 'date');
+    const total = natural.reduce((sum, width) => sum + width, 0);
+    const flexTotal = natural.reduce((sum, width, index) => sum + (flexible[index] ? width : 0), 0);
+    const room = this.#tableWidth;
+    if (total <= room) {
+      // Spread what is left over the text columns, in proportion, so the table spans the page.
+      this.#widths =
+        flexTotal > 0
+          ? natural.map((w, i) => (flexible[i] ? w + ((room - total) * w) / flexTotal : w))
+          : natural;
+    } else if (total - flexTotal < room * 0.6 && flexTotal > 0) {
+      // Fixed columns (numbers, dates) keep their width; text columns shrink to fit.
+      const scale = (room - (total - flexTotal)) / flexTotal;
+      this.#widths = natural.map((w, i) => (flexible[i] ? w * scale : w));
+    } else {
+      this.#widths = natural.map((w) => (w * room) / total);
+    }
+  }
+
+  /** One table row; numbers are right-aligned. */
+  #row(cells: readonly CellValue[] | readonly string[], header: boolean): void {
+    const doc = this.#doc;
+    if (header || this.#rows % 2 === 0) {
+      doc
+        .rect(MARGIN, this.#y, this.#tableWidth, ROW_HEIGHT)
+        .fill(header ? HEADER_FILL : STRIPE_FILL)
+        .fillColor('black');
+    }
+    doc.font(header ? this.#bold : this.#regular).fontSize(FONT_SIZE);
+    let x = MARGIN;
+    const textY = this.#y + (ROW_HEIGHT - FONT_SIZE) / 2;
+    this.#columns.forEach((_column, index) => {
+      const width = this.#widths[index] ?? MIN_COLUMN_WIDTH;
+      const cell = cells[index] ?? null;
+      const right = header ? this.#kinds[index] === 'number' : typeof cell === 'number';
+      const text = this.#fit(this.#printable(header ? String(cell) : cellText(cell)), width - 2 * PADDING);
+      if (text !== '') {
+        const at = right ? x + width - PADDING - doc.widthOfString(text) : x + PADDING;
+        doc.text(text, at, textY, { lineBreak: false });
+      }
+      x += width;
+    });
+    this.#y += ROW_HEIGHT;
+  }
+
+  #header(): void {
+    this.#row(
+      this.#columns.map((column) => column.header),
+      true,
+    );
+  }
+
+  #startTable(): void {
+    const sample = this.#sample ?? [];
+    this.#sample = undefined;
+    this.#layout(sample);
+    if (this.#y + 2 * ROW_HEIGHT > this.#bottom) this.#newPage();
+    this.#header();
+    for (const row of sample) this.#addRow(row);
+  }
+
+  #addRow(row: Row): void {
+    if (this.#rows >= this.#maxRows) {
+      this.#capped = true;
+      return;
+    }
+    if (this.#y + ROW_HEIGHT > this.#bottom) {
+      this.#newPage();
+      this.#header();
+    }
+    this.#row(
+      this.#columns.map((column, index) => cellValue(row[column.key], this.#kinds[index] ?? 'auto')),
+      false,
+    );
+    this.#rows += 1;
+  }
+
+  /** The closing line: how many rows, and why there are no more when the cap cut the table short. */
+  #closing(): void {
+    const lines =
+      this.#rows === 0
+        ? ['No rows.']
+        : this.#capped
+          ? [
+              `Only the first ${this.#maxRows.toLocaleString('en-US')} rows are shown: a PDF export stops there, and this report has more.`,
+              'Export it as CSV, JSON or XLSX to get every row.',
+            ]
+          : [`${this.#rows.toLocaleString('en-US')} ${this.#rows === 1 ? 'row' : 'rows'}.`];
+    if (this.#y + 6 + lines.length * (META_SIZE + 4) > this.#bottom) this.#newPage();
+    this.#y += 6;
+    for (const line of lines)
+      this.#line(line, this.#capped ? this.#bold : this.#regular, META_SIZE, META_SIZE + 4);
+  }
+
+  override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      if (this.#sample) {
+        this.#sample.push(row);
+        if (this.#sample.length < SAMPLE_ROWS) {
+          callback();
+          return;
+        }
+        this.#startTable();
+      } else {
+        this.#addRow(row);
+      }
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    // pdfkit writes a page out when the next one starts; wait while the consumer is behind.
+    if (this.readableFull) this.roomToRead().then(() => callback(), callback);
+    else callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      if (this.#sample) this.#startTable();
+      this.#closing();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.#doc.once('end', () => callback());
+    this.#doc.end();
+  }
+}
+
+/** A PDF writer; see {@link PdfOptions}. */
+export function createPdfWriter(options: PdfOptions = {}): FormatWriter {
+  const maxRows = options.maxRows ?? PDF_DEFAULT_MAX_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError('maxRows must be a positive integer');
+  const settings: Settings = { maxRows, fonts: options.fonts };
+  return {
+    name: 'pdf',
+    contentType: 'application/pdf',
+    fileExtension: 'pdf',
+    maxRows,
+    createStream: (streamOptions) => new PdfStream(streamOptions, settings),
+  };
+}
+
+/** The registered PDF writer (10,000 rows, standard fonts). */
+export const pdf: FormatWriter = createPdfWriter();
