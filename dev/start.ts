@@ -121,6 +121,7 @@ async function main(): Promise<void> {
       '',
       `Ready in ${Math.round(performance.now() - started)} ms: ${host.url}/api`,
       `  health:  curl ${host.url}/api/health`,
+      `  web:     ${host.url}/api/web (paste a token from the next line)`,
       '  token:   npm run -s token -- --tenant contoso --user alice [--admin]',
       'Ctrl-C stops everything this command started.',
       '',

@@ -49,6 +49,22 @@ export interface WorkerSettings {
   retryMaxSeconds: number;
 }
 
+/** Microsoft Entra ID sign-in on the web page (MSAL for browsers, authorization code flow with PKCE). */
+export interface WebSignIn {
+  /** Application (client) id of the page's single-page-application registration. */
+  clientId: string;
+  /** e.g. `https://login.microsoftonline.com/<tenant id>`. */
+  authority: string;
+  /** The scope the page asks for; its access tokens must carry the API's audience. */
+  scope: string;
+}
+
+/** Settings the web page reads from `GET /api/web/config.json`. */
+export interface WebConfig {
+  /** Entra ID sign-in; when absent the page only takes a pasted bearer token. */
+  entra?: WebSignIn;
+}
+
 export interface AppConfig {
   cosmos: Connection & {
     databaseName: string;
@@ -67,6 +83,8 @@ export interface AppConfig {
   downloadLinkMinutes: number;
   /** Days a finished report (and its file) is kept. */
   retentionDays: number;
+  /** The web page served at /api/web. */
+  web: WebConfig;
   /** True when the app runs inside Azure App Service / Functions (WEBSITE_SITE_NAME is set there). */
   runningInAzure: boolean;
 }
@@ -117,6 +135,9 @@ const settingsSchema = z.object({
   AUTH_AUDIENCE: nonEmpty,
   AUTH_JWKS_URI: httpsUrl.optional(),
   AUTH_DEV_JWKS_PATH: nonEmpty.optional(),
+  WEB_AUTH_CLIENT_ID: nonEmpty.optional(),
+  WEB_AUTH_AUTHORITY: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  WEB_AUTH_SCOPE: nonEmpty.optional(),
   WEBSITE_SITE_NAME: z.string().optional(),
 });
 
@@ -173,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (s.AUTH_DEV_JWKS_PATH && runningInAzure) {
       problems.push('AUTH_DEV_JWKS_PATH: the local development key is never trusted in Azure; remove it');
     }
+    const web = webConfig(s, problems);
     if (problems.length === 0 && cosmos && serviceBus && blob) {
       const auth: AuthConfig = { issuer: s.AUTH_ISSUER, audience: s.AUTH_AUDIENCE };
       if (s.AUTH_JWKS_URI) auth.jwksUri = s.AUTH_JWKS_URI;
@@ -209,11 +231,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
         auth,
         retentionDays: s.REPORT_RETENTION_DAYS,
         downloadLinkMinutes: s.DOWNLOAD_LINK_MINUTES,
+        web,
         runningInAzure,
       };
     }
   }
   throw new ConfigError(problems);
+}
+
+/**
+ * The web page's Entra ID sign-in, on when WEB_AUTH_CLIENT_ID is set. The authority defaults to the
+ * tenant of a v2.0 AUTH_ISSUER (`https://login.microsoftonline.com/<tid>/v2.0`), the scope to
+ * `<AUTH_AUDIENCE>/.default`, so the page's tokens are the ones the API verifies.
+ */
+function webConfig(s: z.output<typeof settingsSchema>, problems: string[]): WebConfig {
+  if (!s.WEB_AUTH_CLIENT_ID) {
+    for (const name of ['WEB_AUTH_AUTHORITY', 'WEB_AUTH_SCOPE'] as const) {
+      if (s[name]) problems.push(`${name}: only applies with WEB_AUTH_CLIENT_ID; set that too, or remove it`);
+    }
+    return {};
+  }
+  const authority = s.WEB_AUTH_AUTHORITY ?? (/\/v2\.0\/?$/.test(s.AUTH_ISSUER) ? s.AUTH_ISSUER : undefined);
+  if (!authority) {
+    problems.push('WEB_AUTH_AUTHORITY: is required when AUTH_ISSUER is not an Entra ID v2.0 issuer');
+    return {};
+  }
+  return {
+    entra: {
+      clientId: s.WEB_AUTH_CLIENT_ID,
+      authority: authority.replace(/\/v2\.0\/?$/, '').replace(/\/+$/, ''),
+      scope: s.WEB_AUTH_SCOPE ?? `${s.AUTH_AUDIENCE.replace(/\/+$/, '')}/.default`,
+    },
+  };
 }
 
 let cached: AppConfig | undefined;

@@ -36,6 +36,12 @@ param authIssuer string
 param authAudience string
 param authJwksUri string
 
+// Microsoft Entra ID sign-in on the web page (/api/web): the client id of its single-page-application
+// registration turns it on; empty authority and scope mean the AUTH_ISSUER tenant and <audience>/.default.
+param webAuthClientId string = ''
+param webAuthAuthority string = ''
+param webAuthScope string = ''
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
@@ -109,6 +115,11 @@ var appSettings = {
   AUTH_ISSUER: authIssuer
   AUTH_AUDIENCE: authAudience
   AUTH_JWKS_URI: authJwksUri
+
+  // The web page's sign-in (empty: the page only takes a pasted bearer token).
+  WEB_AUTH_CLIENT_ID: webAuthClientId
+  WEB_AUTH_AUTHORITY: webAuthAuthority
+  WEB_AUTH_SCOPE: webAuthScope
 }
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

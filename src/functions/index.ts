@@ -11,6 +11,7 @@ import { listReports } from './listReports';
 import { outboxRelay } from './outboxRelay';
 import { outboxSweeper } from './outboxSweeper';
 import { reportTypes } from './reportTypes';
+import { webPage } from './webPage';
 
 /** Every function of the app, in one list: the Azure entry point and the local host both read it. */
 export const functions: readonly FunctionDefinition[] = [
@@ -26,4 +27,5 @@ export const functions: readonly FunctionDefinition[] = [
   exportWorker,
   exportDeadLetters,
   exportWatchdog,
+  webPage,
 ];

@@ -1,0 +1,22 @@
+import { getConfig } from '../config';
+import { findStaticDir, serveSite } from '../web/site';
+import { defineHttp } from './definition';
+
+/**
+ * GET /api/web (anonymous): the web page, its assets under /api/web/assets/ and /api/web/config.json.
+ * The page holds no data; every API call it makes carries the user's bearer token.
+ */
+export const webPage = defineHttp('webPage', {
+  route: 'web/{*path}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request) => {
+    const config = getConfig();
+    return serveSite(request.params.path ?? '', {
+      web: config.web,
+      devTokens: config.auth.devJwksPath !== undefined,
+      runningInAzure: config.runningInAzure,
+      staticDir: findStaticDir(),
+    });
+  },
+});

@@ -1,0 +1,342 @@
+// The web page in a real browser (Debian's Chromium driven by playwright-core), against the local host
+// running every function: sign in with a development token, start exports from the generated form,
+// watch them finish, download, cancel, see validation messages, and check what a second user sees.
+// This file runs against a Cosmos database and a Service Bus peer of its own (like exports.test.ts).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { CosmosClient } from '@azure/cosmos';
+import { parse } from 'csv-parse/sync';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peerQueues } from '../../dev/local-env';
+import { startLocalHost, type LocalHost } from '../../dev/local-host';
+import { provisionLocal } from '../../dev/provision';
+import { generateAlbums, generateRatings, seedSourceData } from '../../dev/seed';
+import { startServiceBusPeer, type ServiceBusPeer } from '../../dev/servicebus-peer/peer';
+import { issueDevToken } from '../../dev/token';
+import { disposeServices } from '../../src/composition';
+import { loadConfig, resetConfigForTesting, type AppConfig } from '../../src/config';
+import { functions } from '../../src/functions';
+import { testCosmosClient } from '../support/clients';
+import { POPULARITY_HEADER, rankFromDocuments } from '../support/independent-ranking';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '../..');
+const ALBUMS = 100;
+const RATINGS = 150_000;
+const SEED = 5;
+const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' };
+/** Set to a directory to keep screenshots of the page (desktop and 320 px wide). */
+const SCREENSHOTS = process.env.WEB_SCREENSHOTS_DIR;
+
+let config: AppConfig;
+let peer: ServiceBusPeer;
+let host: LocalHost;
+let cosmos: CosmosClient;
+let browser: Browser;
+const hostLog: string[] = [];
+const tenant = `t-${randomUUID()}`;
+const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
+/** Console errors and uncaught exceptions of every page, by user. */
+const pageErrors: string[] = [];
+
+/** Runs in the page: keeps `window.__log` (a PageLog) up to date from DOM mutations. */
+const RECORDER = `
+  const log = { announced: [], statuses: {}, progressSeen: {} };
+  window.__log = log;
+  new MutationObserver(() => {
+    const region = document.getElementById('announcer');
+    if (region && region.textContent && log.announced[log.announced.length - 1] !== region.textContent) {
+      log.announced.push(region.textContent);
+    }
+    for (const row of document.querySelectorAll('tr[data-report-id]')) {
+      const id = row.dataset.reportId;
+      const seen = (log.statuses[id] = log.statuses[id] || []);
+      if (seen[seen.length - 1] !== row.dataset.status) seen.push(row.dataset.status);
+      const progress = row.querySelector('progress');
+      if (progress && progress.hasAttribute('value')) {
+        log.progressSeen[id] = Math.max(log.progressSeen[id] || 0, progress.value);
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+`;
+
+async function openPage(user: 'alice' | 'bob', viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    // Chrome logs every non-2xx fetch; the API's 400 for the invalid form is expected.
+    const { url } = message.location();
+    if (/status of 400/.test(message.text()) && url === `${host.url}/api/reports/popularity`) return;
+    pageErrors.push(`${user}: console: ${message.text()} (${url})`);
+  });
+  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
+  // Record what the live region says and every status a row passes through, as it happens.
+  await page.addInitScript(RECORDER);
+  await page.goto(`${host.url}/api/web`);
+  await page.getByLabel('Bearer token').waitFor();
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `web-sign-in-${user}.png`) });
+  await page.getByLabel('Bearer token').fill(tokens[user]);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'New export' }).waitFor();
+  return page;
+}
+
+interface PageLog {
+  announced: string[];
+  statuses: Record<string, string[]>;
+  progressSeen: Record<string, number>;
+}
+
+const pageLog = (page: Page): Promise<PageLog> => page.evaluate<PageLog>('window.__log');
+
+async function startExport(
+  page: Page,
+  reportType: string,
+  fields: Record<string, string>,
+): Promise<{ id: string; row: Locator }> {
+  const before = await page.locator('tr[data-report-id]').count();
+  await page.getByLabel('Report', { exact: true }).selectOption(reportType);
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label).fill(value);
+  await page.getByRole('button', { name: 'Start export' }).click();
+  await expect.poll(() => page.locator('tr[data-report-id]').count()).toBe(before + 1);
+  const row = page.locator('tr[data-report-id]').first();
+  const id = (await row.getAttribute('data-report-id')) ?? '';
+  expect(id).not.toBe('');
+  return { id, row: page.locator(`tr[data-report-id="${id}"]`) };
+}
+
+async function apiGet(user: 'alice' | 'bob', path: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${host.url}${path}`, {
+    headers: { authorization: `Bearer ${tokens[user]}` },
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+const browserAvailable = existsSync(CHROMIUM);
+if (!browserAvailable)
+  console.warn(`web page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+beforeAll(async () => {
+  if (!browserAvailable) return;
+  process.env.COSMOS_DATABASE_NAME = `web-${randomUUID().slice(0, 8)}`;
+  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
+  config = loadConfig(process.env);
+  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
+  process.env.SERVICEBUS = peer.connectionString;
+  resetConfigForTesting();
+  await disposeServices();
+  config = loadConfig(process.env);
+  const started = Date.now();
+  await Promise.all([
+    provisionLocal(config).then(() =>
+      seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED }),
+    ),
+    // The page as `npm run build` makes it (the function serves dist/src/web/static).
+    promisify(execFile)('npm', ['run', '-s', 'build:web'], { cwd: ROOT }),
+  ]);
+  console.log(`web page: seeded ${RATINGS} ratings and built the page in ${Date.now() - started} ms`);
+  cosmos = testCosmosClient();
+  for (const user of ['alice', 'bob'] as const) {
+    tokens[user] = await issueDevToken({
+      tenantId: tenant,
+      userId: user,
+      dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
+    });
+  }
+  host = await startLocalHost({
+    definitions: functions,
+    port: 0,
+    timerSchedules: FAST_TIMERS,
+    changeFeedPollMs: 200,
+    log: (line) => {
+      hostLog.push(line);
+      if (process.env.DEBUG_WEB) console.log(line);
+    },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  if (SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await disposeServices();
+  await peer?.close();
+  await cosmos
+    ?.database(config.cosmos.databaseName)
+    .delete()
+    .catch(() => undefined);
+  cosmos?.dispose();
+});
+
+describe.skipIf(!browserAvailable)('web page', () => {
+  let alice: Page;
+
+  it('serves the page with security headers and no-store config', async () => {
+    const page = await fetch(`${host.url}/api/web`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    const config = await fetch(`${host.url}/api/web/config.json`);
+    expect(config.headers.get('cache-control')).toBe('no-store');
+    expect(await config.json()).toEqual({ entra: null, tokenSignIn: true, devTokens: true });
+  });
+
+  it('signs in with a development token, runs a popularity export to Completed and downloads it', async () => {
+    alice = await openPage('alice');
+    await expect.poll(() => alice.locator('#account-name').textContent()).toBe(`alice (${tenant})`);
+    const parameters = { fromDate: '2020-01-01', toDate: '2020-12-31', top: 5 };
+    const started = Date.now();
+    const { id, row } = await startExport(alice, 'popularity', {
+      'From date': parameters.fromDate,
+      'To date': parameters.toDate,
+      'Top (optional)': String(parameters.top),
+    });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('Completed');
+    console.log(
+      `web page: popularity export Completed on the page ${Date.now() - started} ms after the click`,
+    );
+    const log = await pageLog(alice);
+    expect(log.statuses[id]?.[0]).toBe('Pending');
+    expect(log.statuses[id]?.at(-1)).toBe('Completed');
+    await expect
+      .poll(async () => (await pageLog(alice)).announced)
+      .toContainEqual(expect.stringMatching(/^Album popularity \(.*\) is completed, ready to download\.$/));
+    await expect.poll(() => row.textContent()).toContain('5 rows');
+
+    const [download] = await Promise.all([
+      alice.waitForEvent('download'),
+      row.getByRole('button', { name: /^Download/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`popularity-${id}.csv`);
+    const rows: string[][] = parse(await readFile(await download.path(), 'utf8'));
+    const albums = generateAlbums(ALBUMS, SEED);
+    const ratings = [...generateRatings(albums, RATINGS, SEED)];
+    expect(rows).toEqual([POPULARITY_HEADER, ...rankFromDocuments(albums, ratings, parameters)]);
+    // The page is still there after the download.
+    await expect.poll(() => alice.url()).toBe(`${host.url}/api/web`);
+  }, 60_000);
+
+  it('shows progress of a large ratings export and cancels it', async () => {
+    const started = Date.now();
+    const { id, row } = await startExport(alice, 'ratings', {
+      'From date': '2019-01-01',
+      'To date': '2023-12-31',
+    });
+    const progress = row.locator('progress');
+    await progress.waitFor({ timeout: 20_000 });
+    await expect.poll(() => progress.getAttribute('value'), { timeout: 10_000 }).toMatch(/^\d/);
+    await expect.poll(() => row.textContent()).toMatch(/[\d,]+ of [\d,]+ rows \(\d+%\)/);
+    console.log(`web page: progress bar shown ${Date.now() - started} ms after the click`);
+    if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-progress.png') });
+    // From the keyboard: focus the row's Cancel button and press Enter.
+    await row.getByRole('button', { name: /^Cancel/ }).focus();
+    await alice.keyboard.press('Enter');
+    const asked = Date.now();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('Cancelled');
+    console.log(`web page: Cancelled on the page ${Date.now() - asked} ms after the click`);
+    expect(await apiGet('alice', `/api/reports/${id}`)).toMatchObject({ status: 'Cancelled' });
+    const log = await pageLog(alice);
+    expect(log.statuses[id]).toContain('Processing');
+    expect(log.statuses[id]?.at(-1)).toBe('Cancelled');
+    await expect
+      .poll(async () => (await pageLog(alice)).announced)
+      .toContainEqual(expect.stringMatching(/^All ratings \(.*\) is cancelled\.$/));
+    expect(await row.getByRole('button').count()).toBe(0);
+    // The button went away with the cancel; focus stays on the report rather than falling to the page.
+    expect(
+      await alice.evaluate<string | undefined>("document.activeElement.closest('tr')?.dataset.reportId"),
+    ).toBe(id);
+  }, 60_000);
+
+  it('filters the list by status', async () => {
+    const status = alice.getByLabel('Status', { exact: true });
+    await status.selectOption('Cancelled');
+    await expect.poll(() => alice.locator('tr[data-report-id]').evaluateAll((rows) => rows.length)).toBe(1);
+    expect(await alice.locator('tr[data-report-id]').first().getAttribute('data-status')).toBe('Cancelled');
+    await status.selectOption('Failed');
+    await alice.getByText('No failed reports.').waitFor();
+    await status.selectOption('');
+    await expect.poll(() => alice.locator('tr[data-report-id]').count()).toBe(2);
+  });
+
+  it('shows the API validation message next to the field when fromDate is after toDate', async () => {
+    const rowsBefore = await alice.locator('tr[data-report-id]').count();
+    await alice.getByLabel('Report', { exact: true }).selectOption('popularity');
+    await alice.getByLabel('From date').fill('2024-05-01');
+    await alice.getByLabel('To date').fill('2024-01-01');
+    await alice.getByRole('button', { name: 'Start export' }).click();
+    const message = alice.locator('#param-toDate-error');
+    await message.waitFor();
+    expect(await message.textContent()).toBe('Must be on or after fromDate (2024-05-01)');
+    const toDate = alice.getByLabel('To date');
+    expect(await toDate.getAttribute('aria-invalid')).toBe('true');
+    expect((await toDate.getAttribute('aria-describedby'))?.split(' ')).toContain('param-toDate-error');
+    expect(await alice.evaluate<string>('document.activeElement.id')).toBe('param-toDate');
+    expect(await alice.locator('tr[data-report-id]').count()).toBe(rowsBefore);
+    // Fixing the field and sending again clears the message.
+    await toDate.fill('2024-06-30');
+    await alice.getByRole('button', { name: 'Start export' }).click();
+    await expect.poll(() => alice.locator('tr[data-report-id]').count()).toBe(rowsBefore + 1);
+    expect(await message.isHidden()).toBe(true);
+  });
+
+  it('reads well at 320 px wide without horizontal scrolling', async () => {
+    if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-desktop.png'), fullPage: true });
+    await alice.setViewportSize({ width: 320, height: 800 });
+    const widths = await alice.evaluate<{ scroll: number; viewport: number }>(
+      '({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth })',
+    );
+    expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
+    if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-320.png'), fullPage: true });
+  });
+
+  it("does not show a second user the first user's reports, and pages through the user's own", async () => {
+    const bob = await openPage('bob');
+    await bob.getByText('No reports yet.').waitFor();
+    expect(await bob.locator('tr[data-report-id]').count()).toBe(0);
+    expect(await alice.locator('tr[data-report-id]').count()).toBeGreaterThanOrEqual(3);
+    expect(await apiGet('bob', '/api/reports')).toMatchObject({ items: [] });
+
+    // Twelve small reports of bob's own (a range without ratings), made through the API: two pages.
+    const created: string[] = [];
+    for (let top = 1; top <= 12; top++) {
+      const response = await fetch(`${host.url}/api/reports/popularity`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.bob}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ parameters: { fromDate: '2030-01-01', toDate: '2030-01-31', top } }),
+      });
+      expect(response.status).toBe(202);
+      created.push(((await response.json()) as { reportId: string }).reportId);
+    }
+    await bob.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => bob.locator('tr[data-report-id]').count()).toBe(10);
+    const firstPage = await Promise.all(
+      (await bob.locator('tr[data-report-id]').all()).map((row) => row.getAttribute('data-report-id')),
+    );
+    expect(firstPage).toEqual(created.slice(2).reverse()); // newest first
+    await bob.getByRole('button', { name: 'More' }).click();
+    await expect.poll(() => bob.locator('tr[data-report-id]').count()).toBe(12);
+    expect(await bob.getByRole('button', { name: 'More' }).isHidden()).toBe(true);
+    await bob.close();
+  });
+
+  it('logged no console errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

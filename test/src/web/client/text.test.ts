@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import {
+  etaText,
+  parametersText,
+  progressText,
+  sizeText,
+  statusLabel,
+} from '../../../../src/web/client/text';
+
+describe('page wording', () => {
+  it('describes progress with rows, percent and ETA', () => {
+    expect(progressText({ processedRows: 1200, totalRows: 2930, percent: 40.96, etaSeconds: 3 })).toBe(
+      '1,200 of 2,930 rows (40%), about 3 s left',
+    );
+    expect(progressText({ processedRows: 5000, totalRows: null, percent: null, etaSeconds: null })).toBe(
+      '5,000 rows',
+    );
+  });
+
+  it('rounds ETAs to seconds, minutes and hours', () => {
+    expect(etaText(0.2)).toBe('about 1 s left');
+    expect(etaText(150)).toBe('about 3 min left');
+    expect(etaText(3600 + 5 * 60)).toBe('about 1 h 5 min left');
+    expect(etaText(7200)).toBe('about 2 h left');
+  });
+
+  it('gives sizes in bytes, KB and MB', () => {
+    expect(sizeText(394)).toBe('394 bytes');
+    expect(sizeText(5_300)).toBe('5.2 KB');
+    expect(sizeText(12_800)).toBe('13 KB');
+    expect(sizeText(2_683_934)).toBe('2.6 MB');
+  });
+
+  it('summarises parameters, the date range first', () => {
+    expect(parametersText({ top: 5, fromDate: '2024-01-01', toDate: '2024-12-31', genre: 'Rock' })).toBe(
+      '2024-01-01 to 2024-12-31, top 5, genre Rock',
+    );
+    expect(parametersText({ albumId: 'al-1', toDate: '2024-01-31' })).toBe('to 2024-01-31, album id al-1');
+  });
+
+  it('calls a Processing report with a cancel requested Cancelling', () => {
+    expect(statusLabel('Processing', true)).toBe('Cancelling');
+    expect(statusLabel('Pending', false)).toBe('Pending');
+  });
+});
