@@ -1,0 +1,210 @@
+// One measured export variant in a process of its own, so its peak RSS is its own:
+//   node --import tsx bench/export-child.ts <variant> <rows>      (BENCH_BLOB = Azurite connection string,
+//                                                                  BENCH_CONTAINER = an existing container)
+// Variants, all over the same synthetic rows (bench/rows.ts):
+//   source         only generates the rows (what every other variant pays too)
+//   csv-stringify  csv-stringify, with the CSV writer's options, into a sink that drops the bytes:
+//                  the serializer's own limit
+//   pipeline       the production writer path: writeExport() with the CSV writer into
+//                  createBlobReportFiles() (uploadStream to Azurite)
+//   naive          all rows in an array, the whole CSV built as one string (csv-stringify's sync API),
+//                  then one `upload` call
+// Prints one JSON line (ChildResult) on stdout.
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { stringify, type Options as StringifyOptions } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+import { createBlobReportFiles } from '../src/adapters/blob-report-files';
+// The CSV writer and its helpers straight from their modules, not through the format registry, so the
+// child does not also load the other formats' libraries (XLSX, PDF) and its RSS stays the CSV path's own.
+import { createCsvWriter } from '../src/domain/formats/csv';
+import { attachmentDisposition } from '../src/domain/formats/types';
+import { ratings } from '../src/domain/report-types/ratings';
+import type { Row } from '../src/domain/report-types/types';
+import { writeExport } from '../src/services/export-pipeline';
+import { syntheticRatingPages } from './rows';
+
+export const VARIANTS = ['source', 'csv-stringify', 'pipeline', 'naive'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface ChildResult {
+  variant: Variant;
+  rows: number;
+  /** Bytes of CSV produced (0 for `source`). */
+  bytes: number;
+  /** Wall time of the work, from the first row requested to the file committed. */
+  ms: number;
+  /** For `naive`: the part of `ms` spent before the upload started. */
+  buildMs?: number;
+  /** Resident set size when the work started, and its peak over the whole process (KiB). */
+  startRssKb: number;
+  maxRssKb: number;
+  /** Peaks of the V8 heap (reserved and used) and of memory outside it (Buffers), sampled every 20 ms (KiB). */
+  peakHeapTotalKb: number;
+  peakHeapUsedKb: number;
+  peakExternalKb: number;
+  userCpuMs: number;
+  systemCpuMs: number;
+}
+
+const columns = ratings.columns;
+
+/**
+ * The options the CSV writer (src/domain/formats/csv.ts) gives csv-stringify. The runner checks that
+ * this variant produces exactly as many bytes as the pipeline, so a drift from the writer shows up.
+ */
+const CSV_OPTIONS: StringifyOptions = {
+  columns: columns.map((column) => ({ key: [column.key], header: column.header })),
+  header: true,
+  bom: false,
+  delimiter: ',',
+  quote: '"',
+  escape: '"',
+  record_delimiter: '\r\n',
+  quote_record_delimiter: true,
+  eof: true,
+  escape_formulas: true,
+  cast: {
+    date: (value) => (Number.isNaN(value.getTime()) ? '' : value.toISOString()),
+    boolean: (value) => (value ? 'true' : 'false'),
+  },
+};
+
+function blobContainer() {
+  const connection = process.env.BENCH_BLOB;
+  const container = process.env.BENCH_CONTAINER;
+  if (!connection || !container) throw new Error('BENCH_BLOB and BENCH_CONTAINER must be set');
+  return { client: BlobServiceClient.fromConnectionString(connection), container };
+}
+
+/** The production CSV writer: the same as `getFormat('csv')` (the registry's `csv` is `createCsvWriter()`). */
+const csvWriter = () => createCsvWriter();
+
+async function source(total: number): Promise<{ rows: number; bytes: number }> {
+  let rows = 0;
+  for await (const page of syntheticRatingPages(total)) rows += page.length;
+  return { rows, bytes: 0 };
+}
+
+async function rawStringify(total: number): Promise<{ rows: number; bytes: number }> {
+  let rows = 0;
+  let bytes = 0;
+  const stringifier = stringify({
+    ...CSV_OPTIONS,
+    writableObjectMode: true,
+    writableHighWaterMark: 64,
+    readableHighWaterMark: 64 * 1024,
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback();
+    },
+  });
+  const done = pipeline(stringifier, sink);
+  for await (const page of syntheticRatingPages(total)) {
+    for (const row of page) {
+      rows++;
+      if (!stringifier.write(row)) await once(stringifier, 'drain');
+    }
+  }
+  stringifier.end();
+  await done;
+  return { rows, bytes };
+}
+
+async function productionPipeline(total: number): Promise<{ rows: number; bytes: number }> {
+  const { client, container } = blobContainer();
+  const writer = csvWriter();
+  const fileName = `ratings-${total}-${process.pid}.csv`;
+  const result = await writeExport({
+    pages: syntheticRatingPages(total),
+    writer,
+    columns,
+    files: createBlobReportFiles(client, container),
+    name: `pipeline/${fileName}`,
+    headers: { contentType: writer.contentType, contentDisposition: attachmentDisposition(fileName) },
+    signal: new AbortController().signal,
+  });
+  return { rows: result.rowCount, bytes: result.sizeBytes };
+}
+
+async function naive(total: number): Promise<{ rows: number; bytes: number; buildMs: number }> {
+  const { client, container } = blobContainer();
+  const writer = csvWriter();
+  const fileName = `ratings-${total}-${process.pid}.csv`;
+  const started = performance.now();
+  const all: Row[] = [];
+  for await (const page of syntheticRatingPages(total)) {
+    for (const row of page) all.push(row);
+  }
+  const csv = stringifySync(all, CSV_OPTIONS);
+  const bytes = Buffer.byteLength(csv);
+  const buildMs = performance.now() - started;
+  await client
+    .getContainerClient(container)
+    .getBlockBlobClient(`naive/${fileName}`)
+    .upload(csv, bytes, {
+      blobHTTPHeaders: {
+        blobContentType: writer.contentType,
+        blobContentDisposition: attachmentDisposition(fileName),
+      },
+    });
+  return { rows: all.length, bytes, buildMs };
+}
+
+async function main(): Promise<void> {
+  const [variant, count] = process.argv.slice(2);
+  const total = Number(count);
+  if (!VARIANTS.includes(variant as Variant) || !Number.isInteger(total) || total < 0) {
+    throw new Error(`usage: export-child.ts <${VARIANTS.join('|')}> <rows>`);
+  }
+  const startRssKb = Math.round(process.memoryUsage().rss / 1024);
+  const peaks = { heapTotal: 0, heapUsed: 0, external: 0 };
+  const sample = () => {
+    const memory = process.memoryUsage();
+    peaks.heapTotal = Math.max(peaks.heapTotal, memory.heapTotal);
+    peaks.heapUsed = Math.max(peaks.heapUsed, memory.heapUsed);
+    peaks.external = Math.max(peaks.external, memory.external);
+  };
+  const sampler = setInterval(sample, 20);
+  const started = performance.now();
+  const outcome: { rows: number; bytes: number; buildMs?: number } =
+    variant === 'source'
+      ? await source(total)
+      : variant === 'csv-stringify'
+        ? await rawStringify(total)
+        : variant === 'pipeline'
+          ? await productionPipeline(total)
+          : await naive(total);
+  const ms = performance.now() - started;
+  clearInterval(sampler);
+  sample();
+  if (outcome.rows !== total) throw new Error(`${variant}: ${outcome.rows} rows instead of ${total}`);
+  const usage = process.resourceUsage();
+  const result: ChildResult = {
+    variant: variant as Variant,
+    ...outcome,
+    ms: Math.round(ms * 10) / 10,
+    startRssKb,
+    maxRssKb: usage.maxRSS,
+    peakHeapTotalKb: Math.round(peaks.heapTotal / 1024),
+    peakHeapUsedKb: Math.round(peaks.heapUsed / 1024),
+    peakExternalKb: Math.round(peaks.external / 1024),
+    userCpuMs: Math.round(usage.userCPUTime / 1000),
+    systemCpuMs: Math.round(usage.systemCPUTime / 1000),
+  };
+  if (outcome.buildMs !== undefined) result.buildMs = Math.round(outcome.buildMs * 10) / 10;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `export-child: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,161 @@
+// `npm run bench [-- --quick] [-- --only export|e2e] [-- --profile]`: measures the export pipeline and the
+// system end to end on this machine, prints tables, and writes bench/results/latest.json.
+//   --quick        everyday sizes (under two minutes)
+//   --only PART    run only `export` (part 1) or `e2e` (part 2)
+//   --profile      also CPU-profile one pipeline run at the largest size and summarise where the time goes
+//   --repeats N    runs of csv-stringify and the pipeline per size (median counts)
+//   --sizes a,b,c  row counts of part 1 instead of the mode's
+//   --out FILE     where to write the JSON (default bench/results/latest.json)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatE2eResults, runE2eBench, type E2eResults } from './e2e-bench';
+import { formatExportResults, runExportBench, type ExportResults } from './export-bench';
+import { stopAll, ROOT } from './processes';
+import { num, targetsTable, type Target } from './report';
+
+// The end-to-end data set is moderate on purpose: the Cosmos stand-in is single-threaded and re-runs and
+// re-sorts the whole query for every page, so with 300k ratings each popularity report costs it ~0.5 s
+// and a ratings export ~2.5 s per 1,000-row page; the numbers would then describe the stand-in.
+interface Mode {
+  name: 'quick' | 'full';
+  sizes: number[];
+  repeats: number;
+  e2e: {
+    albums: number;
+    ratings: number;
+    smallReports: number;
+    burst: number;
+    concurrency: number;
+  };
+}
+
+const MODES: Record<Mode['name'], Mode> = {
+  quick: {
+    name: 'quick',
+    sizes: [20_000, 200_000, 1_000_000],
+    repeats: 3,
+    e2e: { albums: 200, ratings: 60_000, smallReports: 10, burst: 200, concurrency: 50 },
+  },
+  full: {
+    name: 'full',
+    sizes: [100_000, 1_000_000, 5_000_000],
+    repeats: 3,
+    e2e: { albums: 500, ratings: 100_000, smallReports: 30, burst: 1000, concurrency: 50 },
+  },
+};
+
+function machine() {
+  const cpu = cpus()[0];
+  return {
+    cpus: availableParallelism(),
+    cpuModel: cpu?.model.trim() ?? 'unknown',
+    memTotalGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      profile: { type: 'boolean' },
+      repeats: { type: 'string' },
+      sizes: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const mode = MODES[values.quick ? 'quick' : 'full'];
+  const only = values.only;
+  if (only !== undefined && only !== 'export' && only !== 'e2e')
+    throw new Error('--only takes export or e2e');
+  const sizes = values.sizes ? values.sizes.split(',').map((s) => Number(s.replace(/_/g, ''))) : mode.sizes;
+  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error('--sizes takes at least two positive row counts, e.g. 100000,1000000');
+  }
+  const repeats = values.repeats ? Number(values.repeats) : mode.repeats;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats takes a positive whole number');
+  const out = resolve(values.out ?? join(ROOT, 'bench/results/latest.json'));
+
+  const started = performance.now();
+  const host = machine();
+  console.log(
+    `report-exports benchmark (${mode.name}): ${host.cpus} CPUs (${host.cpuModel}), ` +
+      `${host.memTotalGb} GB RAM, Node ${host.node}, ${host.os}\n`,
+  );
+
+  const partSeconds: { export?: number; e2e?: number } = {};
+  let exportResults: ExportResults | undefined;
+  let e2eResults: E2eResults | undefined;
+  if (only !== 'e2e') {
+    console.error('Part 1: export pipeline');
+    exportResults = await runExportBench({
+      sizes,
+      repeats,
+      profile: values.profile ?? false,
+      profileDir: join(tmpdir(), 'report-exports-bench-profiles'),
+    });
+    console.log(`${formatExportResults(exportResults)}\n`);
+    partSeconds.export = Math.round((performance.now() - started) / 100) / 10;
+  }
+  if (only !== 'export') {
+    console.error('Part 2: end to end on the local host');
+    const e2eStarted = performance.now();
+    e2eResults = await runE2eBench(mode.e2e);
+    console.log(`${formatE2eResults(e2eResults)}\n`);
+    partSeconds.e2e = Math.round((performance.now() - e2eStarted) / 100) / 10;
+  }
+
+  const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+  const targets: Target[] = [...(exportResults?.targets ?? []), ...(e2eResults?.targets ?? [])];
+  console.log(`Targets\n${targetsTable(targets)}\n`);
+  const missed = targets.filter((t) => t.met === false).length;
+  console.log(
+    `${targets.length - missed} of ${targets.length} targets met; wall time ${num(wallSeconds, 1)} s; ` +
+      `results in ${out.startsWith(ROOT) ? out.slice(ROOT.length + 1) : out}`,
+  );
+
+  mkdirSync(dirname(out), { recursive: true });
+  const json = {
+    generatedAt: new Date().toISOString(),
+    mode: mode.name,
+    wallSeconds,
+    partSeconds,
+    machine: host,
+    ...(exportResults ? { export: exportResults } : {}),
+    ...(e2eResults ? { e2e: e2eResults } : {}),
+    targets,
+  };
+  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+  return 0;
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the processes the benchmark started`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(
+    (code) => code,
+    (error: unknown) => {
+      if (!interrupted)
+        console.error(
+          `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(() => process.exit(1));
