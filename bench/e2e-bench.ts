@@ -1,4 +1,4 @@
-// Part 2: the whole system on this machine, measured from a client's point of view. The stand-ins and the
+// Part 3: the whole system on this machine, measured from a client's point of view. The stand-ins and the
 // local host (as `npm start` runs it) each run in a process of their own on free ports, with their own
 // temporary data folder; the source containers are seeded first. The Cosmos stand-in is
 // dev/standins' Cosmos server (its query scan made linear, see dev/standins/cosmos.ts). Scenarios:

@@ -71,15 +71,17 @@ const FAILED = { runs: 0, rowsPerSec: 0, mbPerSec: 0, peakRssMb: 0, ms: 0, bytes
 /** Heap limit for the naive variant, which holds every row and the whole file (several GB at 5M rows). */
 const NAIVE_HEAP_MB = 8192;
 
-async function runChild(
+export async function runChild(
   variant: Variant,
   rows: number,
   env: NodeJS.ProcessEnv,
   azuritePid: number,
   nodeArgs: string[],
+  format?: string,
 ): Promise<ExportRun> {
   const cpuBefore = processCpuMs(azuritePid);
-  const output = await runScript('bench/export-child.ts', [variant, String(rows)], { env, nodeArgs });
+  const args = [variant, String(rows), ...(format === undefined ? [] : [format])];
+  const output = await runScript('bench/export-child.ts', args, { env, nodeArgs });
   const cpuAfter = processCpuMs(azuritePid);
   const line = output.stdout.trim().split('\n').pop() ?? '';
   if (output.code !== 0 || !line.startsWith('{')) {
@@ -87,7 +89,7 @@ async function runChild(
     // The error's own line (the stack below it is mostly loader frames), then the end of the output.
     const lines = output.stderr.trim().split('\n');
     const errorLine = lines.find((l) => /Error|error:/.test(l)) ?? '';
-    throw new Error(`${variant} ${rows}: ${reason}\n${[errorLine, ...lines.slice(-4)].join('\n')}`);
+    throw new Error(`${format ?? variant} ${rows}: ${reason}\n${[errorLine, ...lines.slice(-4)].join('\n')}`);
   }
   const result = JSON.parse(line) as ChildResult;
   const seconds = result.ms / 1000;
@@ -100,7 +102,7 @@ async function runChild(
   };
 }
 
-function summarise(variant: Variant, rows: number, runs: ExportRun[]): ExportVariantSummary {
+export function summarise(variant: Variant, rows: number, runs: ExportRun[]): ExportVariantSummary {
   const byTime = [...runs].sort((a, b) => a.ms - b.ms);
   const mid = byTime[Math.floor((byTime.length - 1) / 2)] as ExportRun;
   return {
@@ -187,8 +189,8 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
     const sizes = new Set(runs.filter((r) => r.rows === rows && r.variant !== 'source').map((r) => r.bytes));
     if (sizes.size > 1) {
       throw new Error(
-        `${rows} rows: the variants wrote different byte counts (${[...sizes].join(', ')}); ` +
-          'the csv-stringify options in export-child.ts no longer match the CSV writer',
+        `${rows} rows: the CSV variants wrote different byte counts (${[...sizes].join(', ')}); ` +
+          'the stream and the sync serializer no longer agree',
       );
     }
   }
@@ -241,6 +243,7 @@ const LABELS: Record<Variant, string> = {
   'csv-stringify': 'csv-stringify -> null',
   pipeline: 'pipeline -> Azurite',
   naive: 'naive (string + upload)',
+  format: 'format writer -> Azurite',
 };
 
 export function formatExportResults(results: ExportResults): string {

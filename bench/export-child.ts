@@ -1,6 +1,6 @@
 // One measured export variant in a process of its own, so its peak RSS is its own:
-//   node --import tsx bench/export-child.ts <variant> <rows>      (BENCH_BLOB = Azurite connection string,
-//                                                                  BENCH_CONTAINER = an existing container)
+//   node --import tsx bench/export-child.ts <variant> <rows> [format]   (BENCH_BLOB = Azurite connection
+//                                                   string, BENCH_CONTAINER = an existing container)
 // Variants, all over the same synthetic rows (bench/rows.ts):
 //   source         only generates the rows (what every other variant pays too)
 //   csv-stringify  csv-stringify, with the CSV writer's options, into a sink that drops the bytes:
@@ -9,30 +9,35 @@
 //                  createBlobReportFiles() (uploadStream to Azurite)
 //   naive          all rows in an array, the whole CSV built as one string (csv-stringify's sync API),
 //                  then one `upload` call
+//   format         the production pipeline with the registered writer named by the third argument (csv,
+//                  json, ndjson, xlsx, pdf): the per-format comparison
 // Prints one JSON line (ChildResult) on stdout.
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { stringify, type Options as StringifyOptions } from 'csv-stringify';
+import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createBlobReportFiles } from '../src/adapters/blob-report-files';
 // The CSV writer and its helpers straight from their modules, not through the format registry, so the
 // child does not also load the other formats' libraries (XLSX, PDF) and its RSS stays the CSV path's own.
-import { createCsvWriter } from '../src/domain/formats/csv';
+import { createCsvWriter, csvStringifyOptions } from '../src/domain/formats/csv';
 import { attachmentDisposition } from '../src/domain/formats/types';
 import { ratings } from '../src/domain/report-types/ratings';
 import type { Row } from '../src/domain/report-types/types';
 import { writeExport } from '../src/services/export-pipeline';
 import { syntheticRatingPages } from './rows';
 
-export const VARIANTS = ['source', 'csv-stringify', 'pipeline', 'naive'] as const;
+export const VARIANTS = ['source', 'csv-stringify', 'pipeline', 'naive', 'format'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface ChildResult {
   variant: Variant;
+  /** For `format`: the format's name. */
+  format?: string;
+  /** Rows in the file (for a format with a row cap, at most its cap). */
   rows: number;
-  /** Bytes of CSV produced (0 for `source`). */
+  /** Bytes of the file produced (0 for `source`). */
   bytes: number;
   /** Wall time of the work, from the first row requested to the file committed. */
   ms: number;
@@ -51,26 +56,7 @@ export interface ChildResult {
 
 const columns = ratings.columns;
 
-/**
- * The options the CSV writer (src/domain/formats/csv.ts) gives csv-stringify. The runner checks that
- * this variant produces exactly as many bytes as the pipeline, so a drift from the writer shows up.
- */
-const CSV_OPTIONS: StringifyOptions = {
-  columns: columns.map((column) => ({ key: [column.key], header: column.header })),
-  header: true,
-  bom: false,
-  delimiter: ',',
-  quote: '"',
-  escape: '"',
-  record_delimiter: '\r\n',
-  quote_record_delimiter: true,
-  eof: true,
-  escape_formulas: true,
-  cast: {
-    date: (value) => (Number.isNaN(value.getTime()) ? '' : value.toISOString()),
-    boolean: (value) => (value ? 'true' : 'false'),
-  },
-};
+const CSV_OPTIONS = csvStringifyOptions(columns);
 
 function blobContainer() {
   const connection = process.env.BENCH_BLOB;
@@ -131,6 +117,34 @@ async function productionPipeline(total: number): Promise<{ rows: number; bytes:
   return { rows: result.rowCount, bytes: result.sizeBytes };
 }
 
+/**
+ * The production pipeline with any registered format writer. The registry is loaded only here, so the
+ * CSV variants above do not carry the XLSX and PDF libraries in their RSS.
+ */
+async function formatPipeline(total: number, formatName: string): Promise<{ rows: number; bytes: number }> {
+  const {
+    getFormat,
+    fileNameFor,
+    attachmentDisposition: disposition,
+  } = await import('../src/domain/formats/index.js');
+  const writer = getFormat(formatName);
+  if (!writer) throw new Error(`unknown format ${formatName}`);
+  const { client, container } = blobContainer();
+  const fileName = fileNameFor('ratings', `${total}-${process.pid}`, writer.fileExtension);
+  const result = await writeExport({
+    pages: syntheticRatingPages(total),
+    writer,
+    columns,
+    title: ratings.title,
+    parameters: { fromDate: '2020-01-01', toDate: '2025-12-31' },
+    files: createBlobReportFiles(client, container),
+    name: `format/${fileName}`,
+    headers: { contentType: writer.contentType, contentDisposition: disposition(fileName) },
+    signal: new AbortController().signal,
+  });
+  return { rows: result.rowCount, bytes: result.sizeBytes };
+}
+
 async function naive(total: number): Promise<{ rows: number; bytes: number; buildMs: number }> {
   const { client, container } = blobContainer();
   const writer = csvWriter();
@@ -156,10 +170,15 @@ async function naive(total: number): Promise<{ rows: number; bytes: number; buil
 }
 
 async function main(): Promise<void> {
-  const [variant, count] = process.argv.slice(2);
+  const [variant, count, formatName] = process.argv.slice(2);
   const total = Number(count);
-  if (!VARIANTS.includes(variant as Variant) || !Number.isInteger(total) || total < 0) {
-    throw new Error(`usage: export-child.ts <${VARIANTS.join('|')}> <rows>`);
+  if (
+    !VARIANTS.includes(variant as Variant) ||
+    !Number.isInteger(total) ||
+    total < 0 ||
+    (variant === 'format') !== (formatName !== undefined)
+  ) {
+    throw new Error(`usage: export-child.ts <${VARIANTS.join('|')}> <rows> [format, with 'format' only]`);
   }
   const startRssKb = Math.round(process.memoryUsage().rss / 1024);
   const peaks = { heapTotal: 0, heapUsed: 0, external: 0 };
@@ -178,14 +197,21 @@ async function main(): Promise<void> {
         ? await rawStringify(total)
         : variant === 'pipeline'
           ? await productionPipeline(total)
-          : await naive(total);
+          : variant === 'format'
+            ? await formatPipeline(total, formatName ?? '')
+            : await naive(total);
   const ms = performance.now() - started;
   clearInterval(sampler);
   sample();
-  if (outcome.rows !== total) throw new Error(`${variant}: ${outcome.rows} rows instead of ${total}`);
+  // A format with a row cap (PDF) writes its cap; every other variant must write every row.
+  if (outcome.rows !== total && !(variant === 'format' && outcome.rows > 0 && outcome.rows < total)) {
+    throw new Error(`${variant}: ${outcome.rows} rows instead of ${total}`);
+  }
+  if (variant !== 'source' && outcome.bytes === 0) throw new Error(`${variant}: wrote no bytes`);
   const usage = process.resourceUsage();
   const result: ChildResult = {
     variant: variant as Variant,
+    ...(formatName === undefined ? {} : { format: formatName }),
     ...outcome,
     ms: Math.round(ms * 10) / 10,
     startRssKb,

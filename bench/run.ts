@@ -1,7 +1,10 @@
-// `npm run bench [-- --quick] [-- --only export|e2e] [-- --profile]`: measures the export pipeline and the
-// system end to end on this machine, prints tables, and writes bench/results/latest.json.
-//   --quick        everyday sizes (under two minutes)
-//   --only PART    run only `export` (part 1) or `e2e` (part 2)
+// `npm run bench [-- --quick] [-- --only export|formats|e2e] [-- --profile]`: measures the export pipeline,
+// every export format and the system end to end on this machine, prints tables, and writes
+// bench/results/latest.json.
+//   --quick        everyday sizes (about two minutes)
+//   --only PART    run only `export` (part 1: the CSV pipeline against its baselines), `formats` (part 2:
+//                  each format against CSV) or `e2e` (part 3)
+//   --formats a,b  the formats of part 2 (default: all; CSV always runs as the baseline)
 //   --profile      also CPU-profile one pipeline run at the largest size and summarise where the time goes
 //   --repeats N    runs of csv-stringify and the pipeline per size (median counts)
 //   --sizes a,b,c  row counts of part 1 instead of the mode's
@@ -12,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatE2eResults, runE2eBench, type E2eResults } from './e2e-bench';
 import { formatExportResults, runExportBench, type ExportResults } from './export-bench';
+import { formatFormatResults, runFormatBench, type FormatResults } from './format-bench';
 import { stopAll, ROOT } from './processes';
 import { num, targetsTable, type Target } from './report';
 
@@ -22,6 +26,8 @@ interface Mode {
   name: 'quick' | 'full';
   sizes: number[];
   repeats: number;
+  /** Part 2: row counts asked of the source per format (PDF writes at most its row cap), and runs each. */
+  formats: { sizes: number[]; repeats: number };
   e2e: {
     albums: number;
     ratings: number;
@@ -36,12 +42,14 @@ const MODES: Record<Mode['name'], Mode> = {
     name: 'quick',
     sizes: [20_000, 200_000, 1_000_000],
     repeats: 3,
+    formats: { sizes: [20_000, 200_000], repeats: 1 },
     e2e: { albums: 200, ratings: 60_000, smallReports: 10, burst: 200, concurrency: 50 },
   },
   full: {
     name: 'full',
     sizes: [100_000, 1_000_000, 5_000_000],
     repeats: 3,
+    formats: { sizes: [100_000, 1_000_000], repeats: 3 },
     e2e: { albums: 500, ratings: 100_000, smallReports: 30, burst: 1000, concurrency: 50 },
   },
 };
@@ -65,14 +73,16 @@ async function main(): Promise<number> {
       profile: { type: 'boolean' },
       repeats: { type: 'string' },
       sizes: { type: 'string' },
+      formats: { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
   });
   const mode = MODES[values.quick ? 'quick' : 'full'];
   const only = values.only;
-  if (only !== undefined && only !== 'export' && only !== 'e2e')
-    throw new Error('--only takes export or e2e');
+  if (only !== undefined && only !== 'export' && only !== 'formats' && only !== 'e2e')
+    throw new Error('--only takes export, formats or e2e');
+  const formatList = values.formats?.split(',').map((f) => f.trim().toLowerCase());
   const sizes = values.sizes ? values.sizes.split(',').map((s) => Number(s.replace(/_/g, ''))) : mode.sizes;
   if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
     throw new Error('--sizes takes at least two positive row counts, e.g. 100000,1000000');
@@ -88,10 +98,11 @@ async function main(): Promise<number> {
       `${host.memTotalGb} GB RAM, Node ${host.node}, ${host.os}\n`,
   );
 
-  const partSeconds: { export?: number; e2e?: number } = {};
+  const partSeconds: { export?: number; formats?: number; e2e?: number } = {};
   let exportResults: ExportResults | undefined;
+  let formatResults: FormatResults | undefined;
   let e2eResults: E2eResults | undefined;
-  if (only !== 'e2e') {
+  if (only === undefined || only === 'export') {
     console.error('Part 1: export pipeline');
     exportResults = await runExportBench({
       sizes,
@@ -102,8 +113,18 @@ async function main(): Promise<number> {
     console.log(`${formatExportResults(exportResults)}\n`);
     partSeconds.export = Math.round((performance.now() - started) / 100) / 10;
   }
-  if (only !== 'export') {
-    console.error('Part 2: end to end on the local host');
+  if (only === undefined || only === 'formats') {
+    console.error('Part 2: export formats');
+    const formatsStarted = performance.now();
+    formatResults = await runFormatBench({
+      ...mode.formats,
+      ...(formatList ? { formats: formatList } : {}),
+    });
+    console.log(`${formatFormatResults(formatResults)}\n`);
+    partSeconds.formats = Math.round((performance.now() - formatsStarted) / 100) / 10;
+  }
+  if (only === undefined || only === 'e2e') {
+    console.error('Part 3: end to end on the local host');
     const e2eStarted = performance.now();
     e2eResults = await runE2eBench(mode.e2e);
     console.log(`${formatE2eResults(e2eResults)}\n`);
@@ -111,7 +132,11 @@ async function main(): Promise<number> {
   }
 
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
-  const targets: Target[] = [...(exportResults?.targets ?? []), ...(e2eResults?.targets ?? [])];
+  const targets: Target[] = [
+    ...(exportResults?.targets ?? []),
+    ...(formatResults?.targets ?? []),
+    ...(e2eResults?.targets ?? []),
+  ];
   console.log(`Targets\n${targetsTable(targets)}\n`);
   const missed = targets.filter((t) => t.met === false).length;
   console.log(
@@ -127,6 +152,7 @@ async function main(): Promise<number> {
     partSeconds,
     machine: host,
     ...(exportResults ? { export: exportResults } : {}),
+    ...(formatResults ? { formats: formatResults } : {}),
     ...(e2eResults ? { e2e: e2eResults } : {}),
     targets,
   };

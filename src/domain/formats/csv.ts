@@ -1,10 +1,11 @@
 // CSV format writer on `csv-stringify`: RFC 4180 quoting, CRLF records, UTF-8 (optional BOM), header row
 // from the columns, and formula-injection escaping of every string cell, header cells included.
-import { Stringifier } from 'csv-stringify';
+import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
 import type { Transform } from 'node:stream';
 import {
   BYTE_HIGH_WATER_MARK,
   ROW_HIGH_WATER_MARK,
+  type Column,
   type CreateStreamOptions,
   type FormatWriter,
 } from './types';
@@ -12,6 +13,32 @@ import {
 export interface CsvOptions {
   /** Prepend a UTF-8 byte order mark (helps old Excel guess the encoding). Default false. */
   readonly bom?: boolean;
+}
+
+/**
+ * The csv-stringify options of the CSV format, without the stream settings: the cell and record rules in
+ * one place (the benchmark's serializer-only baseline uses exactly these).
+ */
+export function csvStringifyOptions(columns: readonly Column[], bom = false): StringifyOptions {
+  return {
+    // An array path is taken literally: a key like `a.b` reads the property `a.b`, not `a` → `b`.
+    columns: columns.map((column) => ({ key: [column.key], header: column.header })),
+    header: true,
+    bom,
+    delimiter: ',',
+    quote: '"',
+    escape: '"',
+    record_delimiter: '\r\n',
+    // Quote any cell holding a lone CR or LF too (RFC 4180). csv-stringify turns this off by default
+    // once `record_delimiter` is set, which would split such a cell across records.
+    quote_record_delimiter: true,
+    eof: true,
+    escape_formulas: true,
+    cast: {
+      date: (value) => (Number.isNaN(value.getTime()) ? '' : value.toISOString()),
+      boolean: (value) => (value ? 'true' : 'false'),
+    },
+  };
 }
 
 /**
@@ -28,23 +55,7 @@ export function createCsvWriter(options: CsvOptions = {}): FormatWriter {
     fileExtension: 'csv',
     createStream({ columns }: CreateStreamOptions): Transform {
       return new Stringifier({
-        // An array path is taken literally: a key like `a.b` reads the property `a.b`, not `a` → `b`.
-        columns: columns.map((column) => ({ key: [column.key], header: column.header })),
-        header: true,
-        bom,
-        delimiter: ',',
-        quote: '"',
-        escape: '"',
-        record_delimiter: '\r\n',
-        // Quote any cell holding a lone CR or LF too (RFC 4180). csv-stringify turns this off by default
-        // once `record_delimiter` is set, which would split such a cell across records.
-        quote_record_delimiter: true,
-        eof: true,
-        escape_formulas: true,
-        cast: {
-          date: (value) => (Number.isNaN(value.getTime()) ? '' : value.toISOString()),
-          boolean: (value) => (value ? 'true' : 'false'),
-        },
+        ...csvStringifyOptions(columns, bom),
         writableObjectMode: true,
         writableHighWaterMark: ROW_HIGH_WATER_MARK,
         readableHighWaterMark: BYTE_HIGH_WATER_MARK,
