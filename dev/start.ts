@@ -3,6 +3,9 @@
 // seeds demo source data when there is none, makes the local development signing key, and runs the
 // app's functions in the local host.
 // Ctrl-C stops everything this command started (stand-ins it reused keep running).
+// `--standins-only` (`npm run standins`) does all of that but the local host and stays up: with the
+// stand-ins in a terminal of their own, `npm start` reuses them, so the app can be stopped and started
+// again without losing the in-memory Cosmos data or queued messages.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -75,6 +78,10 @@ async function startStandin(
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--standins-only');
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')} (known: --standins-only)`);
+  const standinsOnly = args.includes('--standins-only');
   const env = process.env;
   const localDir = resolve(ROOT, env.LOCAL_DATA_DIR ?? '.local');
   const ports: StandinPorts = {
@@ -110,6 +117,25 @@ async function main(): Promise<void> {
   } catch (error) {
     stopChildren();
     throw error;
+  }
+  if (standinsOnly) {
+    console.log(
+      [
+        '',
+        `Stand-ins ready in ${Math.round(performance.now() - started)} ms: ` +
+          `Azurite :${ports.azurite}, Cosmos :${ports.cosmos}, Service Bus :${ports.servicebus}`,
+        '  npm start (in another terminal) reuses them; Ctrl-C here stops them.',
+        '',
+      ].join('\n'),
+    );
+    const stop = (signal: string): void => {
+      console.log(`${signal}: stopping the stand-ins`);
+      stopChildren();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    return;
   }
   const host = await startLocalHost({
     definitions: functions,

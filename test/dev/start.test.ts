@@ -102,3 +102,68 @@ describe('npm start', () => {
     expect(await answers(ports.cosmos)).toBe(true);
   });
 });
+
+describe('npm run standins, then npm start', () => {
+  it('keeps the data when the app is stopped and started again against stand-ins of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-exports-standins-'));
+    const p = {
+      host: await freePort(),
+      azurite: await freePort(),
+      cosmos: await freePort(),
+      servicebus: await freePort(),
+    };
+    const env = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^(COSMOS|SERVICEBUS|BLOB|AUTH_)/.test(k)),
+      ),
+      LOCAL_HOST_PORT: String(p.host),
+      AZURITE_PORT: String(p.azurite),
+      COSMOS_PORT: String(p.cosmos),
+      SERVICEBUS_PORT: String(p.servicebus),
+      LOCAL_DATA_DIR: dir,
+    };
+    const run = (args: string[]) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts', ...args], { cwd: ROOT, env });
+      const out = { text: '' };
+      proc.stdout.on('data', (chunk: Buffer) => (out.text += chunk.toString()));
+      proc.stderr.on('data', (chunk: Buffer) => (out.text += chunk.toString()));
+      return { proc, out };
+    };
+    const stop = async (proc: ChildProcessWithoutNullStreams) => {
+      const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGINT');
+      return exited;
+    };
+    const standins = run(['--standins-only']);
+    try {
+      expect(await eventually(async () => standins.out.text.includes('Stand-ins ready'), 60_000)).toBe(true);
+      expect(standins.out.text).toMatch(/demo data: seeded \d+ albums/);
+      expect(await answers(p.host)).toBe(false);
+
+      for (const round of [1, 2]) {
+        const app = run([]);
+        try {
+          const ready = await eventually(async () => app.out.text.includes('Ready in'), 60_000);
+          expect(ready, app.out.text).toBe(true);
+          for (const name of ['azurite', 'cosmos', 'servicebus'] as const) {
+            expect(app.out.text).toContain(`${name}: something already listens on 127.0.0.1:${p[name]}`);
+          }
+          // The demo albums seeded by the stand-ins' command are still there: nothing was lost.
+          expect(app.out.text, `round ${round}`).toMatch(/already has albums; not seeding/);
+          expect((await fetch(`http://127.0.0.1:${p.host}/api/health`)).status).toBe(200);
+        } finally {
+          expect(await stop(app.proc)).toBe(0);
+        }
+        for (const port of [p.azurite, p.cosmos, p.servicebus]) expect(await answers(port)).toBe(true);
+      }
+    } finally {
+      expect(await stop(standins.proc)).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const port of [p.azurite, p.cosmos, p.servicebus]) {
+      expect(await eventually(async () => !(await answers(port)), 10_000), `port ${port} still open`).toBe(
+        true,
+      );
+    }
+  }, 180_000);
+});
