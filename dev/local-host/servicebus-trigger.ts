@@ -30,7 +30,9 @@ export function serviceBusTriggerMetadata(message: ServiceBusReceivedMessage): R
     contentType: message.contentType,
     subject: message.subject,
     label: message.subject,
-    deliveryCount: message.deliveryCount,
+    // Service Bus counts deliveries from 1; the AMQP header it sends (and the JS SDK passes on) counts the
+    // earlier ones from 0. The Functions host reports Service Bus's count, so the first delivery is 1.
+    deliveryCount: (message.deliveryCount ?? 0) + 1,
     enqueuedTimeUtc: message.enqueuedTimeUtc?.toISOString(),
     lockedUntilUtc: message.lockedUntilUtc?.toISOString(),
     sequenceNumber: message.sequenceNumber?.toNumber(),
