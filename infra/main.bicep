@@ -3,6 +3,14 @@
 // connection strings are created or stored. Outputs are named after the app settings they feed (in
 // UPPER_SNAKE, since `__` names are app settings, not valid azd output names); see
 // scripts/write-local-settings.sh for the mapping to local.settings.json.
+//
+// Every parameter is set from the azd environment through main.parameters.json (`azd env set NAME value`,
+// NAME being the app setting the parameter feeds, e.g. AUTH_AUDIENCE or WEB_AUTH_CLIENT_ID).
+//
+// The modules under app/ are written by hand rather than taken from Azure Verified Modules
+// (br/public:avm/...): every resource property, app setting and role assignment stays in this repository
+// as plain Bicep, where test/infra/infra.test.ts checks it against the code (it reads infra/ as text and
+// cannot see inside registry modules).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -17,16 +25,44 @@ param location string
 @description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID); it gets data access for local runs. Empty to skip.')
 param principalId string = ''
 
+// --- Bearer tokens (AUTH_*) ------------------------------------------------------------------------
 @description('Audience (aud) the API accepts in bearer tokens: the Application ID URI of its app registration.')
 param authAudience string = 'api://report-exports'
 
+@description('Token issuer (AUTH_ISSUER). Empty: Microsoft Entra ID v2.0 of the tenant deployed to.')
+param authIssuer string = ''
+
+@description('JWKS URL of the issuer (AUTH_JWKS_URI). Empty: Microsoft Entra ID v2.0 keys of the tenant deployed to.')
+param authJwksUri string = ''
+
+@description('Delegated scope (scp) or app role (roles) every token must carry, else 403 (AUTH_REQUIRED_SCOPE). Empty: not checked.')
+param authRequiredScope string = ''
+
+// --- Sign-in on the web page (WEB_AUTH_*) ----------------------------------------------------------
+@description('Client id of the single-page-application registration of the web page; turns on Entra ID sign-in. Empty: the page takes a pasted token.')
+param webAuthClientId string = ''
+
+@description('Authority of the sign-in on the web page, e.g. https://login.microsoftonline.com/<tenant id>. Empty: the tenant of the token issuer.')
+param webAuthAuthority string = ''
+
+@description('Scope the page asks tokens for. Empty: <audience>/.default.')
+param webAuthScope string = ''
+
+// --- Reports, queue and Function App ---------------------------------------------------------------
 @description('Days a finished report and its file are kept (REPORT_RETENTION_DAYS and the blob lifecycle rule).')
 @minValue(1)
 @maxValue(3650)
 param retentionDays int = 30
 
-@description('Service Bus duplicate detection window, ISO 8601: PT<n>M or PT<n>H (default PT10M).')
-param duplicateDetectionHistoryTimeWindow string = 'PT10M'
+@description('Minutes a download link (SAS) stays valid (DOWNLOAD_LINK_MINUTES).')
+@minValue(1)
+@maxValue(60)
+param downloadLinkMinutes int = 15
+
+@description('Service Bus duplicate detection window of the report-requests queue, in minutes (Service Bus allows up to 7 days).')
+@minValue(1)
+@maxValue(10080)
+param duplicateDetectionWindowMinutes int = 10
 
 @description('Deliveries of a report request before it is dead-lettered.')
 @minValue(1)
@@ -38,10 +74,21 @@ param maxDeliveryCount int = 10
 @maxValue(300)
 param lockDurationSeconds int = 60
 
+@description('Most instances the Function App scales out to (Flex Consumption: 40..1000); caps the cost of a burst.')
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 100
+
+@description('Memory of each Function App instance, in MB (Flex Consumption sizes).')
+@allowed([512, 2048, 4096])
+param functionInstanceMemoryMB int = 2048
+
 // Names the code uses (defaults in src/config.ts).
 var cosmosDatabaseName = 'reportexports'
 var cosmosReportsContainer = 'reports'
 var cosmosLeasesContainer = 'leases'
+var cosmosAlbumsContainer = 'albums'
+var cosmosRatingsContainer = 'ratings'
 var reportRequestsQueue = 'report-requests'
 var blobReportsContainer = 'reports'
 
@@ -52,14 +99,11 @@ var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 // Flex Consumption deployment packages go to this container of the storage account.
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 
-// The app reads the window in minutes (SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES): PT<n>M or PT<n>H.
-var dupWindowUnit = toUpper(last(duplicateDetectionHistoryTimeWindow))
-var dupWindowNumber = int(substring(duplicateDetectionHistoryTimeWindow, 2, length(duplicateDetectionHistoryTimeWindow) - 3))
-var duplicateDetectionWindowMinutes = dupWindowUnit == 'H' ? dupWindowNumber * 60 : dupWindowNumber
-
-// Microsoft Entra ID (v2.0 tokens) of the tenant the app is deployed to.
-var authIssuer = 'https://login.microsoftonline.com/${tenant().tenantId}/v2.0'
-var authJwksUri = 'https://login.microsoftonline.com/${tenant().tenantId}/discovery/v2.0/keys'
+// Unless given, tokens come from Microsoft Entra ID (v2.0) of the tenant the app is deployed to.
+var entraIssuer = 'https://login.microsoftonline.com/${tenant().tenantId}/v2.0'
+var effectiveAuthIssuer = empty(authIssuer) ? entraIssuer : authIssuer
+var entraJwksUri = 'https://login.microsoftonline.com/${tenant().tenantId}/discovery/v2.0/keys'
+var effectiveAuthJwksUri = empty(authJwksUri) ? entraJwksUri : authJwksUri
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -111,6 +155,8 @@ module cosmos 'app/cosmos.bicep' = {
     databaseName: cosmosDatabaseName
     reportsContainerName: cosmosReportsContainer
     leasesContainerName: cosmosLeasesContainer
+    albumsContainerName: cosmosAlbumsContainer
+    ratingsContainerName: cosmosRatingsContainer
   }
 }
 
@@ -124,7 +170,7 @@ module serviceBus 'app/servicebus.bicep' = {
     queueName: reportRequestsQueue
     maxDeliveryCount: maxDeliveryCount
     lockDurationSeconds: lockDurationSeconds
-    duplicateDetectionHistoryTimeWindow: duplicateDetectionHistoryTimeWindow
+    duplicateDetectionHistoryTimeWindow: 'PT${duplicateDetectionWindowMinutes}M'
   }
 }
 
@@ -163,6 +209,8 @@ module functionApp 'app/function-app.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     cosmosReportsContainer: cosmosReportsContainer
     cosmosLeasesContainer: cosmosLeasesContainer
+    cosmosAlbumsContainer: cosmosAlbumsContainer
+    cosmosRatingsContainer: cosmosRatingsContainer
     serviceBusHostName: serviceBus.outputs.hostName
     serviceBusQueueName: serviceBus.outputs.queueName
     serviceBusMaxDeliveryCount: maxDeliveryCount
@@ -170,9 +218,16 @@ module functionApp 'app/function-app.bicep' = {
     serviceBusDuplicateDetectionWindowMinutes: duplicateDetectionWindowMinutes
     blobReportsContainer: storage.outputs.reportsContainerName
     retentionDays: retentionDays
-    authIssuer: authIssuer
+    downloadLinkMinutes: downloadLinkMinutes
+    authIssuer: effectiveAuthIssuer
     authAudience: authAudience
-    authJwksUri: authJwksUri
+    authJwksUri: effectiveAuthJwksUri
+    authRequiredScope: authRequiredScope
+    webAuthClientId: webAuthClientId
+    webAuthAuthority: webAuthAuthority
+    webAuthScope: webAuthScope
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
   }
 }
 
@@ -188,6 +243,8 @@ output COSMOS_ACCOUNT_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE_NAME string = cosmos.outputs.databaseName
 output COSMOS_REPORTS_CONTAINER string = cosmosReportsContainer
 output COSMOS_LEASES_CONTAINER string = cosmosLeasesContainer
+output COSMOS_ALBUMS_CONTAINER string = cosmosAlbumsContainer
+output COSMOS_RATINGS_CONTAINER string = cosmosRatingsContainer
 
 output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.hostName
 output SERVICEBUS_REPORT_REQUESTS_QUEUE string = serviceBus.outputs.queueName
@@ -198,8 +255,13 @@ output SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES int = duplicateDetectionWin
 output BLOB_SERVICE_URI string = storage.outputs.blobEndpoint
 output BLOB_REPORTS_CONTAINER string = storage.outputs.reportsContainerName
 output REPORT_RETENTION_DAYS int = retentionDays
+output DOWNLOAD_LINK_MINUTES int = downloadLinkMinutes
 
-output AUTH_ISSUER string = authIssuer
+output AUTH_ISSUER string = effectiveAuthIssuer
 output AUTH_AUDIENCE string = authAudience
-output AUTH_JWKS_URI string = authJwksUri
+output AUTH_JWKS_URI string = effectiveAuthJwksUri
+output AUTH_REQUIRED_SCOPE string = authRequiredScope
+output WEB_AUTH_CLIENT_ID string = webAuthClientId
+output WEB_AUTH_AUTHORITY string = webAuthAuthority
+output WEB_AUTH_SCOPE string = webAuthScope
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

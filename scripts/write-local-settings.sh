@@ -35,6 +35,12 @@ setting() {
   printf '    "%s": "%s",\n' "$1" "$(json_escape "$value")"
 }
 
+# optional_setting NAME OUTPUT: like setting, but nothing is written when the output is empty.
+optional_setting() {
+  value=$(get "$2")
+  if [ -n "$value" ]; then printf '    "%s": "%s",\n' "$1" "$(json_escape "$value")"; fi
+}
+
 target=local.settings.json
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
@@ -48,6 +54,8 @@ trap 'rm -f "$tmp"' EXIT
   setting COSMOS_DATABASE_NAME COSMOS_DATABASE_NAME reportexports
   setting COSMOS_REPORTS_CONTAINER COSMOS_REPORTS_CONTAINER reports
   setting COSMOS_LEASES_CONTAINER COSMOS_LEASES_CONTAINER leases
+  setting COSMOS_ALBUMS_CONTAINER COSMOS_ALBUMS_CONTAINER albums
+  setting COSMOS_RATINGS_CONTAINER COSMOS_RATINGS_CONTAINER ratings
   setting SERVICEBUS__fullyQualifiedNamespace SERVICEBUS_FULLY_QUALIFIED_NAMESPACE
   setting SERVICEBUS_REPORT_REQUESTS_QUEUE SERVICEBUS_REPORT_REQUESTS_QUEUE report-requests
   setting SERVICEBUS_MAX_DELIVERY_COUNT SERVICEBUS_MAX_DELIVERY_COUNT 10
@@ -56,9 +64,14 @@ trap 'rm -f "$tmp"' EXIT
   setting BLOB__serviceUri BLOB_SERVICE_URI
   setting BLOB_REPORTS_CONTAINER BLOB_REPORTS_CONTAINER reports
   setting REPORT_RETENTION_DAYS REPORT_RETENTION_DAYS 30
+  setting DOWNLOAD_LINK_MINUTES DOWNLOAD_LINK_MINUTES 15
   setting AUTH_ISSUER AUTH_ISSUER
   setting AUTH_AUDIENCE AUTH_AUDIENCE
   setting AUTH_JWKS_URI AUTH_JWKS_URI
+  optional_setting AUTH_REQUIRED_SCOPE AUTH_REQUIRED_SCOPE
+  optional_setting WEB_AUTH_CLIENT_ID WEB_AUTH_CLIENT_ID
+  optional_setting WEB_AUTH_AUTHORITY WEB_AUTH_AUTHORITY
+  optional_setting WEB_AUTH_SCOPE WEB_AUTH_SCOPE
   # Last entry: no trailing comma.
   printf '    "APPLICATIONINSIGHTS_CONNECTION_STRING": "%s"\n' \
     "$(json_escape "$(get APPLICATIONINSIGHTS_CONNECTION_STRING)")"

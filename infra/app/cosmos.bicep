@@ -8,6 +8,8 @@ param tags object = {}
 param databaseName string
 param reportsContainerName string
 param leasesContainerName string
+param albumsContainerName string
+param ratingsContainerName string
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: accountName
@@ -41,8 +43,8 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
 var containers = [
   { name: reportsContainerName, partitionKey: '/tenantId', defaultTtl: -1 }
   { name: leasesContainerName, partitionKey: '/id', defaultTtl: null }
-  { name: 'albums', partitionKey: '/id', defaultTtl: null }
-  { name: 'ratings', partitionKey: '/albumId', defaultTtl: null }
+  { name: albumsContainerName, partitionKey: '/id', defaultTtl: null }
+  { name: ratingsContainerName, partitionKey: '/albumId', defaultTtl: null }
 ]
 
 resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [

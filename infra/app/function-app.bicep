@@ -22,6 +22,8 @@ param cosmosAccountEndpoint string
 param cosmosDatabaseName string
 param cosmosReportsContainer string
 param cosmosLeasesContainer string
+param cosmosAlbumsContainer string
+param cosmosRatingsContainer string
 
 param serviceBusHostName string
 param serviceBusQueueName string
@@ -31,10 +33,14 @@ param serviceBusDuplicateDetectionWindowMinutes int
 
 param blobReportsContainer string
 param retentionDays int
+@description('Minutes a download link (SAS) stays valid.')
+param downloadLinkMinutes int
 
 param authIssuer string
 param authAudience string
 param authJwksUri string
+@description('Delegated scope (scp) or app role (roles) every token must carry; empty: any token for the audience.')
+param authRequiredScope string = ''
 
 // Microsoft Entra ID sign-in on the web page (/api/web): the client id of its single-page-application
 // registration turns it on; empty authority and scope mean the AUTH_ISSUER tenant and <audience>/.default.
@@ -80,10 +86,11 @@ var appSettings = {
   COSMOS_DATABASE_NAME: cosmosDatabaseName
   COSMOS_REPORTS_CONTAINER: cosmosReportsContainer
   COSMOS_LEASES_CONTAINER: cosmosLeasesContainer
-  COSMOS_ALBUMS_CONTAINER: 'albums'
-  COSMOS_RATINGS_CONTAINER: 'ratings'
+  COSMOS_ALBUMS_CONTAINER: cosmosAlbumsContainer
+  COSMOS_RATINGS_CONTAINER: cosmosRatingsContainer
 
-  // Service Bus connection `SERVICEBUS`. src/config.ts validates the value as a URL, hence https://.
+  // Service Bus connection `SERVICEBUS`: the namespace host name (<name>.servicebus.windows.net, no scheme),
+  // as the Functions Service Bus extension expects; src/config.ts accepts only a host name here.
   SERVICEBUS__fullyQualifiedNamespace: serviceBusHostName
   SERVICEBUS__credential: 'managedidentity'
   SERVICEBUS__clientId: identityClientId
@@ -99,10 +106,11 @@ var appSettings = {
   BLOB__clientId: identityClientId
   BLOB_REPORTS_CONTAINER: blobReportsContainer
 
-  // Outbox and report lifetime (the app's defaults, written out so they are visible and tunable).
+  // Outbox, download links and report lifetime (the app's defaults, written out so they are visible).
   OUTBOX_SWEEP_GRACE_SECONDS: '30'
+  OUTBOX_RETRY_MAX_SECONDS: '300'
   OUTBOX_DISPATCHED_TTL_SECONDS: string(7 * 24 * 3600)
-  DOWNLOAD_LINK_MINUTES: '15'
+  DOWNLOAD_LINK_MINUTES: string(downloadLinkMinutes)
 
   // Export worker: claim lease, attempts, retry backoff.
   WORKER_LEASE_SECONDS: '60'
@@ -115,6 +123,8 @@ var appSettings = {
   AUTH_ISSUER: authIssuer
   AUTH_AUDIENCE: authAudience
   AUTH_JWKS_URI: authJwksUri
+  // When set, a token must also carry this delegated scope (scp) or app role (roles), else 403.
+  AUTH_REQUIRED_SCOPE: authRequiredScope
 
   // The web page's sign-in (empty: the page only takes a pasted bearer token).
   WEB_AUTH_CLIENT_ID: webAuthClientId

@@ -19,6 +19,7 @@ var roles = {
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 // Cosmos DB data-plane role (not an Azure RBAC role): Cosmos DB Built-in Data Contributor.
@@ -114,7 +115,17 @@ resource userBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
-// --- Service Bus (scoped to the queue) ------------------------------------------------------------
+// --- Service Bus (scoped to the queue; covers its dead-letter sub-queue) ----------------------------
+// Sender (outbox relay and sweeper) and Receiver (export worker, dead-letter trigger) are what the code
+// uses. Data Owner on the same queue is for scaling: Flex Consumption scales a Service Bus trigger on the
+// queue's message count (target-based scaling), which the Functions Service Bus extension reads through the
+// administration API (queue runtime properties; ServiceBusTargetScaler in
+// Microsoft.Azure.WebJobs.Extensions.ServiceBus). That read needs the Manage right; without it the target
+// scaler reports itself not supported and scaling falls back to peeking the oldest message. The Azure
+// Functions Service Bus trigger reference ("Grant permission to the identity") lists Azure Service Bus Data
+// Receiver and Azure Service Bus Data Owner for the trigger, and the Flex Consumption Service Bus azd
+// quickstart (functions-quickstart-typescript-azd-service-bus) grants both, on the namespace. Here Data
+// Owner is kept to this one queue.
 
 resource appQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: serviceBus::queue
@@ -134,6 +145,16 @@ resource appQueueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' =
       'Microsoft.Authorization/roleDefinitions',
       roles.serviceBusDataReceiver
     )
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appQueueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: serviceBus::queue
+  name: guid(serviceBus::queue.id, appPrincipalId, roles.serviceBusDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

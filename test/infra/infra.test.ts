@@ -1,111 +1,61 @@
-// Static checks of the infrastructure as code (infra/**/*.bicep, azure.yaml) against what the code reads:
-// no Bicep compiler is needed, the templates are read as text. Names come from the code itself
-// (loadConfig defaults, %NAME% binding expressions in src/functions), not from copies in this file.
+// Static checks of the infrastructure as code (infra/**/*.bicep, main.parameters.json, azure.yaml and its
+// hook scripts) against what the code reads: no Bicep compiler is needed, the templates are read as text
+// (see ./bicep.ts). Names come from the code itself (loadConfig defaults, %NAME% binding expressions in
+// src/functions), not from copies in this file.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type AppConfig } from '../../src/config';
+import {
+  balancedBlock,
+  BicepProject,
+  escapeRegExp,
+  identifiersIn,
+  objectEntries,
+  resourceKey,
+  type Context,
+  type Resource,
+} from './bicep';
 
 const root = resolve(__dirname, '../..');
 const infraDir = join(root, 'infra');
 const read = (path: string): string => readFileSync(path, 'utf8');
 const rel = (path: string): string => relative(root, path);
 
-const bicepFiles = readdirSync(infraDir, { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.bicep'))
-  .map((f) => join(infraDir, f));
+const project = BicepProject.load(infraDir);
+const bicepFiles = project.files;
 const infraFiles = readdirSync(infraDir, { recursive: true, encoding: 'utf8' })
   .map((f) => join(infraDir, f))
   .filter((f) => f.endsWith('.bicep') || f.endsWith('.json'));
-const mainPath = join(infraDir, 'main.bicep');
-
-/** Bicep source without comments (strings kept), so a commented-out line never satisfies a check. */
-function stripComments(text: string): string {
-  let out = '';
-  let i = 0;
-  let inString = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === "'") inString = false;
-      i++;
-    } else if (text.startsWith('//', i)) {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2);
-      i = end === -1 ? text.length : end + 2;
-    } else {
-      if (c === "'") inString = true;
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
-const sources = new Map(bicepFiles.map((f) => [f, stripComments(read(f))]));
-const source = (path: string): string => sources.get(path) ?? '';
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const mainPath = project.mainPath;
+const source = (path: string): string => project.source(path);
 
 /** Where a resource of this type is declared (not merely referenced with `existing`), or -1. */
 const declarationAt = (text: string, type: string): number =>
   text.search(new RegExp(`resource\\s+\\w+\\s+'${escapeRegExp(type)}@[^']+'\\s*=(?!\\s*existing)`));
 
 /** The first .bicep file declaring a resource of this type (e.g. 'Microsoft.Web/sites'). */
-function fileDeclaring(type: string): string {
-  const file = bicepFiles.find((f) => declarationAt(source(f), type) !== -1);
+function fileDeclaring(type: string, p: BicepProject = project): string {
+  const file = p.files.find((f) => declarationAt(p.source(f), type) !== -1);
   if (!file) throw new Error(`no infra/**/*.bicep file declares a '${type}' resource`);
   return file;
 }
 
-/** The balanced {...} or [...] that starts at the first opening bracket at or after `from`. */
-function balancedBlock(text: string, from: number): string {
-  const start = text.slice(from).search(/[{[]/) + from;
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    if (text[i] === '{' || text[i] === '[') depth++;
-    if (text[i] === '}' || text[i] === ']') depth--;
-    if (depth === 0) return text.slice(start, i + 1);
-  }
-  return text.slice(start);
+/** The literal string an expression in a file evaluates to, in the file's first evaluation context. */
+function resolveString(file: string, expr: string): string | undefined {
+  const [ctx] = project.contexts(file);
+  return ctx ? project.stringValue(ctx, expr) : undefined;
 }
 
-/**
- * The literal string an expression evaluates to, following `var`/`param` defaults in its file and, for a
- * param without default, the value main.bicep passes to the module declared from that file.
- */
-function resolveString(file: string, expr: string, depth = 0): string | undefined {
-  const e = expr.trim();
-  const literal = /^'([^'$]*)'$/.exec(e);
-  if (literal) return literal[1];
-  if (depth > 10 || !/^[A-Za-z_]\w*$/.test(e)) return undefined;
-  const text = source(file);
-  const decl = new RegExp(`^(?:var\\s+${e}|param\\s+${e}\\s+\\w+)\\s*=\\s*(.+)$`, 'm').exec(text);
-  if (decl?.[1]) return resolveString(file, decl[1], depth + 1);
-  if (file === mainPath) return undefined;
-  const modulePath = relative(infraDir, file).split('\\').join('/');
-  const main = source(mainPath);
-  const moduleAt = main.search(new RegExp(`module\\s+\\w+\\s+'${modulePath}'`));
-  if (moduleAt === -1) return undefined;
-  const block = balancedBlock(main, moduleAt);
-  const passed = new RegExp(`^\\s*${e}:\\s*(.+)$`, 'm').exec(block);
-  return passed?.[1] ? resolveString(mainPath, passed[1], depth + 1) : undefined;
-}
+const functionAppFile = fileDeclaring('Microsoft.Web/sites');
 
-/** The keys of the Function App's app settings (object `var appSettings = {...}` or `appSettings: [...]`). */
-function appSettingKeys(): Set<string> {
-  const file = fileDeclaring('Microsoft.Web/sites');
-  const text = source(file);
+/** The Function App's app settings: name -> expression (object `var appSettings = {...}`). */
+function appSettings(p: BicepProject = project): Map<string, string> {
+  const file = fileDeclaring('Microsoft.Web/sites', p);
+  const text = p.source(file);
   const at = text.search(/\bappSettings\s*(=|:)/);
   if (at === -1) throw new Error(`${rel(file)} has no appSettings`);
-  const block = balancedBlock(text, at);
-  const keys = new Set<string>();
-  for (const m of block.matchAll(/^\s*'?([A-Za-z_][\w.]*)'?\s*:/gm)) if (m[1]) keys.add(m[1]);
-  for (const m of block.matchAll(/\bname:\s*'([^']+)'/g)) if (m[1]) keys.add(m[1]);
-  return keys;
+  return objectEntries(balancedBlock(text, at));
 }
 
 /**
@@ -157,7 +107,7 @@ const missing = (wanted: Iterable<string>, have: Set<string>): string[] =>
 const { names: required, config } = requiredSettings();
 
 describe('infra: Function App settings', () => {
-  const keys = appSettingKeys();
+  const keys = new Set(appSettings().keys());
 
   it('sets every setting the config schema requires', () => {
     expect(required.length).toBeGreaterThan(0);
@@ -199,6 +149,113 @@ describe('infra: Function App settings', () => {
   });
 });
 
+describe('infra: parameters reach the app', () => {
+  const mainParams = project.params(mainPath);
+
+  it('every module call passes each parameter without a default, and only parameters the module has', () => {
+    const problems: string[] = [];
+    for (const call of project.calls) {
+      if (!call.target) continue;
+      const params = project.params(call.target);
+      const where = `${project.rel(call.file)}: module ${call.symbol} (${project.rel(call.target)})`;
+      for (const p of params) {
+        if (p.default === undefined && !call.params.has(p.name)) problems.push(`${where} lacks ${p.name}`);
+      }
+      for (const name of call.params.keys()) {
+        if (!params.some((p) => p.name === name)) problems.push(`${where} passes unknown ${name}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('main.bicep passes the Function App every parameter that feeds an app setting', () => {
+    const params = project.params(functionAppFile);
+    const used = new Set([...appSettings().values()].flatMap((expr) => [...identifiersIn(expr)]));
+    const feeding = params.filter((p) => used.has(p.name)).map((p) => p.name);
+    const withoutDefault = params.filter((p) => p.default === undefined).map((p) => p.name);
+    expect(feeding).toEqual(expect.arrayContaining(['webAuthClientId', 'authRequiredScope']));
+
+    const calls = project.calls.filter((c) => c.target === functionAppFile);
+    expect(
+      calls.map((c) => project.rel(c.file)),
+      'calls of the Function App module',
+    ).toEqual(['main.bicep']);
+    const passed = new Set(calls[0]?.params.keys());
+    const absent = missing(new Set([...feeding, ...withoutDefault]), passed);
+    expect(absent, `parameters of ${rel(functionAppFile)} main.bicep does not pass`).toEqual([]);
+  });
+
+  it('main.bicep feeds each operational app setting from its own parameter', () => {
+    // e.g. WEB_AUTH_CLIENT_ID must come from main.bicep's webAuthClientId, not from the module's own ''.
+    const settings = appSettings();
+    const call = project.calls.find((c) => c.target === functionAppFile);
+    // The module parameter a setting is made of (`param` or `string(param)`), then what main.bicep passes.
+    const passedFor = (key: string): string | undefined => {
+      const m = /^(?:string\((\w+)\)|(\w+))$/.exec(settings.get(key) ?? '');
+      return call?.params.get(m?.[1] ?? m?.[2] ?? '');
+    };
+    const expected: Record<string, string> = {
+      WEB_AUTH_CLIENT_ID: 'webAuthClientId',
+      WEB_AUTH_AUTHORITY: 'webAuthAuthority',
+      WEB_AUTH_SCOPE: 'webAuthScope',
+      AUTH_REQUIRED_SCOPE: 'authRequiredScope',
+      AUTH_AUDIENCE: 'authAudience',
+      DOWNLOAD_LINK_MINUTES: 'downloadLinkMinutes',
+    };
+    const wrong = Object.entries(expected)
+      .filter(([key, param]) => passedFor(key) !== param || !mainParams.some((p) => p.name === param))
+      .map(
+        ([key, param]) => `${key}: expected main.bicep parameter ${param}, found ${passedFor(key) ?? 'none'}`,
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  const parametersFile = join(infraDir, 'main.parameters.json');
+  const mapped = new Map(
+    Object.entries(
+      (JSON.parse(read(parametersFile)) as { parameters: Record<string, { value?: unknown }> }).parameters,
+    ).map(([name, p]) => [name, p.value]),
+  );
+  /** `${NAME}` or `${NAME=default}` of a mapped parameter. */
+  const reference = (value: unknown): { variable: string; default?: string } | undefined => {
+    const m = typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:=([^}]*))?\}$/.exec(value) : null;
+    if (!m?.[1]) return undefined;
+    return m[2] === undefined ? { variable: m[1] } : { variable: m[1], default: m[2] };
+  };
+
+  it('main.parameters.json maps every main.bicep parameter without a default', () => {
+    const absent = mainParams
+      .filter((p) => p.default === undefined && !mapped.has(p.name))
+      .map((p) => p.name);
+    expect(mainParams.length).toBeGreaterThan(0);
+    expect(absent, 'parameters azd would prompt for').toEqual([]);
+  });
+
+  it('main.parameters.json lets the azd environment set every main.bicep parameter', () => {
+    const problems: string[] = [];
+    for (const p of mainParams) {
+      const ref = reference(mapped.get(p.name));
+      if (!ref) problems.push(`${p.name}: not mapped from \${NAME} or \${NAME=default}`);
+    }
+    for (const name of mapped.keys()) {
+      if (!mainParams.some((p) => p.name === name)) problems.push(`${name}: not a parameter of main.bicep`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('a default in main.parameters.json equals the main.bicep default', () => {
+    const unquote = (expr: string): string => /^'(.*)'$/.exec(expr)?.[1] ?? expr;
+    const differing = mainParams
+      .map((p) => ({ p, ref: reference(mapped.get(p.name)) }))
+      .filter(({ p, ref }) => ref?.default !== undefined && unquote(p.default ?? '') !== ref.default)
+      .map(
+        ({ p, ref }) =>
+          `${p.name}: main.bicep ${p.default ?? '(none)'}, main.parameters.json ${ref?.default}`,
+      );
+    expect(differing).toEqual([]);
+  });
+});
+
 describe('infra: data resources the code uses', () => {
   it('provisions the Cosmos database and containers with their partition keys', () => {
     const file = fileDeclaring('Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers');
@@ -215,14 +272,40 @@ describe('infra: data resources the code uses', () => {
     const expected: Record<string, string> = {
       [config.cosmos.reportsContainer]: '/tenantId',
       [config.cosmos.leasesContainer]: '/id',
-      albums: '/id',
-      ratings: '/albumId',
+      [config.cosmos.albumsContainer]: '/id',
+      [config.cosmos.ratingsContainer]: '/albumId',
     };
     const wrong = Object.entries(expected)
       .filter(([name, pk]) => provisioned.get(name) !== pk)
       .map(([name, pk]) => `${name} (${pk}): found ${provisioned.get(name) ?? 'nothing'}`);
     expect(wrong, `Cosmos containers in ${rel(file)}`).toEqual([]);
     expect(text, 'reports container keeps per-document TTL').toMatch(/defaultTtl:\s*-1/);
+  });
+
+  it('gives the app the container names it provisions', () => {
+    const settings = appSettings();
+    const [ctx] = project.contexts(functionAppFile);
+    const value = (key: string): string | undefined => {
+      const expr = settings.get(key);
+      return ctx && expr !== undefined ? project.stringValue(ctx, expr) : undefined;
+    };
+    expect({
+      COSMOS_DATABASE_NAME: value('COSMOS_DATABASE_NAME'),
+      COSMOS_REPORTS_CONTAINER: value('COSMOS_REPORTS_CONTAINER'),
+      COSMOS_LEASES_CONTAINER: value('COSMOS_LEASES_CONTAINER'),
+      COSMOS_ALBUMS_CONTAINER: value('COSMOS_ALBUMS_CONTAINER'),
+      COSMOS_RATINGS_CONTAINER: value('COSMOS_RATINGS_CONTAINER'),
+      SERVICEBUS_REPORT_REQUESTS_QUEUE: value('SERVICEBUS_REPORT_REQUESTS_QUEUE'),
+      BLOB_REPORTS_CONTAINER: value('BLOB_REPORTS_CONTAINER'),
+    }).toEqual({
+      COSMOS_DATABASE_NAME: config.cosmos.databaseName,
+      COSMOS_REPORTS_CONTAINER: config.cosmos.reportsContainer,
+      COSMOS_LEASES_CONTAINER: config.cosmos.leasesContainer,
+      COSMOS_ALBUMS_CONTAINER: config.cosmos.albumsContainer,
+      COSMOS_RATINGS_CONTAINER: config.cosmos.ratingsContainer,
+      SERVICEBUS_REPORT_REQUESTS_QUEUE: config.serviceBus.reportRequestsQueue,
+      BLOB_REPORTS_CONTAINER: config.blob.reportsContainer,
+    });
   });
 
   it('provisions the Service Bus queue with duplicate detection', () => {
@@ -254,21 +337,342 @@ describe('infra: data resources the code uses', () => {
   });
 });
 
-describe('infra: identity and access', () => {
-  const allText = [...sources.values()].join('\n');
+// --- Role assignments, followed structurally -------------------------------------------------------
 
-  it('assigns every role the app needs', () => {
-    const roles = {
-      'Storage Blob Delegator': 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a',
-      'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
-      'Azure Service Bus Data Sender': '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
-      'Azure Service Bus Data Receiver': '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
-      'Cosmos DB Built-in Data Contributor': '00000000-0000-0000-0000-000000000002',
-    };
-    const absent = Object.entries(roles)
-      .filter(([, id]) => !allText.includes(id))
-      .map(([role, id]) => `${role} (${id})`);
-    expect(absent, 'role definitions not assigned in infra/').toEqual([]);
+const TYPES = {
+  storageAccount: 'Microsoft.Storage/storageAccounts',
+  blobContainer: 'Microsoft.Storage/storageAccounts/blobServices/containers',
+  serviceBusNamespace: 'Microsoft.ServiceBus/namespaces',
+  serviceBusQueue: 'Microsoft.ServiceBus/namespaces/queues',
+  cosmosAccount: 'Microsoft.DocumentDB/databaseAccounts',
+  cosmosDatabase: 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases',
+  appInsights: 'Microsoft.Insights/components',
+  roleAssignment: 'Microsoft.Authorization/roleAssignments',
+  cosmosSqlRoleAssignment: 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
+};
+
+/** What a role is assigned on: a resource type, the account-level resource it belongs to, its own name. */
+interface Scope {
+  type: string;
+  /** Key of the top-level resource declaration (the account, namespace, component), followed past `existing`. */
+  account?: string;
+  /** Name of a child scope (container, queue, database). */
+  name?: string;
+}
+
+interface Assignment {
+  resource: Resource;
+  kind: 'rbac' | 'cosmos-sql';
+  roleId?: string;
+  /** Key of the identity resource whose principal id is assigned (`properties.principalId` only). */
+  principal?: string;
+  scope?: Scope;
+  conditional: boolean;
+}
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The role definition GUID an assignment's roleDefinitionId names. */
+function roleIdOf(p: BicepProject, ctx: Context, expr: string): string | undefined {
+  const d = p.deref(ctx, expr);
+  const call = /^\w+\(\s*'Microsoft\.Authorization\/roleDefinitions'\s*,\s*([\s\S]+?)\s*\)$/.exec(d.expr);
+  if (call) return p.stringValue(d.ctx, call[1] ?? '');
+  const sql = /\/sqlRoleDefinitions\/(?:\$\{([^}]+)\}|([0-9a-f-]{36}))'$/i.exec(d.expr);
+  if (sql) return sql[2] ?? p.stringValue(d.ctx, sql[1] ?? '');
+  return GUID.exec(p.stringValue(d.ctx, d.expr) ?? '')?.[0];
+}
+
+/** The top-level resource a (possibly nested, or `parent:`-linked) resource belongs to. */
+function accountOf(p: BicepProject, ctx: Context, resource: Resource): string | undefined {
+  let top = resource;
+  for (let i = 0; i < 10; i++) {
+    const byPath = top.path.includes('::') ? p.resource(top.file, top.path.split('::')[0] ?? '') : undefined;
+    const parent = p.entries(top).get('parent');
+    const byParent = parent ? p.resource(top.file, parent) : undefined;
+    const next = byPath ?? byParent;
+    if (!next) break;
+    top = next;
+  }
+  if (!top.existing) return resourceKey(p, top);
+  // An `existing` reference: the resource its name comes from (a module output, a parameter, ...).
+  const ref = p.resourceRef(ctx, p.entries(top).get('name') ?? '');
+  return ref ? resourceKey(p, ref.resource) : undefined;
+}
+
+function scopeOfResource(p: BicepProject, ctx: Context, resource: Resource): Scope {
+  const scope: Scope = { type: resource.type };
+  const account = accountOf(p, ctx, resource);
+  if (account) scope.account = account;
+  if (resource.type.split('/').length > 2) {
+    const name = p.stringValue(ctx, p.entries(resource).get('name') ?? '');
+    if (name !== undefined) scope.name = name;
+  }
+  return scope;
+}
+
+/** Every role assignment in infra/, once per context its file is deployed in (module calls). */
+function roleAssignments(p: BicepProject): Assignment[] {
+  const found: Assignment[] = [];
+  for (const file of p.files) {
+    const resources = p
+      .resources(file)
+      .filter(
+        (r) => !r.existing && (r.type === TYPES.roleAssignment || r.type === TYPES.cosmosSqlRoleAssignment),
+      );
+    for (const resource of resources) {
+      for (const ctx of p.contexts(file)) {
+        const entries = p.entries(resource);
+        const properties = objectEntries(entries.get('properties') ?? '{}');
+        const kind = resource.type === TYPES.roleAssignment ? 'rbac' : 'cosmos-sql';
+        const assignment: Assignment = {
+          resource,
+          kind,
+          conditional: resource.conditional || ctx.conditional,
+        };
+        const roleId = roleIdOf(p, ctx, properties.get('roleDefinitionId') ?? '');
+        if (roleId) assignment.roleId = roleId.toLowerCase();
+        const principal = p.resourceRef(ctx, properties.get('principalId') ?? '');
+        if (principal?.property === 'properties.principalId') {
+          assignment.principal = resourceKey(p, principal.resource);
+        }
+        if (kind === 'rbac') {
+          const scopeExpr = entries.get('scope');
+          const d = scopeExpr === undefined ? undefined : p.deref(ctx, scopeExpr);
+          const target = d && p.resource(d.ctx.file, d.expr);
+          assignment.scope =
+            d && target ? scopeOfResource(p, d.ctx, target) : { type: d?.expr ?? 'resourceGroup' };
+        } else {
+          // Cosmos data-plane scope: the account (`<account>.id`) or a database (`<account>.id/dbs/<name>`).
+          const scopeExpr = properties.get('scope') ?? '';
+          const account = /^(\w+(?:::\w+)*)\.id$/.exec(scopeExpr);
+          const database = /^'\$\{(\w+(?:::\w+)*)\.id\}\/dbs\/\$\{([^}]+)\}'$/.exec(scopeExpr);
+          const target = p.resource(file, account?.[1] ?? database?.[1] ?? '');
+          if (target) {
+            const scope = scopeOfResource(p, ctx, target);
+            if (database) {
+              scope.type = TYPES.cosmosDatabase;
+              const name = p.stringValue(ctx, database[2] ?? '');
+              if (name !== undefined) scope.name = name;
+            }
+            assignment.scope = scope;
+          }
+        }
+        found.push(assignment);
+      }
+    }
+  }
+  return found;
+}
+
+/** Key of the managed identity the Function App runs as (its userAssignedIdentities entry). */
+function appIdentity(p: BicepProject): string | undefined {
+  const file = fileDeclaring('Microsoft.Web/sites', p);
+  const site = p.resources(file).find((r) => r.type === 'Microsoft.Web/sites' && !r.existing);
+  const identity = site ? (p.entries(site).get('identity') ?? '') : '';
+  const id = /'\$\{(\w+)\}'\s*:|\[\s*(\w+)\s*\]\s*:/.exec(identity);
+  const [ctx] = p.contexts(file);
+  const ref = ctx && id ? p.resourceRef(ctx, id[1] ?? id[2] ?? '') : undefined;
+  return ref?.resource.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' && ref.property === 'id'
+    ? resourceKey(p, ref.resource)
+    : undefined;
+}
+
+/** Key of the resource an app setting's value comes from (e.g. BLOB__serviceUri -> the storage account). */
+function settingSource(p: BicepProject, setting: string): string | undefined {
+  const file = fileDeclaring('Microsoft.Web/sites', p);
+  const [ctx] = p.contexts(file);
+  const expr = appSettings(p).get(setting);
+  const ref = ctx && expr !== undefined ? p.resourceRef(ctx, expr) : undefined;
+  return ref ? resourceKey(p, ref.resource) : undefined;
+}
+
+interface RoleNeed {
+  role: string;
+  id: string;
+  kind: 'rbac' | 'cosmos-sql';
+  /** The app setting naming the resource the role is for: the scope must be that resource (or a child). */
+  setting: string;
+  /** Acceptable scopes: a type alone, or a type with the child's name. */
+  scopes: { type: string; name?: string }[];
+  why: string;
+}
+
+const roleNeeds = (): RoleNeed[] => [
+  {
+    role: 'Storage Blob Data Owner',
+    id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    kind: 'rbac',
+    setting: 'AzureWebJobsStorage__accountName',
+    scopes: [{ type: TYPES.storageAccount }],
+    why: 'Functions host storage and the Flex deployment container, identity-based',
+  },
+  {
+    role: 'Storage Blob Data Contributor',
+    id: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+    kind: 'rbac',
+    setting: 'BLOB__serviceUri',
+    scopes: [
+      { type: TYPES.storageAccount },
+      { type: TYPES.blobContainer, name: config.blob.reportsContainer },
+    ],
+    why: 'report files are written to and read from the reports container',
+  },
+  {
+    role: 'Storage Blob Delegator',
+    id: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a',
+    kind: 'rbac',
+    setting: 'BLOB__serviceUri',
+    scopes: [{ type: TYPES.storageAccount }],
+    why: 'download links are user delegation SAS; the delegation key is an account-level action',
+  },
+  {
+    role: 'Azure Service Bus Data Sender',
+    id: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+    kind: 'rbac',
+    setting: 'SERVICEBUS__fullyQualifiedNamespace',
+    scopes: [
+      { type: TYPES.serviceBusNamespace },
+      { type: TYPES.serviceBusQueue, name: config.serviceBus.reportRequestsQueue },
+    ],
+    why: 'the outbox relay and sweeper send report requests',
+  },
+  {
+    role: 'Azure Service Bus Data Receiver',
+    id: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
+    kind: 'rbac',
+    setting: 'SERVICEBUS__fullyQualifiedNamespace',
+    scopes: [
+      { type: TYPES.serviceBusNamespace },
+      { type: TYPES.serviceBusQueue, name: config.serviceBus.reportRequestsQueue },
+    ],
+    why: 'the export worker and the dead-letter trigger receive',
+  },
+  {
+    role: 'Azure Service Bus Data Owner',
+    id: '090c5cfd-751d-490a-894a-3ce6f1109419',
+    kind: 'rbac',
+    setting: 'SERVICEBUS__fullyQualifiedNamespace',
+    scopes: [
+      { type: TYPES.serviceBusNamespace },
+      { type: TYPES.serviceBusQueue, name: config.serviceBus.reportRequestsQueue },
+    ],
+    why: 'target-based scaling of the Service Bus trigger reads the queue message count (Manage right)',
+  },
+  {
+    role: 'Cosmos DB Built-in Data Contributor',
+    id: '00000000-0000-0000-0000-000000000002',
+    kind: 'cosmos-sql',
+    setting: 'COSMOS__accountEndpoint',
+    scopes: [{ type: TYPES.cosmosAccount }, { type: TYPES.cosmosDatabase, name: config.cosmos.databaseName }],
+    why: 'reports, outbox, leases and source data; the change feed trigger',
+  },
+  {
+    role: 'Monitoring Metrics Publisher',
+    id: '3913510d-42f4-4e42-8a64-420c390055eb',
+    kind: 'rbac',
+    setting: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    scopes: [{ type: TYPES.appInsights }],
+    why: 'telemetry is sent with the managed identity (local auth is off on Application Insights)',
+  },
+];
+
+/** The assignments that give the app's identity this role where it is needed, unconditionally. */
+function grants(p: BicepProject, need: RoleNeed, assignments = roleAssignments(p)): Assignment[] {
+  const app = appIdentity(p);
+  const account = settingSource(p, need.setting);
+  return assignments.filter(
+    (a) =>
+      app !== undefined &&
+      account !== undefined &&
+      a.kind === need.kind &&
+      a.roleId === need.id &&
+      a.principal === app &&
+      !a.conditional &&
+      a.scope?.account === account &&
+      need.scopes.some((s) => s.type === a.scope?.type && (s.name === undefined || s.name === a.scope.name)),
+  );
+}
+
+/** The roles the app lacks, as `role (why)`. */
+function missingRoles(p: BicepProject): string[] {
+  const assignments = roleAssignments(p);
+  return roleNeeds()
+    .filter((need) => grants(p, need, assignments).length === 0)
+    .map((need) => `${need.role} (${need.why})`);
+}
+
+/** The project with the given role's grants to the app rewritten by `change` (on the declaration text). */
+function mutated(roleName: string, change: (declaration: string) => string): BicepProject {
+  const need = roleNeeds().find((n) => n.role === roleName);
+  if (!need) throw new Error(`unknown role ${roleName}`);
+  const targets = grants(project, need).map((a) => a.resource);
+  expect(targets.length, `${roleName} grants found`).toBeGreaterThan(0);
+  let p = project;
+  // Later declarations first, so earlier offsets stay valid.
+  for (const r of [...new Set(targets)].sort((a, b) => b.start - a.start)) {
+    const text = p.source(r.file);
+    p = p.withSource(r.file, text.slice(0, r.start) + change(text.slice(r.start, r.end)) + text.slice(r.end));
+  }
+  return p;
+}
+
+describe('infra: identity and access', () => {
+  it('the Function App runs as a user-assigned identity', () => {
+    expect(appIdentity(project)).toMatch(/:\w+$/);
+  });
+
+  it('gives the app identity every role its code path needs, on the resource it uses, at the right scope', () => {
+    expect(missingRoles(project), 'roles the app identity lacks').toEqual([]);
+  });
+
+  it('finds each role assignment it checks (sanity of the text model)', () => {
+    const assignments = roleAssignments(project);
+    const unresolved = assignments
+      .filter((a) => !a.roleId || !a.scope)
+      .map((a) => `${project.rel(a.resource.file)}:${a.resource.path}`);
+    expect(assignments.length).toBeGreaterThanOrEqual(roleNeeds().length);
+    expect(unresolved, 'assignments whose role or scope could not be followed').toEqual([]);
+  });
+
+  describe('the role check fails when a needed grant is broken', () => {
+    it.each(roleNeeds().map((n) => [n.role]))('%s removed', (role) => {
+      expect(missingRoles(mutated(role, () => ''))).toContainEqual(expect.stringContaining(role));
+    });
+
+    it('Storage Blob Delegator given to another principal (e.g. only the deploying user)', () => {
+      // Any other principal expression in the same file (the deploying user's), else a fixed object id.
+      const other = roleAssignments(project).find((a) => a.principal !== appIdentity(project));
+      const otherExpr = other
+        ? (objectEntries(project.entries(other.resource).get('properties') ?? '{}').get('principalId') ?? '')
+        : "'11111111-1111-1111-1111-111111111111'";
+      const p = mutated('Storage Blob Delegator', (d) =>
+        d.replace(/principalId:\s*[^\n]+/, `principalId: ${otherExpr}`),
+      );
+      expect(missingRoles(p)).toContainEqual(expect.stringContaining('Storage Blob Delegator'));
+    });
+
+    it('Storage Blob Delegator narrowed to the reports container', () => {
+      const container = project.files
+        .flatMap((f) => project.resources(f))
+        .find((r) => r.type === TYPES.blobContainer && r.existing);
+      expect(container, 'an existing reference to the reports container').toBeDefined();
+      const p = mutated('Storage Blob Delegator', (d) =>
+        d.replace(/scope:\s*[^\n]+/, `scope: ${container?.path}`),
+      );
+      expect(missingRoles(p)).toContainEqual(expect.stringContaining('Storage Blob Delegator'));
+    });
+
+    it('Storage Blob Delegator made conditional', () => {
+      const p = mutated('Storage Blob Delegator', (d) => d.replace(/=\s*\{/, '= if (false) {'));
+      expect(missingRoles(p)).toContainEqual(expect.stringContaining('Storage Blob Delegator'));
+    });
+
+    it('Cosmos DB data role with a scope other than the account or database', () => {
+      const p = mutated('Cosmos DB Built-in Data Contributor', (d) =>
+        d.replace(/scope:\s*[^\n]+/, "scope: '/subscriptions/x/resourceGroups/y'"),
+      );
+      expect(missingRoles(p)).toContainEqual(expect.stringContaining('Cosmos DB Built-in Data Contributor'));
+    });
   });
 
   it('disables local (key) auth on Cosmos DB and Service Bus, shared keys on Storage', () => {
@@ -297,12 +701,36 @@ describe('infra: structure', () => {
     expect(absent, 'azure.yaml lacks').toEqual([]);
   });
 
+  it('the postprovision scripts read only outputs main.bicep declares, and write the same settings', () => {
+    const outputs = new Set(project.outputs(mainPath).keys());
+    const yaml = read(join(root, 'azure.yaml'));
+    const scripts = [...yaml.matchAll(/^\s+run:\s*\.\/(scripts\/\S+)\s*$/gm)].map((m) => m[1] ?? '');
+    expect(scripts.length, 'postprovision scripts in azure.yaml').toBeGreaterThan(0);
+    const written = new Map<string, string[]>();
+    const unknown: string[] = [];
+    for (const script of scripts) {
+      const text = read(join(root, script));
+      // `setting NAME OUTPUT` (sh) / `Add-Setting NAME OUTPUT` (PowerShell), and the optional forms.
+      const lines = [
+        ...text.matchAll(
+          /^\s*(?:optional_setting|setting|Add-Setting|Add-OptionalSetting)\s+(\S+)\s+(\S+)/gm,
+        ),
+      ];
+      expect(lines.length, `${script} settings`).toBeGreaterThan(0);
+      written.set(script, lines.map((m) => m[1] ?? '').sort());
+      for (const m of lines) if (!outputs.has(m[2] ?? '')) unknown.push(`${script}: ${m[2]}`);
+    }
+    expect(unknown, 'outputs read but not declared in main.bicep').toEqual([]);
+    const [first, ...rest] = [...written.values()];
+    for (const names of rest) expect(names).toEqual(first);
+  });
+
   it('every module main.bicep references exists', () => {
     const paths = [...source(mainPath).matchAll(/^module\s+\w+\s+'([^']+)'/gm)]
       .map((m) => m[1] ?? '')
       .filter((p) => !/^(br|ts)[:/]/.test(p));
     expect(paths.length).toBeGreaterThan(0);
-    const absent = paths.filter((p) => !existsSync(join(dirname(mainPath), p)));
+    const absent = paths.filter((p) => !existsSync(join(infraDir, p)));
     expect(absent, 'modules referenced from infra/main.bicep but missing').toEqual([]);
   });
 
