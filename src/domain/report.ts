@@ -9,8 +9,14 @@ export const TERMINAL_STATUSES: readonly ReportStatus[] = ['Completed', 'Failed'
 
 export const isTerminal = (status: ReportStatus): boolean => TERMINAL_STATUSES.includes(status);
 
-// Processing -> Pending: released for another attempt (a transient failure scheduled a retry, or the
-// watchdog re-queued a report whose worker stopped renewing its lease).
+// The report lifecycle. Besides Pending -> Processing -> Completed | Failed | Cancelled and
+// Pending -> Cancelled, two edges are part of it:
+// - Pending -> Failed: a report is given up without running, because its claims are used up
+//   (WORKER_MAX_ATTEMPTS reached) or its request message was dead-lettered before a worker claimed it.
+// - Processing -> Pending: released for another attempt (a transient failure scheduled a retry, or the
+//   watchdog re-queued a report whose worker stopped renewing its lease).
+// Nothing leaves a terminal state. Every status write goes through `transition` (or, for a write made
+// under a worker's claim, `claimedUpdate`), so an illegal one fails before it reaches the store.
 const TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
   Pending: ['Processing', 'Cancelled', 'Failed'],
   Processing: ['Completed', 'Failed', 'Cancelled', 'Pending'],
@@ -30,6 +36,31 @@ export class InvalidTransitionError extends Error {
     super(`a report cannot go from ${from} to ${to}`);
     this.name = 'InvalidTransitionError';
   }
+}
+
+/** What a write may set on a report besides its status (its identity and partition never change). */
+export type ReportFields = Partial<Omit<ReportDocument, 'id' | 'kind' | 'tenantId' | 'status'>>;
+
+/**
+ * The report moved to `to` with `fields` set, as a new document (`doc` is left as it is).
+ * Throws InvalidTransitionError when the lifecycle has no such move, terminal states above all.
+ */
+export function transition(doc: ReportDocument, to: ReportStatus, fields: ReportFields = {}): ReportDocument {
+  if (!canTransition(doc.status, to)) throw new InvalidTransitionError(doc.status, to);
+  return { ...doc, ...fields, status: to };
+}
+
+/**
+ * `fields` for a write made under a worker's claim (`ReportStore.updateClaimed`), checked: a claimed
+ * report is Processing by definition, so a status among the fields must be a legal move from Processing
+ * (Processing itself changes nothing). Throws InvalidTransitionError otherwise.
+ */
+export function claimedUpdate<T extends Partial<ReportDocument>>(fields: T): T {
+  const to = fields.status;
+  if (to !== undefined && to !== 'Processing' && !canTransition('Processing', to)) {
+    throw new InvalidTransitionError('Processing', to);
+  }
+  return fields;
 }
 
 export interface Progress {

@@ -11,11 +11,15 @@ import { retryDelayMs } from '../domain/backoff';
 import { attachmentDisposition, fileNameFor, getFormat, type FormatWriter } from '../domain/formats';
 import { ProgressTracker } from '../domain/progress';
 import {
+  claimedUpdate,
   exportRequested,
+  InvalidTransitionError,
   isTerminal,
   NO_PROGRESS,
+  transition,
   type ReportDocument,
   type ReportError,
+  type ReportFields,
   type ReportStatus,
 } from '../domain/report';
 import { getReportType, type ReportTypeDefinition } from '../domain/report-types';
@@ -77,7 +81,8 @@ export type WorkOutcome =
   | 'lease-lost'
   | 'skipped-missing'
   | 'skipped-terminal'
-  | 'skipped-claimed';
+  | 'skipped-claimed'
+  | 'refused-transition';
 
 export interface RecoveryResult {
   requeued: number;
@@ -116,19 +121,15 @@ export function createExportWorker(options: ExportWorkerOptions) {
   const random = options.random ?? Math.random;
   const leaseUntil = () => new Date(now().getTime() + options.leaseSeconds * 1000).toISOString();
 
-  const terminal = (
-    doc: ReportDocument,
-    status: ReportStatus,
-    fields: Partial<ReportDocument> = {},
-  ): ReportDocument => ({
-    ...doc,
-    ...fields,
-    status,
-    completedAt: now().toISOString(),
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    ttl: options.retentionSeconds,
-  });
+  /** The report ended in `status`; throws InvalidTransitionError when it cannot end so. */
+  const terminal = (doc: ReportDocument, status: ReportStatus, fields: ReportFields = {}): ReportDocument =>
+    transition(doc, status, {
+      ...fields,
+      completedAt: now().toISOString(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      ttl: options.retentionSeconds,
+    });
 
   /** The file name (and so blob name) the report's export gets, when its type and format are known. */
   function fileOf(doc: ReportDocument): string | undefined {
@@ -170,12 +171,12 @@ export function createExportWorker(options: ExportWorkerOptions) {
   async function endUnclaimed(
     stored: Stored<ReportDocument>,
     status: ReportStatus,
-    fields: Partial<ReportDocument>,
+    fields: ReportFields,
   ): Promise<boolean> {
     return (await store.replace(terminal(stored.doc, status, fields), stored.etag)) !== 'conflict';
   }
 
-  const failure = (code: string, message: string): Partial<ReportDocument> => ({
+  const failure = (code: string, message: string): ReportFields => ({
     error: { code, message } satisfies ReportError,
   });
 
@@ -183,7 +184,7 @@ export function createExportWorker(options: ExportWorkerOptions) {
   async function run(claimed: ReportDocument, request: ExportRequest, log: WorkerLog): Promise<WorkOutcome> {
     const owner = claimed.leaseOwner as string;
     const tag = `report ${claimed.id} (correlation ${claimed.correlationId}, attempt ${claimed.attempts})`;
-    const fail = async (code: string, message: string, extra: Partial<ReportDocument> = {}) => {
+    const fail = async (code: string, message: string, extra: ReportFields = {}) => {
       const ended = await writeClaimed(request, owner, (doc) =>
         terminal(doc, 'Failed', { ...failure(code, message), ...extra }),
       );
@@ -218,10 +219,12 @@ export function createExportWorker(options: ExportWorkerOptions) {
         });
         if (!beating) return;
         try {
-          const current = await store.updateClaimed(claimed.tenantId, claimed.id, owner, {
-            progress: tracker.snapshot(now().getTime()),
-            leaseExpiresAt: leaseUntil(),
-          });
+          const current = await store.updateClaimed(
+            claimed.tenantId,
+            claimed.id,
+            owner,
+            claimedUpdate({ progress: tracker.snapshot(now().getTime()), leaseExpiresAt: leaseUntil() }),
+          );
           if (current === 'lost') controller.abort(new LeaseLost());
           else if (current.cancelRequested) controller.abort(new CancelRequested());
           if (current === 'lost' || current.cancelRequested) return;
@@ -280,6 +283,11 @@ export function createExportWorker(options: ExportWorkerOptions) {
       return 'completed';
     } catch (error) {
       await stopHeartbeat();
+      if (error instanceof InvalidTransitionError) {
+        // A refused status write is not the export's failure: leave the report as it is (see handle).
+        await discardFile(claimed, log);
+        throw error;
+      }
       const reason: unknown = controller.signal.reason;
       if (controller.signal.aborted && reason instanceof LeaseLost) {
         log.warn(`${tag}: stopped: the claim passed to another worker`);
@@ -324,13 +332,9 @@ export function createExportWorker(options: ExportWorkerOptions) {
       { baseMs: options.retryBaseSeconds * 1000, maxMs: options.retryMaxSeconds * 1000 },
       random,
     );
-    const released = await writeClaimed(request, owner, (doc) => ({
-      ...doc,
-      status: 'Pending',
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      progress: { ...NO_PROGRESS },
-    }));
+    const released = await writeClaimed(request, owner, (doc) =>
+      transition(doc, 'Pending', { leaseOwner: null, leaseExpiresAt: null, progress: { ...NO_PROGRESS } }),
+    );
     if (released === 'lost') return 'lease-lost';
     // Released first: should this send fail, the error makes the broker redeliver the current message,
     // which then finds the report Pending and claims it. Its own message id keeps duplicate detection
@@ -349,6 +353,55 @@ export function createExportWorker(options: ExportWorkerOptions) {
     return 'retry-scheduled';
   }
 
+  /** Claims the report of `request` and runs it, or settles the request when there is nothing to run. */
+  async function claimAndRun(request: ExportRequest, log: WorkerLog): Promise<WorkOutcome> {
+    for (let attempt = 0; attempt < CLAIM_RETRIES; attempt++) {
+      const stored = await store.get(request.tenantId, request.reportId);
+      if (!stored) {
+        log.warn(`report ${request.reportId}: not found (deleted after retention?); message dropped`);
+        return 'skipped-missing';
+      }
+      const doc = stored.doc;
+      if (isTerminal(doc.status)) return 'skipped-terminal';
+      const leaseAlive =
+        doc.status === 'Processing' &&
+        typeof doc.leaseExpiresAt === 'string' &&
+        doc.leaseExpiresAt > now().toISOString();
+      if (leaseAlive) return 'skipped-claimed';
+      if (doc.cancelRequested) {
+        if (!(await endUnclaimed(stored, 'Cancelled', {}))) continue;
+        await discardFile(doc, log);
+        return 'cancelled';
+      }
+      if (doc.attempts >= options.maxAttempts) {
+        const message = `The export was given up after ${doc.attempts} attempts.`;
+        if (!(await endUnclaimed(stored, 'Failed', failure('AttemptsExhausted', message)))) continue;
+        return 'failed';
+      }
+      const claimFields: ReportFields = {
+        startedAt: now().toISOString(),
+        leaseOwner: newId(),
+        leaseExpiresAt: leaseUntil(),
+        attempts: doc.attempts + 1,
+        progress: { ...NO_PROGRESS },
+        error: null,
+      };
+      // A Pending report moves to Processing; a Processing one whose lease lapsed is taken over, which
+      // changes its claim but not its status.
+      const claim =
+        doc.status === 'Processing' ? { ...doc, ...claimFields } : transition(doc, 'Processing', claimFields);
+      const claimed = await store.replace(claim, stored.etag);
+      if (claimed === 'conflict') continue;
+      if (doc.status === 'Processing') {
+        log.warn(
+          `report ${doc.id}: lease expired on attempt ${doc.attempts}; taken over by a redelivered request`,
+        );
+      }
+      return run(claimed.doc, request, log);
+    }
+    throw new Error(`report ${request.reportId}: too many concurrent changes while claiming`);
+  }
+
   return {
     /** Processes one `ExportRequested` message. Throws only for what the broker should redeliver. */
     async handle(body: unknown, log: WorkerLog): Promise<WorkOutcome> {
@@ -356,44 +409,20 @@ export function createExportWorker(options: ExportWorkerOptions) {
       if (!parsed.success)
         throw new PoisonMessageError(`not an ExportRequested message: ${parsed.error.message}`);
       const request = parsed.data;
-      for (let attempt = 0; attempt < CLAIM_RETRIES; attempt++) {
-        const stored = await store.get(request.tenantId, request.reportId);
-        if (!stored) {
-          log.warn(`report ${request.reportId}: not found (deleted after retention?); message dropped`);
-          return 'skipped-missing';
-        }
-        const doc = stored.doc;
-        if (isTerminal(doc.status)) return 'skipped-terminal';
-        const leaseAlive =
-          doc.status === 'Processing' &&
-          typeof doc.leaseExpiresAt === 'string' &&
-          doc.leaseExpiresAt > now().toISOString();
-        if (leaseAlive) return 'skipped-claimed';
-        if (doc.cancelRequested) {
-          if (!(await endUnclaimed(stored, 'Cancelled', {}))) continue;
-          await discardFile(doc, log);
-          return 'cancelled';
-        }
-        if (doc.attempts >= options.maxAttempts) {
-          const message = `The export was given up after ${doc.attempts} attempts.`;
-          if (!(await endUnclaimed(stored, 'Failed', failure('AttemptsExhausted', message)))) continue;
-          return 'failed';
-        }
-        const claim: ReportDocument = {
-          ...doc,
-          status: 'Processing',
-          startedAt: now().toISOString(),
-          leaseOwner: newId(),
-          leaseExpiresAt: leaseUntil(),
-          attempts: doc.attempts + 1,
-          progress: { ...NO_PROGRESS },
-          error: null,
-        };
-        const claimed = await store.replace(claim, stored.etag);
-        if (claimed === 'conflict') continue;
-        return run(claimed.doc, request, log);
+      try {
+        return await claimAndRun(request, log);
+      } catch (error) {
+        if (!(error instanceof InvalidTransitionError)) throw error;
+        // A refused status change is a defect, not a passing fault: the same message would meet it again,
+        // so throwing would only loop it to the dead-letter queue. The refusal comes before the write, so
+        // the report is as it was: the message is settled with an error in the log. A report left claimed
+        // keeps no heartbeat; its lease lapses and the watchdog re-queues it or, at the last attempt,
+        // fails it.
+        log.error(
+          `report ${request.reportId}: status change refused (${error.message}); report left as it is, message settled`,
+        );
+        return 'refused-transition';
       }
-      throw new Error(`report ${request.reportId}: too many concurrent changes while claiming`);
     },
 
     /** The watchdog: Processing reports whose lease lapsed go back to the queue (through the outbox). */
@@ -401,32 +430,44 @@ export function createExportWorker(options: ExportWorkerOptions) {
       const result: RecoveryResult = { requeued: 0, failed: 0, cancelled: 0 };
       for (const stored of await store.findExpiredLeases(now(), WATCHDOG_BATCH)) {
         const doc = stored.doc;
-        if (doc.cancelRequested) {
-          if (await endUnclaimed(stored, 'Cancelled', {})) {
-            await discardFile(doc, log);
-            result.cancelled++;
+        try {
+          if (doc.cancelRequested) {
+            if (await endUnclaimed(stored, 'Cancelled', {})) {
+              await discardFile(doc, log);
+              result.cancelled++;
+            }
+            continue;
           }
-          continue;
-        }
-        if (doc.attempts >= options.maxAttempts) {
-          const message = `The export stopped responding and was given up after ${doc.attempts} attempts.`;
-          if (await endUnclaimed(stored, 'Failed', failure('WorkerLost', message))) result.failed++;
-          continue;
-        }
-        // The message first, then the report: a crash in between leaves an extra message, which the worker
-        // handles like any duplicate (it claims the lapsed report or finds it claimed). The other order
-        // could leave a Pending report with no message at all. The outbox id is fixed per attempt, so a
-        // sweep that repeats this step adds nothing.
-        await store.addOutbox(
-          exportRequested(doc, `outbox-${doc.id}-requeue-${doc.attempts}`, now().toISOString()),
-        );
-        const released = await store.replace(
-          { ...doc, status: 'Pending', leaseOwner: null, leaseExpiresAt: null, progress: { ...NO_PROGRESS } },
-          stored.etag,
-        );
-        if (released !== 'conflict') {
-          result.requeued++;
-          log.warn(`report ${doc.id}: lease expired on attempt ${doc.attempts}; re-queued`);
+          if (doc.attempts >= options.maxAttempts) {
+            const message = `The export stopped responding and was given up after ${doc.attempts} attempts.`;
+            if (await endUnclaimed(stored, 'Failed', failure('WorkerLost', message))) result.failed++;
+            continue;
+          }
+          // Built first, so that a refused release writes nothing, not even the outbox message.
+          const release = transition(doc, 'Pending', {
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            progress: { ...NO_PROGRESS },
+          });
+          // The message first, then the report: a crash in between leaves an extra message, which the
+          // worker handles like any duplicate (it claims the lapsed report or finds it claimed). The other
+          // order could leave a Pending report with no message at all. The outbox id is fixed per attempt,
+          // so a sweep that repeats this step adds nothing.
+          await store.addOutbox(
+            exportRequested(doc, `outbox-${doc.id}-requeue-${doc.attempts}`, now().toISOString()),
+          );
+          const released = await store.replace(release, stored.etag);
+          if (released !== 'conflict') {
+            result.requeued++;
+            log.warn(`report ${doc.id}: lease expired on attempt ${doc.attempts}; re-queued`);
+          }
+        } catch (error) {
+          if (!(error instanceof InvalidTransitionError)) throw error;
+          // Refused before any write: this report stays as it is and the sweep goes on with the others.
+          // Throwing would stop every sweep at this report, each minute, for good.
+          log.error(
+            `report ${doc.id}: watchdog status change refused (${error.message}); report left as it is`,
+          );
         }
       }
       return result;
@@ -456,7 +497,19 @@ export function createExportWorker(options: ExportWorkerOptions) {
         // A healthy export of the same report is under way (this was a duplicate message): leave it be.
         if (leaseAlive) return 'skipped';
         const message = `The export request could not be processed and was dead-lettered (${reason}).`;
-        if (await endUnclaimed(stored, 'Failed', failure('DeadLettered', message))) {
+        let ended: boolean;
+        try {
+          ended = await endUnclaimed(stored, 'Failed', failure('DeadLettered', message));
+        } catch (error) {
+          if (!(error instanceof InvalidTransitionError)) throw error;
+          // Refused before the write: the report stays as it is. Throwing would only bring the same
+          // dead-lettered message back to the same refusal.
+          log.error(
+            `report ${reportId}: status change refused (${error.message}); dead-lettered request dropped`,
+          );
+          return 'skipped';
+        }
+        if (ended) {
           log.warn(`report ${reportId}: Failed: request dead-lettered (${reason})`);
           return 'failed';
         }

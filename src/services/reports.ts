@@ -6,6 +6,7 @@ import {
   exportRequested,
   isTerminal,
   NO_PROGRESS,
+  transition,
   type ReportDocument,
   type ReportStatus,
 } from '../domain/report';
@@ -187,16 +188,16 @@ export function createReportService(options: ReportServiceOptions) {
         const stored = await get(principal, reportId);
         if (!stored) return { kind: 'not-found' };
         const report = stored.doc;
+        // Answered before any write: the state machine below is a safety net, not the 409.
         if (isTerminal(report.status)) return { kind: 'terminal', status: report.status };
+        // Pending ends at once; a Processing report only gets the request (its status is the worker's).
         const next: ReportDocument =
           report.status === 'Pending'
-            ? {
-                ...report,
-                status: 'Cancelled',
+            ? transition(report, 'Cancelled', {
                 cancelRequested: true,
                 completedAt: now().toISOString(),
                 ttl: retentionSeconds,
-              }
+              })
             : { ...report, cancelRequested: true };
         const result = await store.replace(next, stored.etag);
         if (result !== 'conflict') {

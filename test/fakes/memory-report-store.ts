@@ -1,7 +1,18 @@
 // An in-memory ReportStore for unit tests: the semantics production relies on from Cosmos DB (an atomic
 // transactional batch, etag-conditional replaces, opaque continuation tokens) without a database.
+// It also enforces the report state machine on every write, which Cosmos cannot: it knows the stored
+// report, so `replace` and `updateClaimed` throw InvalidTransitionError for a status change the lifecycle
+// does not allow, and for any rewrite of a terminal report (a second completion). A service that skipped
+// `transition` would fail its unit tests here.
 import { randomUUID } from 'node:crypto';
-import type { OutboxDocument, ReportDocument, ReportStatus } from '../../src/domain/report';
+import {
+  canTransition,
+  InvalidTransitionError,
+  isTerminal,
+  type OutboxDocument,
+  type ReportDocument,
+  type ReportStatus,
+} from '../../src/domain/report';
 import {
   InvalidContinuationTokenError,
   type ReportListFilter,
@@ -25,6 +36,12 @@ interface IssuedToken {
 const keyOf = (tenantId: string, id: string): string => JSON.stringify([tenantId, id]);
 const copy = <T>(value: T): T => structuredClone(value);
 const isReport = (doc: AnyDocument): doc is ReportDocument => doc.kind === 'report';
+
+/** The error for writing a report stored as `from` with status `to`, if the state machine forbids it. */
+function refusedWrite(from: ReportStatus, to: ReportStatus): InvalidTransitionError | undefined {
+  const allowed = from === to ? !isTerminal(from) : canTransition(from, to);
+  return allowed ? undefined : new InvalidTransitionError(from, to);
+}
 
 export class MemoryReportStore implements ReportStore {
   readonly #entries = new Map<string, Entry>();
@@ -118,6 +135,8 @@ export class MemoryReportStore implements ReportStore {
     }
     const entry = this.#entries.get(key);
     if (!entry || !isReport(entry.doc) || entry.etag !== etag) return Promise.resolve('conflict');
+    const refused = refusedWrite(entry.doc.status, report.status);
+    if (refused) return Promise.reject(refused);
     const stored = this.#put(key, report);
     return Promise.resolve({ doc: copy(report), etag: stored.etag });
   }
@@ -132,6 +151,8 @@ export class MemoryReportStore implements ReportStore {
     const entry = this.#entries.get(key);
     if (!entry || !isReport(entry.doc)) return Promise.reject(new Error(`no report ${reportId}`));
     if (entry.doc.status !== 'Processing' || entry.doc.leaseOwner !== owner) return Promise.resolve('lost');
+    const refused = fields.status === undefined ? undefined : refusedWrite(entry.doc.status, fields.status);
+    if (refused) return Promise.reject(refused);
     const updated = { ...entry.doc, ...copy(fields) };
     this.#put(key, updated);
     return Promise.resolve(copy(updated));

@@ -17,7 +17,7 @@ import {
   type ExportWorkerOptions,
   type WorkerLog,
 } from '../../../src/services/export-worker';
-import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
+import type { MessagePublisher, OutboundMessage, Stored } from '../../../src/services/ports';
 import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { reportDocument } from '../../support/report-document';
@@ -209,8 +209,12 @@ describe('export worker: the happy path', () => {
       leaseExpiresAt: new Date(clock - 1).toISOString(),
       attempts: 1,
     });
+    quietLog.lines.length = 0;
     expect(await worker().handle(message('r1'), quietLog)).toBe('completed');
     expect(await reportOf('r1')).toMatchObject({ status: 'Completed', attempts: 2 });
+    expect(quietLog.lines).toContain(
+      'report r1: lease expired on attempt 1; taken over by a redelivered request',
+    );
   });
 
   it('drops a message whose report no longer exists', async () => {
@@ -506,5 +510,90 @@ describe('dead-lettered requests', () => {
     expect(await w.deadLettered(message('busy'), {}, 'x', quietLog)).toBe('skipped');
     expect(await w.deadLettered('garbage', {}, 'x', quietLog)).toBe('skipped');
     expect((await reportOf('busy')).status).toBe('Processing');
+  });
+});
+
+/** A store whose reads of some reports still show an older state (a lagging read or lease query). */
+class LaggingReads extends MemoryReportStore {
+  readonly lag = new Map<string, Partial<ReportDocument>>();
+
+  override async get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined> {
+    const found = await super.get(tenantId, reportId);
+    const older = this.lag.get(reportId);
+    return found && older ? { doc: { ...found.doc, ...older }, etag: found.etag } : found;
+  }
+
+  override async findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]> {
+    const lagging: Stored<ReportDocument>[] = [];
+    for (const id of this.lag.keys()) {
+      const found = await this.get(TENANT, id);
+      if (found) lagging.push(found);
+    }
+    return [...lagging, ...(await super.findExpiredLeases(now, limit))];
+  }
+}
+
+const storedReport = (id: string): ReportDocument | undefined =>
+  store.docs().find((d): d is ReportDocument => d.kind === 'report' && d.id === id);
+
+describe('export worker: the report state machine', () => {
+  it.each(['Completed', 'Failed', 'Cancelled'] as const)(
+    'leaves a %s report untouched when its message comes again',
+    async (status) => {
+      await pending('r1', { status, completedAt: new Date(clock - 1000).toISOString(), attempts: 1 });
+      const before = storedReport('r1');
+      const writes = store.writes;
+      expect(await worker().handle(message('r1'), quietLog)).toBe('skipped-terminal');
+      expect(store.writes).toBe(writes);
+      expect(storedReport('r1')).toEqual(before);
+      expect(files.uploads).toBe(0);
+      expect(publisher.sent).toEqual([]);
+    },
+  );
+
+  it('settles the message and leaves the report as it is when a status change is refused', async () => {
+    const lagging = new LaggingReads();
+    store = lagging;
+    await pending('late', { status: 'Completed', completedAt: new Date(clock - 1000).toISOString() });
+    lagging.lag.set('late', { status: 'Pending', completedAt: null });
+    const before = storedReport('late');
+    expect(await worker().handle(message('late'), quietLog)).toBe('refused-transition');
+    expect(storedReport('late')).toEqual(before);
+    expect(files.uploads).toBe(0);
+    expect(quietLog.lines.join('\n')).toContain(
+      'report late: status change refused (a report cannot go from Completed to Processing)',
+    );
+  });
+
+  it('the watchdog writes nothing for a report it may not release, and goes on with the others', async () => {
+    const lagging = new LaggingReads();
+    store = lagging;
+    await pending('done', { status: 'Completed', attempts: 1 });
+    lagging.lag.set('done', { leaseOwner: 'gone', leaseExpiresAt: new Date(clock - 1000).toISOString() });
+    await pending('r1', {
+      status: 'Processing',
+      leaseOwner: 'crashed',
+      leaseExpiresAt: new Date(clock - 1000).toISOString(),
+      attempts: 1,
+    });
+    const before = storedReport('done');
+    expect(await worker().sweepExpiredLeases(quietLog)).toEqual({ requeued: 1, failed: 0, cancelled: 0 });
+    expect(storedReport('done')).toEqual(before);
+    expect(store.docs().map((d) => d.id)).not.toContain('outbox-done-requeue-1');
+    expect(storedReport('r1')?.status).toBe('Pending');
+    expect(quietLog.lines.join('\n')).toContain(
+      'report done: watchdog status change refused (a report cannot go from Completed to Pending)',
+    );
+  });
+
+  it('drops a dead-lettered request whose report may not be failed, leaving the report as it is', async () => {
+    const lagging = new LaggingReads();
+    store = lagging;
+    await pending('late', { status: 'Cancelled', completedAt: new Date(clock - 1000).toISOString() });
+    lagging.lag.set('late', { status: 'Pending', completedAt: null });
+    const before = storedReport('late');
+    expect(await worker().deadLettered(message('late'), {}, 'x', quietLog)).toBe('skipped');
+    expect(storedReport('late')).toEqual(before);
+    expect(quietLog.lines.join('\n')).toContain('a report cannot go from Cancelled to Failed');
   });
 });
