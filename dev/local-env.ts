@@ -31,6 +31,9 @@ export function localSettings(
     COSMOS_REPORTS_CONTAINER: 'reports',
     COSMOS_LEASES_CONTAINER: 'leases',
     SERVICEBUS_REPORT_REQUESTS_QUEUE: 'report-requests',
+    // A failed outbox doc is retried at least every 30 s (5 min in Azure), so a restarted Service Bus
+    // stand-in is caught up with quickly.
+    OUTBOX_RETRY_MAX_SECONDS: '30',
   };
 }
 

@@ -27,7 +27,10 @@ export interface Services {
   exports: ExportWorker;
   outbox: {
     relay(docs: OutboxDocument[]): Promise<RelayResult>;
-    /** Relays outbox documents still undispatched after the grace period, across tenants. */
+    /**
+     * Relays outbox documents still undispatched after the grace period whose retry is due (a failed
+     * one waits out its backoff), across tenants.
+     */
     sweep(): Promise<RelayResult>;
   };
 }
@@ -54,6 +57,10 @@ function buildServices(config: AppConfig): Services {
     publisher,
     store: outboxStore,
     dispatchedTtlSeconds: config.outbox.dispatchedTtlSeconds,
+    // A failed doc is retried by the sweeper, first after the grace period (at least 1 s), then after
+    // twice as long each time, up to OUTBOX_RETRY_MAX_SECONDS.
+    retryBaseMs: Math.max(config.outbox.sweepGraceSeconds, 1) * 1000,
+    retryMaxMs: config.outbox.retryMaxSeconds * 1000,
   });
   return {
     config,
@@ -83,8 +90,9 @@ function buildServices(config: AppConfig): Services {
     outbox: {
       relay: (docs) => relay.relay(docs),
       sweep: async () => {
-        const cutoff = new Date(Date.now() - config.outbox.sweepGraceSeconds * 1000);
-        return relay.relay(await outboxStore.findUndispatched(cutoff, SWEEP_LIMIT));
+        const now = new Date();
+        const cutoff = new Date(now.getTime() - config.outbox.sweepGraceSeconds * 1000);
+        return relay.relay(await outboxStore.findUndispatched(cutoff, now, SWEEP_LIMIT));
       },
     },
   };

@@ -1,5 +1,7 @@
 // OutboxStore on the Cosmos DB `reports` container (partition key /tenantId), where outbox docs live next
 // to their reports. Marks and failures are single-document patches; the sweeper's query spans tenants.
+// A failure record adds `nextAttemptAt` to the doc (not a field of the domain type: only this store and
+// its query read it).
 import type { Container, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
 import type { OutboxDocument } from '../domain/report';
 import type { OutboxStore } from '../services/ports';
@@ -13,12 +15,16 @@ function clean(resource: OutboxDocument): OutboxDocument {
   return copy as unknown as OutboxDocument;
 }
 
-// Checked against the local Cosmos server too: it accepts IS_DEFINED, IS_NULL, TOP with a parameter and a
-// cross-partition ORDER BY. No tenant filter on purpose: the sweeper looks at every tenant.
+// Checked against the local Cosmos server too: it accepts IS_DEFINED, NOT IS_DEFINED, IS_NULL, TOP with a
+// parameter, string comparisons and a cross-partition ORDER BY. No tenant filter on purpose: the sweeper
+// looks at every tenant. A doc whose retry is not due yet (nextAttemptAt in the future) is left out, so a
+// doc that keeps failing does not take a place in every sweep ahead of newer ones.
 const UNDISPATCHED_QUERY =
   "SELECT TOP @limit * FROM c WHERE c.kind = 'outbox' " +
   'AND (NOT IS_DEFINED(c.dispatchedAt) OR IS_NULL(c.dispatchedAt)) ' +
-  'AND c.createdAt <= @olderThan ORDER BY c.createdAt ASC';
+  'AND c.createdAt <= @olderThan ' +
+  'AND (NOT IS_DEFINED(c.nextAttemptAt) OR IS_NULL(c.nextAttemptAt) OR c.nextAttemptAt <= @now) ' +
+  'ORDER BY c.createdAt ASC';
 
 export function createCosmosOutboxStore(container: Container): OutboxStore {
   async function patch(doc: OutboxDocument, operations: PatchOperation[]): Promise<void> {
@@ -34,20 +40,22 @@ export function createCosmosOutboxStore(container: Container): OutboxStore {
       ]);
     },
 
-    async recordFailure(doc: OutboxDocument, error: string): Promise<void> {
+    async recordFailure(doc: OutboxDocument, error: string, nextAttemptAt: string): Promise<void> {
       await patch(doc, [
         { op: 'incr', path: '/attempts', value: 1 },
         { op: 'set', path: '/lastError', value: error },
+        { op: 'set', path: '/nextAttemptAt', value: nextAttemptAt },
       ]);
     },
 
-    async findUndispatched(olderThan: Date, limit: number): Promise<OutboxDocument[]> {
+    async findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]> {
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
       const query: SqlQuerySpec = {
         query: UNDISPATCHED_QUERY,
         parameters: [
           { name: '@limit', value: limit },
           { name: '@olderThan', value: olderThan.toISOString() },
+          { name: '@now', value: now.toISOString() },
         ],
       };
       const { resources } = await container.items.query<OutboxDocument>(query).fetchAll();

@@ -1,15 +1,19 @@
 import type { InvocationContext } from '@azure/functions';
 import { getServices } from '../composition';
-import type { OutboxDocument } from '../domain/report';
+import { isFirstAttempt } from '../services/outbox-relay';
 import { defineCosmosDB } from './definition';
 
-const isOutbox = (doc: unknown): doc is OutboxDocument =>
-  typeof doc === 'object' && doc !== null && (doc as { kind?: unknown }).kind === 'outbox';
-
 /**
- * Change feed of the reports container: relays new outbox documents to the report-requests queue and
- * ignores report documents. A batch that still fails after the retries is skipped by the trigger; the
- * outbox sweeper picks its documents up.
+ * Change feed of the reports container: makes the first attempt at relaying each new outbox document to
+ * the report-requests queue and ignores report documents. Documents already attempted are left to the
+ * outbox sweeper, which retries them with backoff: a failure record is itself a change, so relaying it
+ * here again would retry every failed document at once, forever, while Service Bus is down.
+ *
+ * Failures: a document that could not be sent is not an error of the invocation (its failure is recorded
+ * on it and the sweeper retries it). The handler throws only when the store could not be written (a
+ * dispatch mark or a failure record was rejected) or the relay failed unexpectedly; then the `retry`
+ * policy below re-runs the batch (a re-sent message is dropped by duplicate detection). A batch that
+ * still fails after the retries is skipped by the trigger; the sweeper picks its documents up.
  */
 export const outboxRelay = defineCosmosDB('outboxRelay', {
   connection: 'COSMOS',
@@ -25,9 +29,15 @@ export const outboxRelay = defineCosmosDB('outboxRelay', {
     maximumInterval: 60_000,
   },
   handler: async (documents: unknown[], context: InvocationContext) => {
-    const outbox = documents.filter(isOutbox).filter((doc) => !doc.dispatchedAt);
-    if (outbox.length === 0) return;
-    const result = await getServices().outbox.relay(outbox);
+    const fresh = documents.filter(isFirstAttempt);
+    if (fresh.length === 0) return;
+    const result = await getServices().outbox.relay(fresh);
     context.log(`outbox relay: sent ${result.sent}, skipped ${result.skipped}, failed ${result.failed}`);
+    if (result.storeErrors > 0) {
+      throw new Error(
+        `outbox relay: ${result.storeErrors} of ${fresh.length} outbox documents could not be updated ` +
+          `in the store (${result.storeError ?? 'unknown error'}); the batch is run again`,
+      );
+    }
   },
 });

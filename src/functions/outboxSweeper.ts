@@ -2,17 +2,20 @@ import { getServices } from '../composition';
 import { defineTimer } from './definition';
 
 /**
- * The safety net under the change feed: every minute, relays outbox documents still undispatched after
- * the grace period (OUTBOX_SWEEP_GRACE_SECONDS). Service Bus duplicate detection drops what the change
- * feed sent too.
+ * The safety net under the change feed, and the only path that retries: every minute, relays outbox
+ * documents still undispatched after the grace period (OUTBOX_SWEEP_GRACE_SECONDS) whose retry is due
+ * (a failed one waits twice as long after each failure, up to OUTBOX_RETRY_MAX_SECONDS). Service Bus
+ * duplicate detection drops what the change feed sent too.
  */
 export const outboxSweeper = defineTimer('outboxSweeper', {
   schedule: '0 */1 * * * *',
   handler: async (_timer, context) => {
     const result = await getServices().outbox.sweep();
     const oldest = result.oldestAgeMs === null ? 'none' : `${Math.round(result.oldestAgeMs / 1000)} s`;
+    const unrecorded =
+      result.storeErrors > 0 ? `; ${result.storeErrors} not updated in the store (${result.storeError})` : '';
     context.log(
-      `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}`,
+      `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`,
     );
   },
 });

@@ -1,18 +1,32 @@
-// Relays outbox documents to the message broker: used by the change feed handler (new docs) and by the
-// timer sweeper (docs still undispatched after a grace period). At-least-once: a doc that was sent but
-// could not be marked is sent again on the next run, and broker duplicate detection on messageId drops it.
-// Knows nothing of Azure SDKs.
+// Relays outbox documents to the message broker: used by the change feed handler (first attempt of new
+// docs) and by the timer sweeper (docs still undispatched after a grace period, whose retry is due). At-
+// least-once: a doc that was sent but could not be marked is sent again on the next run, and broker
+// duplicate detection on messageId drops it. Knows nothing of Azure SDKs.
 import type { OutboxDocument } from '../domain/report';
-import type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
+import {
+  BrokerUnavailableError,
+  type MessagePublisher,
+  type OutboundMessage,
+  type OutboxStore,
+} from './ports';
 
+export { BrokerUnavailableError } from './ports';
 export type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
 
 export interface RelayResult {
   sent: number;
   skipped: number;
+  /** Not sent, or sent but not marked dispatched (those are sent again and deduplicated). */
   failed: number;
   /** Age of the oldest relayed (sent or failed) doc at relay time; null when none was relayed. */
   oldestAgeMs: number | null;
+  /**
+   * Docs whose outcome could not be written to the store (the dispatch mark or the failure record was
+   * rejected): counted in `failed` too. Their state in the store is stale, so a caller may re-run them.
+   */
+  storeErrors: number;
+  /** The first of those store errors; null when there was none. */
+  storeError: string | null;
 }
 
 export interface OutboxRelay {
@@ -27,9 +41,15 @@ export interface OutboxRelayOptions {
   now?: () => Date;
   /** Messages per publish call; 50 unless told. */
   batchSize?: number;
+  /** Delay before a doc's first retry; doubles with each further failure. 30 s unless told. */
+  retryBaseMs?: number;
+  /** Longest delay between two retries of a doc. 5 min unless told. */
+  retryMaxMs?: number;
 }
 
 export const DEFAULT_RELAY_BATCH_SIZE = 50;
+export const DEFAULT_RETRY_BASE_MS = 30_000;
+export const DEFAULT_RETRY_MAX_MS = 300_000;
 export const MAX_ERROR_LENGTH = 500;
 
 export function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
@@ -40,6 +60,16 @@ export function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
     applicationProperties: { tenantId: doc.tenantId, reportId: doc.reportId },
     body: doc.payload,
   };
+}
+
+/**
+ * How long after its failure number `attempts + 1` a doc waits for the next try:
+ * min(max, base * 2^attempts), so base, 2 base, 4 base, ... up to max. No jitter: docs that failed
+ * together are due together and go out in the same sweep, in batches.
+ */
+export function retryDelayAfterFailure(attempts: number, baseMs: number, maxMs: number): number {
+  const exponent = Number.isFinite(attempts) ? Math.min(Math.max(Math.floor(attempts), 0), 30) : 0;
+  return Math.min(maxMs, baseMs * 2 ** exponent);
 }
 
 function errorMessage(error: unknown): string {
@@ -54,37 +84,27 @@ function isPending(doc: unknown): doc is OutboxDocument {
   return candidate.kind === 'outbox' && !candidate.dispatchedAt;
 }
 
+/**
+ * Whether the change feed should relay this doc: an undispatched outbox doc never attempted. A failure
+ * record is itself a change of the doc; relaying it again from the change feed would retry every failed
+ * doc at once, forever, while the broker is down. Retries belong to the sweeper, with backoff.
+ */
+export function isFirstAttempt(doc: unknown): doc is OutboxDocument {
+  if (!isPending(doc)) return false;
+  const attempts: unknown = doc.attempts;
+  return attempts === undefined || attempts === null || attempts === 0;
+}
+
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { publisher, store, dispatchedTtlSeconds } = options;
   const now = options.now ?? (() => new Date());
   const batchSize = options.batchSize ?? DEFAULT_RELAY_BATCH_SIZE;
+  const retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+  const retryMaxMs = options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError('batchSize must be a positive integer');
-
-  /** Marks the sent docs; returns how many could not be marked (they stay sent). */
-  async function markAll(docs: OutboxDocument[]): Promise<number> {
-    const dispatchedAt = now().toISOString();
-    const outcomes = await Promise.allSettled(
-      docs.map((doc) => store.markDispatched(doc, dispatchedAt, dispatchedTtlSeconds)),
-    );
-    return outcomes.filter((outcome) => outcome.status === 'rejected').length;
-  }
-
-  /** Records a publish failure; a failure to record is swallowed (the doc stays undispatched and is retried). */
-  async function recordFailure(doc: OutboxDocument, error: unknown): Promise<void> {
-    await store.recordFailure(doc, errorMessage(error)).catch(() => undefined);
-  }
-
-  /** Publishes one doc alone; false (and the failure recorded) when that fails. */
-  async function publishOne(doc: OutboxDocument): Promise<boolean> {
-    try {
-      await publisher.publish([toOutboundMessage(doc)]);
-      return true;
-    } catch (error) {
-      await recordFailure(doc, error);
-      return false;
-    }
-  }
+  if (!(retryBaseMs >= 0) || !(retryMaxMs >= 0))
+    throw new RangeError('retryBaseMs and retryMaxMs must not be negative');
 
   return {
     async relay(docs: OutboxDocument[]): Promise<RelayResult> {
@@ -94,8 +114,45 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         skipped: docs.length - pending.length,
         failed: 0,
         oldestAgeMs: null,
+        storeErrors: 0,
+        storeError: null,
       };
       if (pending.length === 0) return result;
+
+      const storeFailed = (error: unknown): void => {
+        result.storeErrors += 1;
+        result.storeError ??= errorMessage(error);
+      };
+
+      /** Marks the sent docs; the ones that could not be marked count as failed (they stay sent). */
+      async function markAll(sent: OutboxDocument[]): Promise<void> {
+        const dispatchedAt = now().toISOString();
+        const outcomes = await Promise.allSettled(
+          sent.map((doc) => store.markDispatched(doc, dispatchedAt, dispatchedTtlSeconds)),
+        );
+        for (const outcome of outcomes) {
+          if (outcome.status === 'rejected') {
+            storeFailed(outcome.reason);
+            result.failed += 1;
+          } else result.sent += 1;
+        }
+      }
+
+      /** Records a publish failure and when to try again; the doc stays undispatched. */
+      async function recordFailures(failed: OutboxDocument[], error: unknown): Promise<void> {
+        result.failed += failed.length;
+        const at = now().getTime();
+        const message = errorMessage(error);
+        const outcomes = await Promise.allSettled(
+          failed.map((doc) => {
+            const nextAttemptAt = new Date(
+              at + retryDelayAfterFailure(doc.attempts, retryBaseMs, retryMaxMs),
+            );
+            return store.recordFailure(doc, message, nextAttemptAt.toISOString());
+          }),
+        );
+        for (const outcome of outcomes) if (outcome.status === 'rejected') storeFailed(outcome.reason);
+      }
 
       const startedAt = now().getTime();
       const oldest = pending.reduce((min, doc) => {
@@ -104,28 +161,49 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }, Infinity);
       if (Number.isFinite(oldest)) result.oldestAgeMs = Math.max(0, startedAt - oldest);
 
+      // Once the broker is known to be unreachable, nothing more is tried in this run: every doc left
+      // gets the same failure recorded (and its backoff), instead of one doomed call per batch or doc.
+      let unavailable: BrokerUnavailableError | undefined;
       for (let start = 0; start < pending.length; start += batchSize) {
         const batch = pending.slice(start, start + batchSize);
-        let published: OutboxDocument[];
+        if (unavailable) {
+          await recordFailures(batch, unavailable);
+          continue;
+        }
+        let batchError: { error: unknown } | undefined;
         try {
           await publisher.publish(batch.map(toOutboundMessage));
-          published = batch;
         } catch (error) {
-          published = [];
-          if (batch.length === 1 && batch[0]) {
-            await recordFailure(batch[0], error);
-            result.failed += 1;
-          } else {
-            // One bad doc must not hold back the others: retry this batch one doc at a time.
-            for (const doc of batch) {
-              if (await publishOne(doc)) published.push(doc);
-              else result.failed += 1;
-            }
+          batchError = { error };
+        }
+        if (!batchError) {
+          await markAll(batch);
+          continue;
+        }
+        if (batchError.error instanceof BrokerUnavailableError || batch.length === 1) {
+          if (batchError.error instanceof BrokerUnavailableError) unavailable = batchError.error;
+          await recordFailures(batch, batchError.error);
+          continue;
+        }
+        // Any other error may be the problem of one message (too large, refused): this batch is retried
+        // one doc at a time, so that one bad doc does not hold back the others.
+        const sent: OutboxDocument[] = [];
+        const untried: OutboxDocument[] = [];
+        for (const doc of batch) {
+          if (unavailable) {
+            untried.push(doc);
+            continue;
+          }
+          try {
+            await publisher.publish([toOutboundMessage(doc)]);
+            sent.push(doc);
+          } catch (error) {
+            if (error instanceof BrokerUnavailableError) unavailable = error;
+            await recordFailures([doc], error);
           }
         }
-        const unmarked = await markAll(published);
-        result.sent += published.length - unmarked;
-        result.failed += unmarked;
+        if (unavailable && untried.length > 0) await recordFailures(untried, unavailable);
+        await markAll(sent);
       }
       return result;
     },

@@ -43,12 +43,18 @@ export interface ReportStore {
     pageSize: number,
     continuationToken?: string,
   ): Promise<ReportPage>;
-  /** Replaces the report if its etag still matches; 'conflict' when someone changed it meanwhile. */
+  /**
+   * Replaces the report if its etag still matches; 'conflict' when someone changed it meanwhile.
+   * The store does not check the status change (the Cosmos adapter replaces by etag without reading the
+   * stored status): a caller that changes the status builds the document with the domain's `transition`,
+   * which refuses what the report state machine forbids.
+   */
   replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'>;
   /**
    * Sets `fields` on a report only while `owner` holds its claim (status Processing, leaseOwner = owner),
    * leaving every other field (cancelRequested above all) as it is. The updated report, or 'lost' when
-   * the claim is no longer this owner's.
+   * the claim is no longer this owner's. A `status` among the fields is not checked here either: callers
+   * pass them through the domain's `claimedUpdate` (a claimed report is Processing).
    */
   updateClaimed(
     tenantId: string,
@@ -97,13 +103,32 @@ export interface OutboundMessage {
 }
 
 export interface MessagePublisher {
-  /** Sends all the messages or throws (all-or-nothing for one call). */
+  /**
+   * Sends all the messages or throws (all-or-nothing for one call). Throws BrokerUnavailableError when
+   * the broker itself could not be reached (sending the messages one by one would fail the same way).
+   */
   publish(messages: OutboundMessage[]): Promise<void>;
+}
+
+/**
+ * The broker could not be reached or refuses every message alike (connection refused or dropped,
+ * namespace busy or timing out, queue missing or not authorised): sending the messages one at a time
+ * would fail the same way. `cause` is the original error.
+ */
+export class BrokerUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BrokerUnavailableError';
+  }
 }
 
 export interface OutboxStore {
   markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void>;
-  recordFailure(doc: OutboxDocument, error: string): Promise<void>;
-  /** Outbox docs of every tenant not yet dispatched, created at or before `olderThan`, oldest first. */
-  findUndispatched(olderThan: Date, limit: number): Promise<OutboxDocument[]>;
+  /** Adds one to `attempts`, stores `lastError`, and `nextAttemptAt` (ISO) before which no sweep retries it. */
+  recordFailure(doc: OutboxDocument, error: string, nextAttemptAt: string): Promise<void>;
+  /**
+   * Outbox docs of every tenant not yet dispatched, created at or before `olderThan`, whose
+   * `nextAttemptAt` is missing or at or before `now`; oldest first, at most `limit`.
+   */
+  findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]>;
 }

@@ -37,6 +37,9 @@ interface StrayReport {
 
 const tenant = (): string => `outbox-store-${randomUUID()}`;
 
+/** An outbox doc as a failure record leaves it: with the time its retry is due. */
+type RetriedOutbox = OutboxDocument & { nextAttemptAt?: string | null };
+
 function outbox(
   tenantId: string,
   createdAt: string,
@@ -86,14 +89,19 @@ describe('Cosmos outbox store', () => {
     });
   });
 
-  it('recordFailure increments attempts and stores lastError', async () => {
+  it('recordFailure increments attempts and stores lastError and nextAttemptAt', async () => {
     const [doc] = await seed(outbox(tenant(), new Date().toISOString()));
     if (!doc) throw new Error('unreachable');
 
-    await store.recordFailure(doc, 'broker down');
-    await store.recordFailure(doc, 'still down');
+    await store.recordFailure(doc, 'broker down', '2025-03-01T12:00:30.000Z');
+    await store.recordFailure(doc, 'still down', '2025-03-01T12:01:30.000Z');
 
-    expect(await readRaw(doc)).toMatchObject({ attempts: 2, lastError: 'still down', dispatchedAt: null });
+    expect(await readRaw(doc)).toMatchObject({
+      attempts: 2,
+      lastError: 'still down',
+      nextAttemptAt: '2025-03-01T12:01:30.000Z',
+      dispatchedAt: null,
+    });
   });
 
   it('markDispatched on a missing doc rejects', async () => {
@@ -105,6 +113,8 @@ describe('Cosmos outbox store', () => {
     const base = Date.UTC(1971, 0, 1) + Math.floor(Math.random() * 500_000) * 60_000;
     const at = (seconds: number): string => new Date(base + seconds * 1000).toISOString();
     const cutOff = new Date(base + 100_000);
+    // Retries of these docs are due by now (their nextAttemptAt is in the past or missing).
+    const now = new Date();
     const [tenantA, tenantB] = [tenant(), tenant()];
     const mine = (docs: OutboxDocument[]): OutboxDocument[] =>
       docs.filter((d) => d.tenantId === tenantA || d.tenantId === tenantB);
@@ -117,24 +127,58 @@ describe('Cosmos outbox store', () => {
       const { dispatchedAt: _omitted, ...undefinedB } = outbox(tenantB, at(3));
       const lastA = outbox(tenantA, at(4), { attempts: 3, lastError: 'boom' });
       expected = [oldestB, nullA, undefinedB as OutboxDocument, lastA];
-      await seed<OutboxDocument | StrayReport>(
+      // Failed before, retry due: one with its nextAttemptAt in the past, one with it null.
+      const dueA = { ...outbox(tenantA, at(5), { attempts: 1, lastError: 'down' }), nextAttemptAt: at(6) };
+      const nullNextB = {
+        ...outbox(tenantB, at(6), { attempts: 1, lastError: 'down' }),
+        nextAttemptAt: null,
+      };
+      expected.push(dueA, nullNextB);
+      await seed<RetriedOutbox | StrayReport>(
         ...expected,
         outbox(tenantA, at(0.5), { dispatchedAt: at(10) }), // dispatched
         outbox(tenantB, at(200_000)), // newer than the cut-off
+        // Failed, and its retry is not due before next year: left out, although it is old enough.
+        {
+          ...outbox(tenantA, at(1.5), { attempts: 7, lastError: 'down' }),
+          nextAttemptAt: new Date(now.getTime() + 365 * 24 * 3600 * 1000).toISOString(),
+        },
         // A report doc with the same shape of fields must never come back.
         { id: randomUUID(), kind: 'report', tenantId: tenantA, createdAt: at(0.2), dispatchedAt: null },
       );
     });
 
-    it('returns undispatched outbox docs older than the cut-off, oldest first, across tenants', async () => {
-      const found = mine(await store.findUndispatched(cutOff, 50));
+    it('returns undispatched outbox docs older than the cut-off and due, oldest first, across tenants', async () => {
+      const found = mine(await store.findUndispatched(cutOff, now, 50));
       expect(found.map((d) => d.id)).toEqual(expected.map((d) => d.id));
       expect(found.every((d) => d.kind === 'outbox')).toBe(true);
       expect(found[0]).toEqual(expected[0]);
     });
 
+    it('leaves out a doc whose retry is not due yet, until it is', async () => {
+      const found = mine(await store.findUndispatched(cutOff, now, 50));
+      expect(found.some((d) => d.attempts === 7)).toBe(false);
+      const nextYear = new Date(now.getTime() + 366 * 24 * 3600 * 1000);
+      const later = mine(await store.findUndispatched(cutOff, nextYear, 50));
+      expect(later.map((d) => d.attempts)).toEqual([0, 7, 0, 0, 3, 1, 1]);
+    });
+
+    it('leaves out a doc whose nextAttemptAt is after now, to the millisecond', async () => {
+      // A tenant of its own, so that the other tests here do not see it.
+      const [doc] = await seed<RetriedOutbox>({
+        ...outbox(tenant(), at(7), { attempts: 2, lastError: 'down' }),
+        nextAttemptAt: at(50_000),
+      });
+      if (!doc) throw new Error('unreachable');
+      const ids = (docs: OutboxDocument[]): string[] => docs.map((d) => d.id);
+      expect(ids(await store.findUndispatched(cutOff, new Date(base + 49_999_999), 50))).not.toContain(
+        doc.id,
+      );
+      expect(ids(await store.findUndispatched(cutOff, new Date(base + 50_000_000), 50))).toContain(doc.id);
+    });
+
     it('strips Cosmos system properties', async () => {
-      const found = mine(await store.findUndispatched(cutOff, 50));
+      const found = mine(await store.findUndispatched(cutOff, now, 50));
       for (const doc of found) {
         expect(Object.keys(doc).filter((key) => key.startsWith('_'))).toEqual([]);
       }
@@ -142,14 +186,14 @@ describe('Cosmos outbox store', () => {
 
     it('honours the limit and the cut-off', async () => {
       // Our docs are dated 1971-72, before anything the other test files write, so they come first.
-      const found = await store.findUndispatched(cutOff, 2);
+      const found = await store.findUndispatched(cutOff, now, 2);
       expect(found.map((d) => d.id)).toEqual(expected.slice(0, 2).map((d) => d.id));
-      const beforeThird = mine(await store.findUndispatched(new Date(base + 2000), 50));
+      const beforeThird = mine(await store.findUndispatched(new Date(base + 2000), now, 50));
       expect(beforeThird.map((d) => d.id)).toEqual(expected.slice(0, 2).map((d) => d.id));
     });
 
     it('rejects a non-positive limit', async () => {
-      await expect(store.findUndispatched(cutOff, 0)).rejects.toThrow(RangeError);
+      await expect(store.findUndispatched(cutOff, now, 0)).rejects.toThrow(RangeError);
     });
   });
 });

@@ -1,13 +1,16 @@
 // The Service Bus publisher with the real @azure/service-bus client against the local AMQP peer started by
 // the global setup (queues are created on demand with a 10-minute duplicate detection window).
 import { randomUUID } from 'node:crypto';
-import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { ServiceBusClient, ServiceBusError, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { serviceBusEmulatorConnectionString } from '../../../dev/servicebus-peer/peer';
 import {
   createServiceBusPublisher,
+  isBrokerUnavailable,
   type ServiceBusPublisher,
 } from '../../../src/adapters/servicebus-publisher';
-import type { OutboundMessage } from '../../../src/services/outbox-relay';
+import { BrokerUnavailableError, type OutboundMessage } from '../../../src/services/outbox-relay';
+import { freePort } from '../../support/net';
 
 let client: ServiceBusClient;
 const publishers: ServiceBusPublisher[] = [];
@@ -148,5 +151,74 @@ describe('Service Bus publisher', () => {
     await expect(publisherFor(queue).publish([huge])).rejects.toThrow(
       /does not fit in an empty Service Bus batch/,
     );
+  });
+
+  it('throws BrokerUnavailableError, with the SDK error as its cause, when nothing listens', async () => {
+    // A namespace on a port nothing listens on; no SDK retries, so that the test is quick.
+    const port = await freePort();
+    const down = new ServiceBusClient(serviceBusEmulatorConnectionString('127.0.0.1', port), {
+      retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+    });
+    const publisher = createServiceBusPublisher(down, uniqueQueue());
+    try {
+      const error: unknown = await publisher.publish([message(1)]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      expect((error as BrokerUnavailableError).message).toMatch(/^Service Bus unavailable: .*ECONNREFUSED/);
+      expect((error as BrokerUnavailableError).cause).toBeInstanceOf(Error);
+    } finally {
+      await publisher.close().catch(() => undefined);
+      await down.close();
+    }
+  });
+
+  it('throws a plain error, not BrokerUnavailableError, for a message too large', async () => {
+    const huge = message(1, { body: { padding: 'x'.repeat(400 * 1024) } });
+    const error: unknown = await publisherFor(uniqueQueue())
+      .publish([huge])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(BrokerUnavailableError);
+  });
+});
+
+describe('broker unavailable classification', () => {
+  const system = (code: string, syscall?: string): Error =>
+    Object.assign(new Error(`${syscall ?? 'op'} ${code}`), { code, ...(syscall ? { syscall } : {}) });
+
+  it.each([
+    ['ServiceCommunicationProblem', new ServiceBusError('no route', 'ServiceCommunicationProblem')],
+    ['ServiceBusy', new ServiceBusError('busy', 'ServiceBusy')],
+    ['ServiceTimeout', new ServiceBusError('timeout', 'ServiceTimeout')],
+    ['MessagingEntityNotFound', new ServiceBusError('no queue', 'MessagingEntityNotFound')],
+    ['UnauthorizedAccess', new ServiceBusError('denied', 'UnauthorizedAccess')],
+    ['QuotaExceeded', new ServiceBusError('full', 'QuotaExceeded')],
+    ['a Node.js ECONNREFUSED', system('ECONNREFUSED', 'connect')],
+    ['a DNS failure', system('ENOTFOUND', 'getaddrinfo')],
+    [
+      'the SDK GeneralError for a refused connection',
+      new ServiceBusError('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5672', 'GeneralError'),
+    ],
+    ['a socket error as the cause', new Error('send failed', { cause: system('ECONNRESET') })],
+    ['all attempts of a connect refused', new AggregateError([system('ECONNREFUSED'), system('ETIMEDOUT')])],
+  ])('%s: unavailable', (_, error) => {
+    expect(isBrokerUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['MessageSizeExceeded', new ServiceBusError('too large', 'MessageSizeExceeded')],
+    ['a GeneralError of a message', new ServiceBusError('bad property value', 'GeneralError')],
+    ['a plain error', new Error('message x does not fit in an empty Service Bus batch')],
+    ['a TypeError', new TypeError('cannot read properties of undefined')],
+    ['one connect error among others', new AggregateError([system('ECONNREFUSED'), new Error('bad')])],
+    ['not an error', 'ECONNREFUSED'],
+    ['undefined', undefined],
+  ])('%s: not unavailable', (_, error) => {
+    expect(isBrokerUnavailable(error)).toBe(false);
   });
 });

@@ -1,27 +1,47 @@
 // The outbox end to end through the local host: the change-feed relay and the sweeper move every
 // outbox document to the report-requests queue, nothing is lost while Service Bus is down, and nothing
-// arrives twice. The queue's receiver here plays the worker.
+// arrives twice. The queue's receiver here plays the worker. The database and the Service Bus peer are
+// this file's own, so that no other file's host relays these documents and this host relays no others.
 import { randomUUID } from 'node:crypto';
+import { InvocationContext } from '@azure/functions';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import type { Container } from '@azure/cosmos';
+import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/net';
 import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { peerQueues } from '../../../dev/local-env';
+import { provisionLocal } from '../../../dev/provision';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
 import { createCosmosClient } from '../../../src/adapters/azure-clients';
 import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting } from '../../../src/config';
+import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
+import type { OutboxDocument } from '../../../src/domain/report';
+import { outboxRelay } from '../../../src/functions/outboxRelay';
 import { apiAndRelayOnly } from '../../support/functions';
 
 const QUEUE = 'report-requests';
+/** The sweeper's schedule here: every second, 1 s grace; a failed doc is retried after 1 s, then 2 s. */
+const SWEEP_INTERVAL_MS = 1_000;
+const SWEEPER_SCHEDULE = '*/1 * * * * *';
+/** How long the queue must stay quiet before counting: a late duplicate would arrive within it. */
+const QUIET_MS = SWEEP_INTERVAL_MS + 2_500;
+let config: AppConfig;
 let peer: ServiceBusPeer;
 let peerPort: number;
 let host: LocalHost;
 let serviceBus: ServiceBusClient;
+let cosmos: CosmosClient;
 let container: Container;
-let disposeCosmos: () => void;
+/** The host's log lines (and invocation summaries) since it started. */
+const hostLog: string[] = [];
+
+/** Outbox docs the change-feed function handed to the relay, by its log lines from `from` on. */
+const changeFeedRelayed = (from: number): number =>
+  hostLog
+    .slice(from)
+    .map((line) => /outbox relay: sent (\d+), skipped (\d+), failed (\d+)/.exec(line))
+    .reduce((sum, m) => sum + (m ? Number(m[1]) + Number(m[2]) + Number(m[3]) : 0), 0);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +67,11 @@ async function post(tokenValue: string, index: number): Promise<{ status: number
   return { status: response.status, reportId: body.reportId };
 }
 
-/** Receives (and completes) every message until the queue stays empty for `quietMs`. */
+/**
+ * Receives (and completes) every message until the queue stays empty for `quietMs`: it returns only
+ * after a wait of `quietMs` with no arrival, so a message sent up to `quietMs` after the last one is
+ * counted too.
+ */
 async function drain(client: ServiceBusClient, quietMs: number): Promise<ServiceBusReceivedMessage[]> {
   const receiver = client.createReceiver(QUEUE);
   const all: ServiceBusReceivedMessage[] = [];
@@ -85,8 +109,7 @@ async function postAndReceive(
     for (let i = 0; i < count; i++) {
       const started = performance.now();
       const { reportId } = await post(token, firstIndex + i);
-      // Other test files share the Cosmos container, so this host's relay also moves their outbox
-      // documents: skip (and complete) messages of other tenants while waiting for this report's.
+      // Skip (and complete) messages of other tenants (an earlier test's) while waiting for this one's.
       let message: ServiceBusReceivedMessage | undefined;
       const deadline = Date.now() + 10_000;
       while (!message && Date.now() < deadline) {
@@ -120,28 +143,31 @@ async function outboxOf(tenantId: string) {
 }
 
 beforeAll(async () => {
-  const config = loadConfig(process.env);
+  process.env.COSMOS_DATABASE_NAME = `outbox-${randomUUID().slice(0, 8)}`;
+  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
+  process.env.OUTBOX_RETRY_MAX_SECONDS = '2';
+  config = loadConfig(process.env);
   peerPort = await freePort();
   peer = await startServiceBusPeer({ port: peerPort, queues: peerQueues(config) });
   // This file's app talks to its own peer, which the outage test stops and starts again.
   process.env.SERVICEBUS = peer.connectionString;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
   resetConfigForTesting();
   await disposeServices();
+  config = loadConfig(process.env);
+  await provisionLocal(config);
   serviceBus = new ServiceBusClient(peer.connectionString);
-  const cosmos = createCosmosClient(config.cosmos);
-  disposeCosmos = () => cosmos.dispose();
+  cosmos = createCosmosClient(config.cosmos);
   container = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
   host = await startLocalHost({
     definitions: apiAndRelayOnly,
     port: 0,
-    timerSchedules: { outboxSweeper: '*/1 * * * * *' },
+    timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
     changeFeedPollMs: 200,
     log: (line) => {
+      hostLog.push(line);
       if (process.env.DEBUG_OUTBOX) console.log(line);
     },
   });
-  await drain(serviceBus, 500); // whatever other files' reports left in the shared container
 });
 
 afterAll(async () => {
@@ -149,7 +175,11 @@ afterAll(async () => {
   await disposeServices();
   await serviceBus?.close();
   await peer?.close();
-  disposeCosmos?.();
+  await cosmos
+    ?.database(config.cosmos.databaseName)
+    .delete()
+    .catch(() => undefined);
+  cosmos?.dispose();
 });
 
 describe('outbox relay', () => {
@@ -168,6 +198,94 @@ describe('outbox relay', () => {
     expect(docs.every((d) => d.dispatchedAt)).toBe(true);
   });
 
+  it('relays a replayed change feed batch once: one message per report, none for a report document', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const createdAt = new Date().toISOString();
+    const outboxDocs: OutboxDocument[] = Array.from({ length: 5 }, () => {
+      const reportId = randomUUID();
+      return {
+        id: `outbox-${reportId}`,
+        kind: 'outbox',
+        tenantId: tenant,
+        reportId,
+        messageType: 'ExportRequested',
+        payload: { tenantId: tenant, reportId, reportType: 'popularity', format: 'csv' },
+        correlationId: randomUUID(),
+        createdAt,
+        dispatchedAt: null,
+        attempts: 0,
+        lastError: null,
+      };
+    });
+    // A report document in the same batch, with fields a careless outbox filter could take for one.
+    const reportDoc = {
+      id: randomUUID(),
+      kind: 'report',
+      tenantId: tenant,
+      status: 'Pending',
+      correlationId: randomUUID(),
+      createdAt,
+      dispatchedAt: null,
+      attempts: 0,
+    };
+    // The snapshots as the change feed carries them (system properties included), undispatched. The
+    // host's own change feed sees the documents too: one more relay that duplicate detection absorbs.
+    const snapshots: unknown[] = [];
+    for (const doc of [...outboxDocs.slice(0, 2), reportDoc, ...outboxDocs.slice(2)]) {
+      const { resource } = await container.items.create<object>(doc);
+      snapshots.push(resource);
+    }
+
+    const receiver = serviceBus.createReceiver(QUEUE);
+    const received: ServiceBusReceivedMessage[] = [];
+    let lastArrival = Date.now();
+    const subscription = receiver.subscribe({
+      processMessage: async (message) => {
+        lastArrival = Date.now();
+        if (message.applicationProperties?.tenantId === tenant) received.push(message);
+      },
+      processError: async () => undefined,
+    });
+    try {
+      if (outboxRelay.trigger !== 'cosmosDB') throw new Error('outboxRelay is not a Cosmos DB trigger');
+      const handler = outboxRelay.options.handler as (docs: unknown[], context: InvocationContext) => unknown;
+      for (const round of [1, 2]) {
+        await handler(
+          snapshots,
+          new InvocationContext({
+            functionName: 'outboxRelay',
+            invocationId: `replay-${round}`,
+            logHandler: () => undefined,
+          }),
+        );
+      }
+      await until(
+        'a message for every report',
+        async () => (received.length >= 5 ? true : undefined),
+        30_000,
+      );
+      // Then quiet for a sweep interval and a margin after the last arrival: a late duplicate would count.
+      await until(
+        'the queue to stay quiet',
+        async () => (Date.now() - lastArrival >= QUIET_MS ? true : undefined),
+        30_000,
+      );
+    } finally {
+      await subscription.close();
+      await receiver.close();
+    }
+
+    const perReport = new Map<string, number>();
+    for (const m of received) {
+      const reportId = String(m.applicationProperties?.reportId);
+      perReport.set(reportId, (perReport.get(reportId) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(perReport)).toEqual(Object.fromEntries(outboxDocs.map((d) => [d.reportId, 1])));
+    expect(received.map((m) => String(m.messageId)).sort()).toEqual(outboxDocs.map((d) => d.id).sort());
+    expect(received.some((m) => m.messageId === reportDoc.id)).toBe(false);
+    expect((await outboxOf(tenant)).every((d) => d.dispatchedAt)).toBe(true);
+  }, 90_000);
+
   it('loses nothing while Service Bus is down and delivers every report exactly once when it is back', async () => {
     const tenant = `t-${randomUUID()}`;
     const token = await issueDevToken({
@@ -175,6 +293,7 @@ describe('outbox relay', () => {
       userId: 'u',
       dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
     });
+    const outageLogFrom = hostLog.length;
     await peer.close();
 
     const results: { status: number; reportId: string }[] = [];
@@ -194,17 +313,33 @@ describe('outbox relay', () => {
       60_000,
     );
     expect(failed.every((d) => !d.dispatchedAt && d.lastError)).toBe(true);
+    // The sweeper retries them while Service Bus is still down (after their backoff), and fails again.
+    await until(
+      'the sweeper to retry failed documents',
+      async () => ((await outboxOf(tenant)).some((d) => d.attempts >= 2) ? true : undefined),
+      60_000,
+    );
+    // Each failure record is a change too, yet the change feed made only the first attempt at each doc
+    // (at most 100 docs, not one more relay per failure); retries are the sweeper's, with backoff.
+    expect(changeFeedRelayed(outageLogFrom)).toBeLessThanOrEqual(100);
 
     peer = await startServiceBusPeer({ port: peerPort, queues: peerQueues(loadConfig(process.env)) });
+    const backAt = performance.now();
     await until(
       'every outbox document to be dispatched',
       async () => ((await outboxOf(tenant)).every((d) => d.dispatchedAt) ? true : undefined),
       60_000,
     );
+    const maxAttempts = Math.max(...(await outboxOf(tenant)).map((d) => d.attempts));
+    console.log(
+      `outage: Service Bus back -> all 100 dispatched in ${Math.round(performance.now() - backAt)} ms ` +
+        `(sweeper every 1 s, retry backoff 1 s doubling up to 2 s; at most ${maxAttempts} failed attempts a doc)`,
+    );
     // A new client for the new peer (the test's old one was connected to the stopped one).
     await serviceBus.close();
     serviceBus = new ServiceBusClient(peer.connectionString);
-    const received = (await drain(serviceBus, 1_500)).filter(
+    // Counted only once nothing more arrived for a sweep interval and a margin after the last message.
+    const received = (await drain(serviceBus, QUIET_MS)).filter(
       (m) => m.applicationProperties?.tenantId === tenant,
     );
     const perReport = new Map<string, number>();
@@ -224,7 +359,7 @@ describe('outbox relay', () => {
     host = await startLocalHost({
       definitions: apiAndRelayOnly.filter((f) => f.name !== 'outboxRelay'),
       port: 0,
-      timerSchedules: { outboxSweeper: '*/1 * * * * *' },
+      timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
       log: () => undefined,
     });
     const { lags, deliveries } = await postAndReceive(5, 2000);

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxDocument, ReportDocument } from '../../../src/domain/report';
 import {
+  BrokerUnavailableError,
   createOutboxRelay,
+  isFirstAttempt,
+  retryDelayAfterFailure,
   type MessagePublisher,
   type OutboundMessage,
   type OutboxStore,
@@ -10,6 +13,10 @@ import {
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const TTL = 86_400;
+const BASE_MS = 30_000;
+const MAX_MS = 300_000;
+const after = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
+const NO_STORE_ERRORS = { storeErrors: 0, storeError: null };
 
 function outbox(n: number, overrides: Partial<OutboxDocument> = {}): OutboxDocument {
   return {
@@ -31,27 +38,43 @@ function outbox(n: number, overrides: Partial<OutboxDocument> = {}): OutboxDocum
 class FakePublisher implements MessagePublisher {
   readonly calls: OutboundMessage[][] = [];
   readonly sent: OutboundMessage[] = [];
-  constructor(private readonly rejectIf: (messages: OutboundMessage[]) => boolean = () => false) {}
+  /** `rejectIf` returns the error to throw for a call, `true` for a generic one, or false. */
+  constructor(
+    private readonly rejectIf: (messages: OutboundMessage[], call: number) => boolean | Error = () => false,
+  ) {}
 
   async publish(messages: OutboundMessage[]): Promise<void> {
     this.calls.push(messages);
-    if (this.rejectIf(messages)) throw new Error(`broker refused: ${'x'.repeat(600)}`);
+    const rejection = this.rejectIf(messages, this.calls.length);
+    if (rejection instanceof Error) throw rejection;
+    if (rejection) throw new Error(`broker refused: ${'x'.repeat(600)}`);
     this.sent.push(...messages);
   }
 }
 
+const brokerDown = (): BrokerUnavailableError =>
+  new BrokerUnavailableError('Service Bus unavailable: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:5671', {
+    cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  });
+
 class FakeStore implements OutboxStore {
   readonly marked = new Map<string, { dispatchedAt: string; ttl: number }>();
   readonly failures = new Map<string, string>();
-  constructor(private readonly failMarkFor: ReadonlySet<string> = new Set()) {}
+  readonly nextAttempts = new Map<string, string>();
+  constructor(
+    private readonly failMarkFor: ReadonlySet<string> = new Set(),
+    private readonly failRecordFor: ReadonlySet<string> = new Set(),
+  ) {}
 
   async markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void> {
     if (this.failMarkFor.has(doc.id)) throw new Error('cosmos unavailable');
     this.marked.set(doc.id, { dispatchedAt, ttl: ttlSeconds });
   }
 
-  async recordFailure(doc: OutboxDocument, error: string): Promise<void> {
+  async recordFailure(doc: OutboxDocument, error: string, nextAttemptAt: string): Promise<void> {
+    if (this.failRecordFor.has(doc.id)) throw new Error('cosmos unavailable for the record');
     this.failures.set(doc.id, error);
+    this.nextAttempts.set(doc.id, nextAttemptAt);
   }
 
   async findUndispatched(): Promise<OutboxDocument[]> {
@@ -70,7 +93,7 @@ describe('outbox relay', () => {
 
     const result = await relay.relay([doc]);
 
-    expect(result).toEqual({ sent: 1, skipped: 0, failed: 0, oldestAgeMs: 1000 });
+    expect(result).toEqual({ sent: 1, skipped: 0, failed: 0, oldestAgeMs: 1000, ...NO_STORE_ERRORS });
     expect(publisher.sent).toEqual([
       {
         messageId: doc.id,
@@ -127,18 +150,109 @@ describe('outbox relay', () => {
     expect(store.failures.size).toBe(1);
   });
 
-  it('records a failure for every doc when the broker is down, and never throws', async () => {
+  it('retries a batch refused for another reason one doc at a time, and never throws', async () => {
     const publisher = new FakePublisher(() => true);
     const store = new FakeStore();
     const relay = createOutboxRelay({ publisher, store, dispatchedTtlSeconds: TTL, batchSize: 2 });
 
     const result = await relay.relay(range(3).map((n) => outbox(n)));
 
-    expect(result).toMatchObject({ sent: 0, failed: 3 });
+    expect(result).toMatchObject({ sent: 0, failed: 3, storeErrors: 0 });
     expect(store.failures.size).toBe(3);
     expect(store.marked.size).toBe(0);
     // Two docs: the batch call and one call each; the last batch holds one doc: a single call.
     expect(publisher.calls).toHaveLength(4);
+  });
+
+  it('when the broker is unreachable, records the failure of every doc after one call, none one by one', async () => {
+    const publisher = new FakePublisher(() => brokerDown());
+    const store = new FakeStore();
+    const relay = createOutboxRelay({
+      publisher,
+      store,
+      dispatchedTtlSeconds: TTL,
+      now: () => NOW,
+      retryBaseMs: BASE_MS,
+      retryMaxMs: MAX_MS,
+    });
+    const docs = range(120).map((n) => outbox(n));
+
+    const result = await relay.relay(docs);
+
+    // One call for the first batch of 50; the other 70 docs are not tried while the broker is down.
+    expect(publisher.calls.map((call) => call.length)).toEqual([50]);
+    expect(result).toMatchObject({ sent: 0, failed: 120, skipped: 0, storeErrors: 0 });
+    expect(store.marked.size).toBe(0);
+    expect(new Set(store.failures.keys())).toEqual(new Set(docs.map((d) => d.id)));
+    expect(new Set(store.failures.values())).toEqual(
+      new Set(['Service Bus unavailable: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:5671']),
+    );
+    // First failure of each: the first retry is due one base delay later.
+    expect(new Set(store.nextAttempts.values())).toEqual(new Set([after(BASE_MS)]));
+  });
+
+  it('stops sending one by one as soon as the broker turns out to be unreachable', async () => {
+    // The batch is refused (a message problem), the first doc alone goes out, then the broker is gone.
+    const publisher = new FakePublisher((messages, call) =>
+      call === 1 ? true : call === 2 ? false : brokerDown(),
+    );
+    const store = new FakeStore();
+    const relay = createOutboxRelay({ publisher, store, dispatchedTtlSeconds: TTL, batchSize: 5 });
+
+    const result = await relay.relay(range(12).map((n) => outbox(n)));
+
+    expect(publisher.calls.map((call) => call.length)).toEqual([5, 1, 1]);
+    expect(result).toMatchObject({ sent: 1, failed: 11 });
+    expect([...store.marked.keys()]).toEqual(['outbox-0']);
+    expect(store.failures.size).toBe(11);
+    expect(store.failures.has('outbox-0')).toBe(false);
+  });
+
+  it('sets nextAttemptAt with exponential backoff in the attempts so far, capped', async () => {
+    const publisher = new FakePublisher(() => brokerDown());
+    const store = new FakeStore();
+    const relay = createOutboxRelay({
+      publisher,
+      store,
+      dispatchedTtlSeconds: TTL,
+      now: () => NOW,
+      retryBaseMs: BASE_MS,
+      retryMaxMs: MAX_MS,
+    });
+    const attempts = [0, 1, 2, 3, 4, 9];
+    await relay.relay(attempts.map((n) => outbox(n, { attempts: n })));
+
+    expect(attempts.map((n) => store.nextAttempts.get(`outbox-${n}`))).toEqual([
+      after(30_000),
+      after(60_000),
+      after(120_000),
+      after(240_000),
+      after(300_000),
+      after(300_000),
+    ]);
+  });
+
+  it('computes retry delays: base doubling up to the cap', () => {
+    expect([0, 1, 2, 3, 4, 5, 40].map((n) => retryDelayAfterFailure(n, 1000, 5000))).toEqual([
+      1000, 2000, 4000, 5000, 5000, 5000, 5000,
+    ]);
+    expect(retryDelayAfterFailure(Number.NaN, 1000, 5000)).toBe(1000);
+    expect(retryDelayAfterFailure(-3, 1000, 5000)).toBe(1000);
+  });
+
+  it('counts store errors: a mark or a failure record that the store rejected', async () => {
+    const publisher = new FakePublisher((messages) => messages.some((m) => m.messageId === 'outbox-4'));
+    const store = new FakeStore(new Set(['outbox-1']), new Set(['outbox-4']));
+    const relay = createOutboxRelay({ publisher, store, dispatchedTtlSeconds: TTL, now: () => NOW });
+
+    const result = await relay.relay(range(6).map((n) => outbox(n)));
+
+    expect(result).toMatchObject({
+      sent: 4,
+      failed: 2,
+      storeErrors: 2,
+      storeError: 'cosmos unavailable for the record',
+    });
   });
 
   it('skips already-dispatched docs and report docs: nothing is published', async () => {
@@ -154,7 +268,7 @@ describe('outbox relay', () => {
 
     const result = await relay.relay(docs);
 
-    expect(result).toEqual({ sent: 0, skipped: 3, failed: 0, oldestAgeMs: null });
+    expect(result).toEqual({ sent: 0, skipped: 3, failed: 0, oldestAgeMs: null, ...NO_STORE_ERRORS });
     expect(publisher.calls).toHaveLength(0);
     expect(store.marked.size).toBe(0);
     expect(store.failures.size).toBe(0);
@@ -167,7 +281,8 @@ describe('outbox relay', () => {
 
     const result = await relay.relay(range(6).map((n) => outbox(n)));
 
-    expect(result).toMatchObject({ sent: 5, failed: 1, skipped: 0 });
+    expect(result).toMatchObject({ sent: 5, failed: 1, skipped: 0, storeErrors: 1 });
+    expect(result.storeError).toBe('cosmos unavailable');
     // The message went out: it is not a publish failure, and the next run's re-send is deduplicated.
     expect(publisher.sent).toHaveLength(6);
     expect(store.failures.size).toBe(0);
@@ -206,6 +321,27 @@ describe('outbox relay', () => {
       store: new FakeStore(),
       dispatchedTtlSeconds: TTL,
     });
-    expect(await relay.relay([])).toEqual({ sent: 0, skipped: 0, failed: 0, oldestAgeMs: null });
+    expect(await relay.relay([])).toEqual({
+      sent: 0,
+      skipped: 0,
+      failed: 0,
+      oldestAgeMs: null,
+      ...NO_STORE_ERRORS,
+    });
+  });
+});
+
+describe('which docs the change feed relays', () => {
+  const report = { id: 'report-1', kind: 'report', tenantId: 'tenant-1', attempts: 0, dispatchedAt: null };
+  it.each([
+    ['a new outbox doc', outbox(1), true],
+    ['an outbox doc without attempts', { ...outbox(2), attempts: undefined }, true],
+    ['an outbox doc with attempts null', { ...outbox(3), attempts: null }, true],
+    ['an outbox doc that failed once', outbox(4, { attempts: 1, lastError: 'down' }), false],
+    ['a dispatched outbox doc', outbox(5, { dispatchedAt: NOW.toISOString() }), false],
+    ['a report doc', report, false],
+    ['null', null, false],
+  ])('%s', (_, doc, expected) => {
+    expect(isFirstAttempt(doc)).toBe(expected);
   });
 });
