@@ -2,7 +2,8 @@
 // dev-signing-key.json, mode 0600; public JWKS in dev-jwks.json, which AUTH_DEV_JWKS_PATH points to) and
 // tokens shaped like Entra ID access tokens, signed with it.
 //
-//   npm run -s token -- --tenant contoso --user alice [--admin] [--roles a,b] [--minutes 60] [--dir .local]
+//   npm run -s token -- --tenant contoso --user alice [--admin] [--roles a,b] [--scopes a,b] [--minutes 60]
+//                       [--dir .local]
 //
 // Only the token goes to stdout, so `TOKEN=$(npm run -s token -- ...)` works; usage errors exit with 2.
 import { randomBytes } from 'node:crypto';
@@ -162,6 +163,8 @@ export interface DevTokenOptions {
   /** Adds the `Reports.Admin` role. */
   admin?: boolean;
   roles?: string[];
+  /** Delegated scopes, put space-separated in `scp` (no `scp` claim when there are none). */
+  scopes?: string[];
   /** Lifetime, 1..1440 minutes; 60 by default. */
   minutes?: number;
   /** Where the signing key lives; `.local` (relative to the working directory) by default. */
@@ -178,7 +181,8 @@ function required(value: string, name: string): string {
 
 /**
  * Issues a token for the local development key (created on first use), shaped like an Entra ID access
- * token: `iss`, `aud`, `tid`, `oid`, `sub`, `roles`, `name`, `iat`, `exp`, and the key's `kid` in the header.
+ * token: `iss`, `aud`, `tid`, `oid`, `sub`, `roles`, `scp` (when scopes are given), `name`, `iat`, `exp`,
+ * and the key's `kid` in the header.
  * Throws a UsageError on bad options.
  */
 export async function issueDevToken(opts: DevTokenOptions): Promise<string> {
@@ -194,11 +198,23 @@ export async function issueDevToken(opts: DevTokenOptions): Promise<string> {
     ),
   ];
 
+  const scopes = [...new Set((opts.scopes ?? []).map((s) => s.trim()).filter(Boolean))];
+  const badScope = scopes.find((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope));
+  if (badScope !== undefined) {
+    throw new UsageError(`scope '${badScope}' must be visible ASCII without spaces, quotes or backslashes`);
+  }
+
   const { key } = await ensureKey(opts.dir ?? DEFAULT_DEV_DIR);
   const jose = await loadJose();
   const privateKey = await jose.importJWK(key.privateJwk, ALG);
   const now = Math.floor(Date.now() / 1000);
-  return new jose.SignJWT({ tid: tenantId, oid: userId, roles, name: userId })
+  const claims = {
+    tid: tenantId,
+    oid: userId,
+    roles,
+    ...(scopes.length > 0 ? { scp: scopes.join(' ') } : {}),
+  };
+  return new jose.SignJWT({ ...claims, name: userId })
     .setProtectedHeader({ alg: ALG, typ: 'JWT', kid: key.privateJwk.kid })
     .setIssuer(opts.issuer ?? DEV_ISSUER)
     .setAudience(opts.audience ?? DEV_AUDIENCE)
@@ -209,12 +225,14 @@ export async function issueDevToken(opts: DevTokenOptions): Promise<string> {
 }
 
 const USAGE = [
-  'Usage: npm run -s token -- --tenant <tenant> --user <user> [--admin] [--roles a,b] [--minutes 60] [--dir .local]',
+  'Usage: npm run -s token -- --tenant <tenant> --user <user> [--admin] [--roles a,b] [--scopes a,b]',
+  '                           [--minutes 60] [--dir .local]',
   '',
   '  --tenant   tenant id (tid claim), required',
   '  --user     user object id (oid and sub claims), required',
   `  --admin    add the ${ADMIN_ROLE} role`,
   '  --roles    comma-separated app roles',
+  '  --scopes   comma-separated delegated scopes (scp claim), e.g. Reports.Export',
   `  --minutes  lifetime, 1..${MAX_TOKEN_MINUTES} (default 60)`,
   `  --dir      directory of the development signing key (default ${DEFAULT_DEV_DIR})`,
 ].join('\n');
@@ -232,6 +250,7 @@ export function parseTokenArgs(argv: string[]): DevTokenOptions | undefined {
         user: { type: 'string' },
         admin: { type: 'boolean' },
         roles: { type: 'string' },
+        scopes: { type: 'string' },
         minutes: { type: 'string' },
         dir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -249,6 +268,7 @@ export function parseTokenArgs(argv: string[]): DevTokenOptions | undefined {
     admin: values.admin ?? false,
   };
   if (values.roles !== undefined) opts.roles = values.roles.split(',');
+  if (values.scopes !== undefined) opts.scopes = values.scopes.split(',');
   if (values.minutes !== undefined) {
     const minutes = /^\d+$/.test(values.minutes.trim()) ? Number(values.minutes) : NaN;
     if (!(minutes >= 1 && minutes <= MAX_TOKEN_MINUTES)) {

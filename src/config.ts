@@ -21,6 +21,11 @@ export interface AuthConfig {
   jwksUri?: string;
   /** A local JWKS file holding the development signing key's public half; refused when running in Azure. */
   devJwksPath?: string;
+  /**
+   * The scope every caller needs: a delegated scope in `scp` or an app role (application permission) of
+   * the same name in `roles`. Unset: any valid token is enough.
+   */
+  requiredScope?: string;
 }
 
 /** The report-requests queue as infra/ provisions it (and the local peer is started with). */
@@ -35,6 +40,11 @@ export interface OutboxSettings {
   sweepGraceSeconds: number;
   /** Seconds a dispatched outbox doc is kept (Cosmos TTL). */
   dispatchedTtlSeconds: number;
+  /**
+   * Longest wait before the sweeper retries a doc whose relay failed. The first retry waits the grace
+   * period (at least 1 s), each further one twice as long, up to this.
+   */
+  retryMaxSeconds: number;
 }
 
 /** How the export worker claims, retries and gives up on a report. */
@@ -124,6 +134,7 @@ const settingsSchema = z.object({
   WORKER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  OUTBOX_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
   OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -135,6 +146,18 @@ const settingsSchema = z.object({
   AUTH_AUDIENCE: nonEmpty,
   AUTH_JWKS_URI: httpsUrl.optional(),
   AUTH_DEV_JWKS_PATH: nonEmpty.optional(),
+  AUTH_REQUIRED_SCOPE: z
+    .string()
+    .trim()
+    .regex(
+      /^[\x21\x23-\x5B\x5D-\x7E]+$/,
+      'must be one scope name (visible ASCII, no spaces, quotes or backslashes)',
+    )
+    .refine(
+      (scope) => !scope.includes('://'),
+      'must be the scope name as the token carries it in scp (e.g. Reports.Export), not its full URI',
+    )
+    .optional(),
   WEB_AUTH_CLIENT_ID: nonEmpty.optional(),
   WEB_AUTH_AUTHORITY: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
   WEB_AUTH_SCOPE: nonEmpty.optional(),
@@ -199,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       const auth: AuthConfig = { issuer: s.AUTH_ISSUER, audience: s.AUTH_AUDIENCE };
       if (s.AUTH_JWKS_URI) auth.jwksUri = s.AUTH_JWKS_URI;
       if (s.AUTH_DEV_JWKS_PATH) auth.devJwksPath = s.AUTH_DEV_JWKS_PATH;
+      if (s.AUTH_REQUIRED_SCOPE) auth.requiredScope = s.AUTH_REQUIRED_SCOPE;
       return {
         cosmos: {
           ...cosmos,
@@ -220,6 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outbox: {
           sweepGraceSeconds: s.OUTBOX_SWEEP_GRACE_SECONDS,
           dispatchedTtlSeconds: s.OUTBOX_DISPATCHED_TTL_SECONDS,
+          retryMaxSeconds: s.OUTBOX_RETRY_MAX_SECONDS,
         },
         worker: {
           leaseSeconds: s.WORKER_LEASE_SECONDS,

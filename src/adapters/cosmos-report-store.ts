@@ -76,6 +76,19 @@ function encodeToken(queryFingerprint: string, sdkToken: string): string {
   return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
 }
 
+/**
+ * The continuation token `list` hands out for this tenant, filter and page size when the SDK's own
+ * continuation is `sdkToken`: what a client gets back, so tests can carry any SDK token to Cosmos.
+ */
+export function listContinuationToken(
+  tenantId: string,
+  filter: ReportListFilter,
+  pageSize: number,
+  sdkToken: string,
+): string {
+  return encodeToken(queryFingerprint(tenantId, filter, pageSize), sdkToken);
+}
+
 function decodeToken(raw: string, expectedQuery: string): string {
   let parsed: unknown;
   try {

@@ -1,5 +1,6 @@
 // Bearer token verification: turns an `Authorization` header into the caller's Principal, or refuses it
-// with an AuthError whose reason is safe to put in a `WWW-Authenticate` header.
+// with an AuthError (401) whose reason is safe to put in a `WWW-Authenticate` header, or, for a valid
+// token without the API's required scope, with an InsufficientScopeError (403).
 //
 // `jose` ships as an ECMAScript module only, and this project compiles to CommonJS, so it is loaded with
 // a dynamic import (kept as a real `import()` by `module: Node16`) and referenced here for types only.
@@ -52,6 +53,28 @@ export class AuthError extends Error {
     if (this.missingCredentials) return 'Bearer';
     return `Bearer error="invalid_token", error_description="${this.reason}"`;
   }
+}
+
+/**
+ * The token is valid but grants neither the required scope (delegated, `scp`) nor an app role of the same
+ * name (application permission, `roles`): answer 403 with an `insufficient_scope` challenge.
+ */
+export class InsufficientScopeError extends Error {
+  constructor(readonly requiredScope: string) {
+    super(`Forbidden: the token does not grant ${requiredScope}`);
+    this.name = 'InsufficientScopeError';
+  }
+}
+
+/**
+ * Whether a token grants `scope`: as a delegated scope (`scopes`, from `scp`) or as an app role of that
+ * name (`roles`: an application permission of a daemon, or a role assigned to the user).
+ */
+export function grantsScope(
+  grants: { scopes: readonly string[]; roles: readonly string[] },
+  scope: string,
+): boolean {
+  return grants.scopes.includes(scope) || grants.roles.includes(scope);
 }
 
 type Jose = typeof JoseModule;
@@ -133,6 +156,13 @@ function toPrincipal(payload: JWTPayload): Principal {
   return { tenantId, userId, roles, isAdmin: roles.includes(ADMIN_ROLE) };
 }
 
+/** The delegated scopes of the token (`scp`, space-separated; none for an app-only token). */
+function scopesOf(payload: JWTPayload): string[] {
+  const claim = payload['scp'] ?? '';
+  if (typeof claim !== 'string') throw new AuthError('token scp claim is invalid');
+  return claim.split(' ').filter(Boolean);
+}
+
 async function loadDevKeySet(path: string): Promise<JWTVerifyGetKey> {
   let text: string;
   try {
@@ -182,8 +212,10 @@ async function loadKeySet(config: AuthConfig): Promise<JWTVerifyGetKey> {
  * tolerance) and naming a tenant and a user.
  *
  * Resolves to the Principal, rejects with an AuthError (answer 401) when the token is missing or
- * unacceptable, and with a plain Error when the signing keys cannot be obtained (a server-side fault:
- * unreadable development JWKS file, unreachable or broken remote JWKS).
+ * unacceptable, with an InsufficientScopeError (answer 403) when `config.requiredScope` is set and the
+ * valid token grants it neither in `scp` nor in `roles`, and with a plain Error when the signing keys
+ * cannot be obtained (a server-side fault: unreadable development JWKS file, unreachable or broken
+ * remote JWKS).
  */
 export function createTokenVerifier(
   config: AuthConfig,
@@ -215,6 +247,14 @@ export function createTokenVerifier(
       if (reason !== undefined) throw new AuthError(reason, { cause: error });
       throw new Error('Token could not be checked: signing keys unavailable', { cause: error });
     }
-    return toPrincipal(payload);
+    const principal = toPrincipal(payload);
+    const scopes = scopesOf(payload);
+    if (
+      config.requiredScope !== undefined &&
+      !grantsScope({ scopes, roles: principal.roles }, config.requiredScope)
+    ) {
+      throw new InsufficientScopeError(config.requiredScope);
+    }
+    return principal;
   };
 }

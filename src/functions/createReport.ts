@@ -2,7 +2,7 @@ import { getServices } from '../composition';
 import { defineAuthenticatedHttp } from '../http/authenticate';
 import { badRequest, conflict, payloadTooLarge, unprocessable } from '../http/problem';
 import { reportResponse } from '../http/reports';
-import { correlationIdOf, MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
+import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -10,8 +10,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export const createReport = defineAuthenticatedHttp('createReport', {
   route: 'reports/{reportType}',
   methods: ['POST'],
-  handler: async (request, principal, context) => {
-    const correlationId = correlationIdOf(request);
+  handler: async (request, principal, context, correlationId) => {
     const body = await readJsonBody(request);
     if (body.kind === 'too-large') return payloadTooLarge(MAX_JSON_BODY_BYTES);
     if (body.kind === 'bad-json') return badRequest('The body is not valid JSON.');
@@ -49,6 +48,9 @@ export const createReport = defineAuthenticatedHttp('createReport', {
       case 'invalid':
         return badRequest('The request is invalid.', result.errors);
       case 'duplicate':
+        // The duplicate check reads the active reports, then writes: two identical requests that arrive
+        // together without an Idempotency-Key can both pass the read and both be accepted. Only the
+        // Idempotency-Key (whose derived report id makes the second write conflict) closes that window.
         return conflict('An active report with the same type, format and parameters exists.', {
           existingReportId: result.existingReportId,
         });

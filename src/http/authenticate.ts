@@ -1,9 +1,12 @@
-// Every route but health authenticates: the bearer token becomes the caller's Principal, or a 401.
+// Every route but health authenticates: the bearer token becomes the caller's Principal, or a 401 (no
+// valid token) or a 403 (a valid token without the required scope). Every answer of such a route carries
+// the request's correlation id.
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { AuthError, type Principal } from '../auth/verifier';
+import { AuthError, InsufficientScopeError, type Principal } from '../auth/verifier';
 import { getServices } from '../composition';
 import { defineHttp, type FunctionDefinition } from '../functions/definition';
-import { unauthorized } from './problem';
+import { forbidden, unauthorized } from './problem';
+import { CORRELATION_ID_HEADER, correlationIdOf } from './request';
 
 export type Authenticated = { ok: true; principal: Principal } | { ok: false; response: HttpResponseInit };
 
@@ -11,6 +14,11 @@ export async function authenticate(request: HttpRequest): Promise<Authenticated>
   try {
     return { ok: true, principal: await getServices().verifyToken(request.headers.get('authorization')) };
   } catch (error) {
+    if (error instanceof InsufficientScopeError) {
+      const scope = error.requiredScope;
+      const detail = `The token grants neither the ${scope} scope nor the ${scope} app role.`;
+      return { ok: false, response: forbidden(detail, { requiredScope: scope }) };
+    }
     if (!(error instanceof AuthError)) throw error; // signing keys unavailable: a server fault, not the caller's
     const response = unauthorized(error.missingCredentials ? 'A bearer token is required.' : error.reason, {
       tokenPresented: !error.missingCredentials,
@@ -23,9 +31,26 @@ export type AuthenticatedHandler = (
   request: HttpRequest,
   principal: Principal,
   context: InvocationContext,
+  correlationId: string,
 ) => Promise<HttpResponseInit>;
 
-/** An HTTP function that only runs for a caller with a valid bearer token (401 problem otherwise). */
+/** `response` with the correlation id header, unless the handler already set one. */
+function withCorrelationId(response: HttpResponseInit, correlationId: string): HttpResponseInit {
+  const { headers } = response;
+  if (headers instanceof Headers || Array.isArray(headers)) {
+    const merged = new Headers(headers);
+    if (!merged.has(CORRELATION_ID_HEADER)) merged.set(CORRELATION_ID_HEADER, correlationId);
+    return { ...response, headers: merged };
+  }
+  if (Object.keys(headers ?? {}).some((name) => name.toLowerCase() === CORRELATION_ID_HEADER))
+    return response;
+  return { ...response, headers: { ...headers, [CORRELATION_ID_HEADER]: correlationId } };
+}
+
+/**
+ * An HTTP function that only runs for a caller with a valid bearer token (a 401 or 403 problem otherwise).
+ * The handler gets the request's correlation id; every response carries it in `x-correlation-id`.
+ */
 export function defineAuthenticatedHttp(
   name: string,
   options: { route: string; methods: HttpMethod[]; handler: AuthenticatedHandler },
@@ -35,8 +60,12 @@ export function defineAuthenticatedHttp(
     methods: options.methods,
     authLevel: 'anonymous', // the app authenticates every caller itself
     handler: async (request, context) => {
+      const correlationId = correlationIdOf(request);
       const auth = await authenticate(request);
-      return auth.ok ? options.handler(request, auth.principal, context) : auth.response;
+      const response = auth.ok
+        ? await options.handler(request, auth.principal, context, correlationId)
+        : auth.response;
+      return withCorrelationId(response, correlationId);
     },
   });
 }

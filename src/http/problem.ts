@@ -14,7 +14,6 @@ export const PROBLEM_TYPES = {
   notFound: `${PROBLEM_BASE}not-found`,
   conflict: `${PROBLEM_BASE}conflict`,
   payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
-  unsupportedMediaType: `${PROBLEM_BASE}unsupported-media-type`,
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,
 } as const;
 
@@ -73,9 +72,18 @@ export function unauthorized(detail: string, options: { tokenPresented?: boolean
   );
 }
 
-/** 403: authenticated but not allowed (another tenant's report is a 404 instead). */
-export function forbidden(detail: string): HttpResponseInit {
-  return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Forbidden.', status: 403, detail });
+/**
+ * 403: authenticated but not allowed (another tenant's report is a 404 instead). With `requiredScope`,
+ * the token lacks that scope: an RFC 6750 `insufficient_scope` challenge names it, and so does the body.
+ */
+export function forbidden(detail: string, options: { requiredScope?: string } = {}): HttpResponseInit {
+  const problem: Problem = { type: PROBLEM_TYPES.forbidden, title: 'Forbidden.', status: 403, detail };
+  if (options.requiredScope === undefined) return problemResponse(problem);
+  const scope = quotable(options.requiredScope);
+  return problemResponse(
+    { ...problem, requiredScope: options.requiredScope },
+    { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+  );
 }
 
 /** 404: unknown, or not visible to the caller. */
@@ -102,18 +110,6 @@ export function payloadTooLarge(limitBytes: number): HttpResponseInit {
     status: 413,
     detail: `The request body must not exceed ${limitBytes} bytes.`,
     limitBytes,
-  });
-}
-
-/** 415: the body is not `application/json`. */
-export function unsupportedMediaType(
-  detail = 'The request body must be application/json.',
-): HttpResponseInit {
-  return problemResponse({
-    type: PROBLEM_TYPES.unsupportedMediaType,
-    title: 'Unsupported media type.',
-    status: 415,
-    detail,
   });
 }
 

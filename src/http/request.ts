@@ -12,11 +12,41 @@ export type JsonBody =
   | { kind: 'bad-json' }
   | { kind: 'forbidden-key'; key: string };
 
-export async function readJsonBody(request: HttpRequest, maxBytes = MAX_JSON_BODY_BYTES): Promise<JsonBody> {
+/**
+ * The body's bytes, read chunk by chunk with a running count: undefined as soon as they pass `maxBytes`,
+ * when the stream is cancelled, so a body without Content-Length (chunked) is never held beyond the limit.
+ */
+async function readBounded(body: HttpRequest['body'], maxBytes: number): Promise<Buffer | undefined> {
+  if (body === null) return Buffer.alloc(0);
+  const reader: ReadableStreamDefaultReader<unknown> = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError('request body chunks must be bytes');
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks, size);
+}
+
+export async function readJsonBody(
+  request: Pick<HttpRequest, 'headers' | 'body'>,
+  maxBytes = MAX_JSON_BODY_BYTES,
+): Promise<JsonBody> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > maxBytes) return { kind: 'too-large' };
-  const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > maxBytes) return { kind: 'too-large' };
+  const bytes = await readBounded(request.body, maxBytes);
+  if (bytes === undefined) return { kind: 'too-large' };
   const text = bytes.toString('utf8').trim();
   if (text === '') return { kind: 'empty' };
   let forbidden: string | undefined;
@@ -33,14 +63,27 @@ export async function readJsonBody(request: HttpRequest, maxBytes = MAX_JSON_BOD
   return forbidden ? { kind: 'forbidden-key', key: forbidden } : { kind: 'ok', value };
 }
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** The response header that carries the correlation id back to the caller. */
+export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
-/** `x-correlation-id` when well-formed, else the W3C trace id of `traceparent`, else a new id. */
-export function correlationIdOf(request: HttpRequest): string {
-  const given = request.headers.get('x-correlation-id')?.trim();
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// W3C Trace Context: version-traceid-parentid-flags; versions after 00 may append fields.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-.*)?$/;
+const MAX_TRACEPARENT_LENGTH = 512;
+
+/** The trace id of a valid `traceparent` header, else undefined. */
+function traceIdOf(header: string): string | undefined {
+  if (header.length > MAX_TRACEPARENT_LENGTH) return undefined;
+  const [, version, traceId, parentId, extra] = TRACEPARENT.exec(header) ?? [];
+  if (version === undefined || traceId === undefined || parentId === undefined) return undefined;
+  if (version === 'ff' || (version === '00' && extra !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return traceId;
+}
+
+/** `x-correlation-id` when well-formed, else the W3C trace id of a valid `traceparent`, else a new id. */
+export function correlationIdOf(request: Pick<HttpRequest, 'headers'>): string {
+  const given = request.headers.get(CORRELATION_ID_HEADER)?.trim();
   if (given && CORRELATION_ID.test(given)) return given;
-  const trace = TRACEPARENT.exec(request.headers.get('traceparent')?.trim() ?? '');
-  if (trace?.[1] && !/^0+$/.test(trace[1])) return trace[1];
-  return randomUUID();
+  return traceIdOf(request.headers.get('traceparent')?.trim() ?? '') ?? randomUUID();
 }

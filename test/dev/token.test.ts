@@ -14,7 +14,7 @@ import {
   issueDevToken,
   parseTokenArgs,
 } from '../../dev/token';
-import { createTokenVerifier } from '../../src/auth/verifier';
+import { createTokenVerifier, InsufficientScopeError } from '../../src/auth/verifier';
 
 type Jose = typeof JoseModule;
 
@@ -161,14 +161,27 @@ describe('issueDevToken', () => {
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(300);
   });
 
-  it('defaults to a 60-minute token without roles', async () => {
+  it('defaults to a 60-minute token without roles or scopes', async () => {
     const token = await issueDevToken({ tenantId: 'contoso', userId: 'bob', dir: freshDir() });
     const claims = jose.decodeJwt(token);
     expect(claims.roles).toEqual([]);
+    expect(claims).not.toHaveProperty('scp');
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
   });
 
+  it('puts the delegated scopes space-separated in scp', async () => {
+    const token = await issueDevToken({
+      tenantId: 'contoso',
+      userId: 'bob',
+      scopes: ['Reports.Export', ' ', 'User.Read', 'Reports.Export'],
+      dir: freshDir(),
+    });
+    expect(jose.decodeJwt(token).scp).toBe('Reports.Export User.Read');
+  });
+
   it.each([
+    [{ tenantId: 't', userId: 'u', scopes: ['a b'] }, /scope 'a b' must be visible ASCII/],
+    [{ tenantId: 't', userId: 'u', scopes: ['"x"'] }, /scope/],
     [{ tenantId: ' ', userId: 'u' }, /tenant must not be empty/],
     [{ tenantId: 't', userId: '' }, /user must not be empty/],
     [{ tenantId: 't', userId: 'u', minutes: 0 }, /minutes must be a whole number from 1 to 1440/],
@@ -192,12 +205,22 @@ describe('parseTokenArgs', () => {
         '--admin',
         '--roles',
         'a,b',
+        '--scopes',
+        'Reports.Export,User.Read',
         '--minutes',
         '15',
         '--dir',
         'x',
       ]),
-    ).toEqual({ tenantId: 'T', userId: 'U', admin: true, roles: ['a', 'b'], minutes: 15, dir: 'x' });
+    ).toEqual({
+      tenantId: 'T',
+      userId: 'U',
+      admin: true,
+      roles: ['a', 'b'],
+      scopes: ['Reports.Export', 'User.Read'],
+      minutes: 15,
+      dir: 'x',
+    });
     expect(parseTokenArgs(['--help'])).toBeUndefined();
   });
 
@@ -241,6 +264,24 @@ describe('token CLI', () => {
       roles: ['x', 'y', 'Reports.Admin'],
       isAdmin: true,
     });
+  });
+
+  it('puts --scopes in scp, and the token passes a verifier that requires one of them', async () => {
+    const dir = freshDir();
+    const args = ['--tenant', 'contoso', '--user', 'alice', '--dir', dir];
+    const scoped = await runCli([...args, '--scopes', 'Reports.Export,User.Read']);
+    expect(scoped.code).toBe(0);
+    const token = scoped.stdout.trim();
+    expect(jose.decodeJwt(token).scp).toBe('Reports.Export User.Read');
+    const requiring = createTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      devJwksPath: join(dir, 'dev-jwks.json'),
+      requiredScope: 'Reports.Export',
+    });
+    await expect(requiring(`Bearer ${token}`)).resolves.toMatchObject({ userId: 'alice' });
+    const plain = await runCli(args);
+    await expect(requiring(`Bearer ${plain.stdout.trim()}`)).rejects.toBeInstanceOf(InsufficientScopeError);
   });
 
   it('uses .local under the working directory by default', async () => {

@@ -107,6 +107,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...identityEnv, AUTH_ISSUER: '  ' }).join()).toContain('AUTH_ISSUER');
   });
 
+  it('reads AUTH_REQUIRED_SCOPE as one scope name, unset by default', () => {
+    expect(loadConfig(identityEnv).auth).not.toHaveProperty('requiredScope');
+    expect(loadConfig({ ...identityEnv, AUTH_REQUIRED_SCOPE: ' Reports.Export ' }).auth.requiredScope).toBe(
+      'Reports.Export',
+    );
+    for (const bad of ['Reports.Export Reports.Read', 'a"b', 'api://report-exports/Reports.Export']) {
+      expect(problemsOf({ ...identityEnv, AUTH_REQUIRED_SCOPE: bad }).join(), bad).toMatch(
+        /^AUTH_REQUIRED_SCOPE: must be/,
+      );
+    }
+  });
+
   it('requires a JWKS source, and never trusts the local development key in Azure', () => {
     const { AUTH_JWKS_URI: _j, ...withoutJwks } = identityEnv;
     expect(problemsOf(withoutJwks).join()).toContain('AUTH_JWKS_URI: is required');

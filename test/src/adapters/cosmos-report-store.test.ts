@@ -1,9 +1,9 @@
 // The Cosmos report store against the local Cosmos stand-in started by the global setup.
 import { randomUUID } from 'node:crypto';
-import type { Container, CosmosClient } from '@azure/cosmos';
+import type { Container, CosmosClient, FeedOptions, SqlQuerySpec } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCosmosClient } from '../../support/clients';
-import { createCosmosReportStore } from '../../../src/adapters/cosmos-report-store';
+import { createCosmosReportStore, listContinuationToken } from '../../../src/adapters/cosmos-report-store';
 import type { OutboxDocument, ReportDocument } from '../../../src/domain/report';
 import { InvalidContinuationTokenError, type ReportStore } from '../../../src/services/ports';
 
@@ -231,17 +231,93 @@ describe('list', () => {
     );
   });
 
-  it('maps an SDK token the service rejects to InvalidContinuationTokenError', async () => {
+  it('issues tokens that listContinuationToken rebuilds from their SDK continuation', async () => {
     const tenantId = randomUUID();
     const base = Date.parse('2024-04-01T00:00:00Z');
     for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
-    const token = (await store.list(tenantId, {}, 2)).continuationToken;
+    const filter = { ownerId: 'owner-1' };
+    const token = (await store.list(tenantId, filter, 2)).continuationToken;
     if (token === null) throw new Error('expected a continuation token');
-    const outer = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { q: string; c: string };
-    const tampered = Buffer.from(JSON.stringify({ q: outer.q, c: '{"x":1}' })).toString('base64url');
-    await expect(store.list(tenantId, {}, 2, tampered)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+    const { c } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c: string };
+    expect(listContinuationToken(tenantId, filter, 2, c)).toBe(token);
+    expect(listContinuationToken(tenantId, {}, 2, c)).not.toBe(token);
+  });
+
+  it('carries a correctly bound token to Cosmos, and maps the 400 Cosmos answers for a bad SDK token', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-04-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
+    const fetches: Fetch[] = [];
+    const spied = createCosmosReportStore(spiedContainer(fetches));
+    const token = listContinuationToken(tenantId, {}, 2, '{"x":1}');
+
+    await expect(spied.list(tenantId, {}, 2, token)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+    expect(fetches).toEqual([{ continuationToken: '{"x":1}', failedWith: 400 }]);
+  });
+
+  it('maps only a failure of a request that carried a token, and only a 400 or an SDK parse failure', async () => {
+    const tenantId = randomUUID();
+    await seed(report(tenantId));
+    const token = listContinuationToken(tenantId, {}, 2, 'anything');
+    const failing = (error: Error) => createCosmosReportStore(spiedContainer([], error));
+    const status = (code: number) => Object.assign(new Error(`status ${code}`), { code });
+
+    await expect(failing(status(400)).list(tenantId, {}, 2, token)).rejects.toBeInstanceOf(
+      InvalidContinuationTokenError,
+    );
+    await expect(failing(new SyntaxError('bad token')).list(tenantId, {}, 2, token)).rejects.toBeInstanceOf(
+      InvalidContinuationTokenError,
+    );
+    // Cosmos being busy or down is not the client's token's fault, and without a token a 400 is a bug.
+    for (const [error, withToken] of [
+      [status(429), true],
+      [status(503), true],
+      [status(400), false],
+    ] as const) {
+      const rejection = await failing(error)
+        .list(tenantId, {}, 2, withToken ? token : undefined)
+        .catch((e: unknown) => e);
+      expect(rejection).toBe(error);
+    }
   });
 });
+
+interface Fetch {
+  continuationToken: string | undefined;
+  failedWith?: unknown;
+}
+
+/**
+ * The run's reports container, recording each page fetched by a query (the continuation it carried, and
+ * the status code Cosmos failed it with); with `failure`, every fetch fails with it instead.
+ */
+function spiedContainer(fetches: Fetch[], failure?: Error): Container {
+  const items = new Proxy(container.items, {
+    get(target, property): unknown {
+      if (property !== 'query') return Reflect.get(target, property, target) as unknown;
+      return <T>(query: string | SqlQuerySpec, options?: FeedOptions) => {
+        const iterator = target.query<T>(query, options);
+        const fetchNext = iterator.fetchNext.bind(iterator);
+        iterator.fetchNext = async () => {
+          const fetch: Fetch = { continuationToken: options?.continuationToken };
+          fetches.push(fetch);
+          if (failure !== undefined) throw failure;
+          try {
+            return await fetchNext();
+          } catch (error) {
+            fetch.failedWith = (error as { code?: unknown }).code;
+            throw error;
+          }
+        };
+        return iterator;
+      };
+    },
+  });
+  return new Proxy(container, {
+    get: (target, property): unknown =>
+      property === 'items' ? items : (Reflect.get(target, property, target) as unknown),
+  });
+}
 
 describe('replace', () => {
   it('replaces with the current etag and returns the new one', async () => {

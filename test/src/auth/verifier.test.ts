@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import type * as JoseModule from 'jose' with { 'resolution-mode': 'import' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
-import { AuthError, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
+import {
+  AuthError,
+  createTokenVerifier,
+  grantsScope,
+  InsufficientScopeError,
+  type Principal,
+} from '../../../src/auth/verifier';
 
 type Jose = typeof JoseModule;
 
@@ -225,6 +231,81 @@ describe('createTokenVerifier with the development JWKS', () => {
   it('keeps reasons free of quotes and backslashes', () => {
     const error = new AuthError('bad "x" \\ y\n');
     expect(error.reason).toBe('bad ?x? ? y?');
+  });
+});
+
+describe('createTokenVerifier with a required scope', () => {
+  const SCOPE = 'Reports.Export';
+  let verifyScoped: (header: string | null | undefined) => Promise<Principal>;
+
+  beforeAll(() => {
+    verifyScoped = createTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      devJwksPath: jwksPath,
+      requiredScope: SCOPE,
+    });
+  });
+
+  async function scopeErrorOf(promise: Promise<unknown>): Promise<InsufficientScopeError> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InsufficientScopeError);
+    return error as InsufficientScopeError;
+  }
+
+  it('accepts the scope among the delegated scopes in scp', async () => {
+    const token = await sign(standardClaims({ scp: `User.Read ${SCOPE}  openid` }));
+    await expect(verifyScoped(`Bearer ${token}`)).resolves.toEqual({
+      tenantId: 'contoso',
+      userId: 'alice',
+      roles: [],
+      isAdmin: false,
+    });
+  });
+
+  it('accepts an app role of the same name (application permission) without scp', async () => {
+    const token = await sign(standardClaims({ roles: [SCOPE] }));
+    await expect(verifyScoped(`Bearer ${token}`)).resolves.toMatchObject({ roles: [SCOPE] });
+  });
+
+  it.each([
+    ['no scp and no roles', { roles: undefined }],
+    ['other scopes only', { scp: 'User.Read Reports.Read' }],
+    ['the scope in another case', { scp: 'reports.export' }],
+    ['a longer scope that contains it', { scp: `${SCOPE}.All` }],
+    ['only the admin role', { roles: ['Reports.Admin'] }],
+  ])('refuses a valid token with %s as insufficient scope', async (_name, claims) => {
+    const error = await scopeErrorOf(verifyScoped(`Bearer ${await sign(standardClaims(claims))}`));
+    expect(error.requiredScope).toBe(SCOPE);
+  });
+
+  it('still refuses an invalid token with an AuthError (401) first, scope or not', async () => {
+    const expired = await sign(standardClaims({ scp: SCOPE, iat: now() - 7200, exp: now() - 3600 }));
+    expect((await authErrorOf(verifyScoped(`Bearer ${expired}`))).reason).toBe('token has expired');
+    const otherAudience = await sign(standardClaims({ roles: [SCOPE], aud: 'api://other' }));
+    expect((await authErrorOf(verifyScoped(`Bearer ${otherAudience}`))).reason).toBe(
+      'token audience is not accepted',
+    );
+    expect((await authErrorOf(verifyScoped(undefined))).missingCredentials).toBe(true);
+  });
+
+  it('refuses a scp claim that is not a string', async () => {
+    const token = await sign(standardClaims({ scp: [SCOPE] }));
+    expect((await authErrorOf(verifyScoped(`Bearer ${token}`))).reason).toBe('token scp claim is invalid');
+  });
+
+  it('checks no scope without the setting', async () => {
+    const token = await sign(standardClaims({ scp: 'User.Read' }));
+    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ userId: 'alice' });
+  });
+
+  it('grantsScope looks at scopes and roles, exactly', () => {
+    expect(grantsScope({ scopes: [SCOPE], roles: [] }, SCOPE)).toBe(true);
+    expect(grantsScope({ scopes: [], roles: [SCOPE] }, SCOPE)).toBe(true);
+    expect(grantsScope({ scopes: ['Reports'], roles: ['Export'] }, SCOPE)).toBe(false);
   });
 });
 

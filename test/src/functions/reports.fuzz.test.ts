@@ -1,14 +1,17 @@
 // Seeded fuzzing of the report API through the local host over real HTTP: well over a thousand malformed
 // requests (bad JSON and JSON types, missing and unknown fields, invalid dates and ranges, huge strings and
 // bodies, prototype-pollution keys, odd headers, paths, ids, filters and continuation tokens). None may
-// get a 5xx, every 4xx with a body must be a problem document, and nothing may be stored for the tenant.
+// get a 5xx, every 4xx a function answers must be a complete problem document carrying the correlation id,
+// and nothing may be stored for the tenant.
 // The seed is printed; rerun a failure with `FUZZ_SEED=<seed> npx vitest run <this file>`.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCosmosClient } from '../../support/clients';
 import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { compileRoute } from '../../../dev/local-host/routes';
 import { issueDevToken } from '../../../dev/token';
+import { listContinuationToken } from '../../../src/adapters/cosmos-report-store';
 import { disposeServices } from '../../../src/composition';
 import { apiAndRelayOnly } from '../../support/functions';
 
@@ -96,8 +99,8 @@ interface FuzzRequest {
   auth?: Auth; // chosen at random when not given
   /**
    * A continuation token bound to the caller's query whose inner Cosmos token is garbage: the API cannot
-   * tell it from a real one, and the local Cosmos stand-in ignores a token it cannot parse, so a 200 is
-   * an acceptable answer (real Cosmos answers 400, which the API maps to a 400 problem).
+   * tell it from a real one and hands it to Cosmos. Cosmos answers 400 for most (mapped to a 400 problem
+   * on `continuationToken`); the local stand-in ignores some it cannot parse, so a 200 is acceptable too.
    */
   mayBeAccepted?: boolean;
 }
@@ -106,6 +109,7 @@ interface Outcome {
   request: FuzzRequest;
   status: number;
   contentType: string | null;
+  correlationId: string | null;
   text: string;
 }
 
@@ -713,12 +717,6 @@ function listRequest(category: string, rng: Rng, bad: Record<string, string>): F
   return { category, method: 'GET', path: `/api/reports?${query.toString()}`, headers: {} };
 }
 
-/** The shape the API's own tokens have, so some guesses get past the outer checks. */
-function listTokenFingerprint(tenantId: string, ownerId: string | null, pageSize: number): string {
-  const material = JSON.stringify([tenantId, ownerId, null, null, pageSize]);
-  return createHash('sha256').update(material).digest('base64url').slice(0, 16);
-}
-
 let fuzzTenant = '';
 const FUZZ_USER = 'fuzzer';
 
@@ -747,20 +745,26 @@ function badContinuationToken(rng: Rng): { token: string; bound: boolean } {
       ),
     );
   }
-  // Bound to this caller's default query (pageSize 20, no filter), with a garbage inner SDK token, so
-  // the request reaches Cosmos with it.
-  const q = listTokenFingerprint(fuzzTenant, FUZZ_USER, 20);
+  // Bound to this caller's default query (pageSize 20, no filter) exactly as the API binds its own
+  // tokens, with a garbage inner SDK token, so the request reaches Cosmos with it.
   const inner = rng.pick([
     rng.string(rng.int(1, 200)),
     '{"token":"garbage","range":{"min":"","max":"FF"}}',
+    `{"token":"+RID:${rng.string(8)}#RT:1#TRC:2#RTD:${rng.string(6)}","range":{"min":"","max":"FF"}}`,
     JSON.stringify([{ token: rng.string(10), range: { min: '', max: 'FF' } }]),
+    JSON.stringify({ [rng.string(3)]: rng.int(0, 9) }),
     '[]',
     '{}',
     '-1',
     'null',
     rng.string(rng.int(1, 50), '{}[]":,+-'),
   ]);
-  return { token: b64url(JSON.stringify({ q, c: inner })), bound: true };
+  return { token: boundToken(inner), bound: true };
+}
+
+/** The token the API would issue to the fuzz user's default query for the SDK continuation `inner`. */
+function boundToken(inner: string): string {
+  return listContinuationToken(fuzzTenant, { ownerId: FUZZ_USER }, 20, inner);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -877,7 +881,13 @@ async function send(request: FuzzRequest): Promise<Outcome> {
     ...(request.body !== undefined ? { body: request.body } : {}),
   });
   const text = await response.text();
-  return { request, status: response.status, contentType: response.headers.get('content-type'), text };
+  return {
+    request,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    correlationId: response.headers.get('x-correlation-id'),
+    text,
+  };
 }
 
 async function sendAll(requests: readonly FuzzRequest[]): Promise<Outcome[]> {
@@ -912,22 +922,84 @@ function describeRequest(outcome: Outcome, why: string): string {
   );
 }
 
+/** The HTTP functions the local host serves, matched as the host matches them. */
+const httpRoutes = apiAndRelayOnly.flatMap((definition) =>
+  definition.trigger === 'http'
+    ? [
+        {
+          route: compileRoute('api', definition.options.route ?? definition.name),
+          methods: (definition.options.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+        },
+      ]
+    : [],
+);
+
+/**
+ * Whether a function serves the request. The others (no route matches the path, or none the method) are
+ * answered by the Functions host itself with a bodiless 404 or 405, in Azure as locally.
+ */
+function servedByAFunction(request: FuzzRequest): boolean {
+  const { pathname } = new URL(`${host.url}${request.path}`);
+  return httpRoutes.some((r) => r.methods.includes(request.method) && r.route.match(pathname) !== undefined);
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What is wrong with the response's correlation id: every answer of a function carries a well-formed one. */
+function correlationFault(outcome: Outcome): string | undefined {
+  const given = outcome.request.headers['x-correlation-id']?.trim();
+  const echoed = outcome.correlationId;
+  if (echoed === null) return 'no x-correlation-id';
+  if (!CORRELATION_ID.test(echoed)) return 'a malformed x-correlation-id';
+  if (given !== undefined && !CORRELATION_ID.test(given) && echoed === given) {
+    return 'an invalid incoming x-correlation-id was echoed';
+  }
+  if (given !== undefined && CORRELATION_ID.test(given) && echoed !== given) {
+    return 'a valid incoming x-correlation-id was not echoed';
+  }
+  return undefined;
+}
+
+const nonEmptyString = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
 function problemFault(outcome: Outcome): string | undefined {
-  if (outcome.status < 400 || outcome.status >= 500 || outcome.text === '') return undefined;
+  if (outcome.status < 400 || outcome.status >= 500) return undefined;
+  if (!servedByAFunction(outcome.request)) {
+    return [404, 405].includes(outcome.status) ? undefined : 'the host answered something but 404 or 405';
+  }
   if (!outcome.contentType?.startsWith('application/problem+json'))
-    return 'a 4xx body that is not application/problem+json';
+    return 'a 4xx that is not application/problem+json';
   let problem: unknown;
   try {
     problem = JSON.parse(outcome.text);
   } catch {
     return 'a problem body that is not JSON';
   }
-  if (typeof problem !== 'object' || problem === null) return 'a problem body that is not an object';
-  const { status, title, detail } = problem as Record<string, unknown>;
+  if (typeof problem !== 'object' || problem === null || Array.isArray(problem))
+    return 'a problem body that is not an object';
+  const { type, status, title, detail, errors } = problem as Record<string, unknown>;
   if (status !== outcome.status) return `problem.status ${String(status)} differs from the HTTP status`;
-  if (typeof title !== 'string' || typeof detail !== 'string')
-    return 'problem.title or problem.detail is not a string';
+  if (typeof type !== 'string' || !/^https:\/\/\S+$/.test(type)) return 'problem.type is not an https URI';
+  if (!nonEmptyString(title)) return 'problem.title is not a non-empty string';
+  if (!nonEmptyString(detail)) return 'problem.detail is not a non-empty string';
+  if (errors !== undefined) {
+    if (typeof errors !== 'object' || errors === null || Array.isArray(errors))
+      return 'problem.errors is not an object';
+    const lists = Object.values(errors);
+    if (lists.length === 0) return 'problem.errors is empty';
+    if (!lists.every((l) => Array.isArray(l) && l.length > 0 && l.every(nonEmptyString)))
+      return 'problem.errors holds something but lists of messages';
+  }
   return undefined;
+}
+
+/** A bound continuation token is either passed through (200) or refused on `continuationToken` (400). */
+function boundTokenFault(outcome: Outcome): string | undefined {
+  if (!outcome.request.mayBeAccepted) return undefined;
+  if (outcome.status === 200) return undefined;
+  if (outcome.status !== 400) return `a bound continuation token answered ${outcome.status}`;
+  const { errors } = JSON.parse(outcome.text) as { errors?: Record<string, unknown> };
+  return errors && 'continuationToken' in errors ? undefined : 'a 400 that does not name continuationToken';
 }
 
 describe('fuzzing the report API with malformed requests', () => {
@@ -945,7 +1017,8 @@ describe('fuzzing the report API with malformed requests', () => {
 
       const serverErrors = outcomes.filter((o) => o.status >= 500);
       const badProblems = outcomes.flatMap((o) => {
-        const fault = problemFault(o);
+        const routed = servedByAFunction(o.request);
+        const fault = (routed ? correlationFault(o) : undefined) ?? problemFault(o) ?? boundTokenFault(o);
         return fault ? [describeRequest(o, fault)] : [];
       });
       const accepted = outcomes.filter((o) => o.status < 400 && !o.request.mayBeAccepted);
@@ -979,4 +1052,26 @@ describe('fuzzing the report API with malformed requests', () => {
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     },
   );
+
+  it('hands a continuation token bound to the caller to Cosmos, and answers its refusal with a 400 problem', async () => {
+    const list = async (inner: string): Promise<Outcome> =>
+      send({
+        category: 'bound continuation token',
+        method: 'GET',
+        path: `/api/reports?continuationToken=${boundToken(inner)}`,
+        headers: { authorization: `Bearer ${userToken}` },
+      });
+    // An inner token the stand-in cannot read but does not refuse: the API's own checks let it through.
+    const passed = await list('garbage');
+    expect(passed.status).toBe(200);
+    expect(JSON.parse(passed.text)).toEqual({ items: [], continuationToken: null });
+    // One Cosmos refuses with a 400: a 400 problem on continuationToken, never a 5xx.
+    for (const inner of ['{"x":1}', '[]', '-1']) {
+      const refused = await list(inner);
+      expect(problemFault(refused), inner).toBeUndefined();
+      expect(refused.status, inner).toBe(400);
+      expect(JSON.parse(refused.text)).toMatchObject({ errors: { continuationToken: [expect.any(String)] } });
+    }
+    expect(await countDocs(fuzzTenant)).toBe(0);
+  });
 });

@@ -1,9 +1,13 @@
 // The report HTTP functions as unit tests: each handler is called the way the Functions host calls it
 // (a real HttpRequest with the route's params, a real InvocationContext), with the real report service
 // over an in-memory store and a fake token verifier behind `setServicesForTesting`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_ROLE, AuthError, type Principal } from '../../../src/auth/verifier';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
+import { ADMIN_ROLE, AuthError, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
 import { setServicesForTesting, type Services } from '../../../src/composition';
 import {
   canTransition,
@@ -14,6 +18,7 @@ import {
 import { cancelReport } from '../../../src/functions/cancelReport';
 import { createReport } from '../../../src/functions/createReport';
 import type { FunctionDefinition } from '../../../src/functions/definition';
+import { downloadReport } from '../../../src/functions/downloadReport';
 import { getReport } from '../../../src/functions/getReport';
 import { listReports } from '../../../src/functions/listReports';
 import { reportTypes } from '../../../src/functions/reportTypes';
@@ -28,6 +33,7 @@ const ROUTES: readonly FunctionDefinition[] = [
   getReport,
   listReports,
   cancelReport,
+  downloadReport,
   reportTypes,
 ];
 
@@ -60,14 +66,18 @@ function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'o
   };
 }
 
-function testServices(store: MemoryReportStore, now: () => Date): Services {
+function testServices(
+  store: MemoryReportStore,
+  now: () => Date,
+  verifyToken: Services['verifyToken'] = fakeVerifyToken,
+): Services {
   const downloads = {
     create: (blobName: string) =>
       Promise.resolve({ url: `https://blob.example/${blobName}?sig=x`, expiresAt: now().toISOString() }),
   };
   // Not a literal at the call: the service's options may or may not include `downloads` yet.
   const reportOptions = { store, downloads, retentionSeconds: RETENTION_SECONDS, now };
-  return { ...untouchedMembers(), verifyToken: fakeVerifyToken, reports: createReportService(reportOptions) };
+  return { ...untouchedMembers(), verifyToken, reports: createReportService(reportOptions) };
 }
 
 let store: MemoryReportStore;
@@ -773,6 +783,299 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
     const id = await created();
     expectProblem(await send('DELETE', `/api/reports/${id}`), 401);
     expectProblem(await send('DELETE', `/api/reports/${id}`, { as: 'Basic x' }), 401);
+  });
+});
+
+describe('GET /api/reports/{reportId}/download (downloadReport)', () => {
+  it('is 303 to a fresh link for the report file once Completed, for the owner and an admin', async () => {
+    const id = await created();
+    force(ALICE, id, 'Completed');
+    for (const as of [ALICE, ADMIN]) {
+      const response = await send('GET', `/api/reports/${id}/download`, { as });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`https://blob.example/t1/${id}/popularity.csv?sig=x`);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('is 404 for an unknown report, and for another user or tenant', async () => {
+    const id = await created();
+    force(ALICE, id, 'Completed');
+    expectProblem(
+      await send('GET', '/api/reports/00000000-0000-4000-8000-000000000000/download', { as: ALICE }),
+      404,
+    );
+    for (const as of [BOB, OTHER_TENANT_ALICE, OTHER_TENANT_ADMIN]) {
+      const response = await send('GET', `/api/reports/${id}/download`, { as });
+      expectProblem(response, 404);
+      expect(response.headers.has('location')).toBe(false);
+    }
+  });
+
+  it.each(['Pending', 'Processing', 'Failed', 'Cancelled'] as const)(
+    'is 409 while the report is %s',
+    async (status) => {
+      const id = await created();
+      if (status !== 'Pending') force(ALICE, id, status);
+      const response = await send('GET', `/api/reports/${id}/download`, { as: ALICE });
+      expectProblem(response, 409);
+      expect(response.body.detail).toContain(status);
+      expect(response.body.reportStatus).toBe(status);
+      expect(response.headers.has('location')).toBe(false);
+    },
+  );
+
+  it('is 401 without a valid token', async () => {
+    const id = await created();
+    force(ALICE, id, 'Completed');
+    const missing = await send('GET', `/api/reports/${id}/download`);
+    expectProblem(missing, 401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expectProblem(await send('GET', `/api/reports/${id}/download`, { as: 'bad' }), 401);
+  });
+});
+
+describe('AUTH_REQUIRED_SCOPE: the scope every caller needs', () => {
+  const SCOPE = 'Reports.Export';
+  let dir: string;
+  let devJwksPath: string;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reports-unit-scope-'));
+    ({ jwksPath: devJwksPath } = await ensureDevSigningKey(dir));
+    const issue = (userId: string, claims: { scopes?: string[]; roles?: string[] }) =>
+      issueDevToken({ tenantId: 't1', userId, dir, ...claims });
+    tokens.delegated = await issue('alice', { scopes: ['User.Read', SCOPE] });
+    tokens.application = await issue('daemon', { roles: [SCOPE] });
+    tokens.noScope = await issue('alice', {});
+    tokens.otherScopes = await issue('alice', { scopes: ['User.Read', 'Reports.Read', 'reports.export'] });
+    tokens.wrongAudience = await issueDevToken({
+      tenantId: 't1',
+      userId: 'alice',
+      dir,
+      scopes: [SCOPE],
+      audience: 'api://someone-else',
+    });
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function useVerifier(requiredScope: string | undefined): void {
+    const verifier = createTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      devJwksPath,
+      ...(requiredScope === undefined ? {} : { requiredScope }),
+    });
+    setServicesForTesting(testServices(store, () => new Date((clock += 1000)), verifier));
+  }
+
+  const token = (name: string): string => {
+    const value = tokens[name];
+    if (value === undefined) throw new Error(`no token ${name}`);
+    return value;
+  };
+
+  function expectInsufficientScope(response: Sent): void {
+    expectProblem(response, 403);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer error="insufficient_scope", scope="${SCOPE}"`,
+    );
+    expect(response.body.requiredScope).toBe(SCOPE);
+    expect(response.headers.get('x-correlation-id')).toBe('corr-403');
+  }
+
+  it('is 403 insufficient_scope on POST and every read route for a valid token without the scope', async () => {
+    useVerifier(SCOPE);
+    const made = await send('POST', '/api/reports/popularity', {
+      as: token('delegated'),
+      body: { parameters: dates() },
+    });
+    expect(made.status).toBe(202);
+    const id = String(made.body.reportId);
+    const headers = { 'x-correlation-id': 'corr-403' };
+    for (const as of [token('noScope'), token('otherScopes')]) {
+      const calls: [string, string, SendOptions][] = [
+        ['POST', '/api/reports/popularity', { as, headers, body: { parameters: dates() } }],
+        ['GET', `/api/reports/${id}`, { as, headers }],
+        ['GET', '/api/reports', { as, headers }],
+        ['DELETE', `/api/reports/${id}`, { as, headers }],
+        ['GET', `/api/reports/${id}/download`, { as, headers }],
+        ['GET', '/api/report-types', { as, headers }],
+      ];
+      for (const [method, path, options] of calls) {
+        expectInsufficientScope(await send(method, path, options));
+      }
+    }
+    expect(store.docs().filter((d) => d.kind === 'report')).toHaveLength(1);
+  });
+
+  it('lets the scope in through scp (delegated) or through roles (application permission)', async () => {
+    useVerifier(SCOPE);
+    for (const name of ['delegated', 'application']) {
+      const as = token(name);
+      const made = await send('POST', '/api/reports/popularity', { as, body: { parameters: dates() } });
+      expect(made.status, name).toBe(202);
+      const id = String(made.body.reportId);
+      expect((await send('GET', `/api/reports/${id}`, { as })).status).toBe(200);
+      expect((await send('GET', '/api/reports', { as })).status).toBe(200);
+      expect((await send('GET', '/api/report-types', { as })).status).toBe(200);
+      expectProblem(await send('GET', `/api/reports/${id}/download`, { as }), 409);
+      expect((await send('DELETE', `/api/reports/${id}`, { as })).status).toBe(202);
+    }
+  });
+
+  it('is 401, not 403, when the token is missing or invalid, scope or not', async () => {
+    useVerifier(SCOPE);
+    const body = { parameters: dates() };
+    const missing = await send('POST', '/api/reports/popularity', { body });
+    expectProblem(missing, 401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    for (const as of ['not.a.jwt', token('wrongAudience')]) {
+      const response = await send('POST', '/api/reports/popularity', { as, body });
+      expectProblem(response, 401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+      expectProblem(await send('GET', '/api/reports', { as }), 401);
+    }
+  });
+
+  it('checks no scope when the setting is unset', async () => {
+    useVerifier(undefined);
+    const as = token('noScope');
+    expect(
+      (await send('POST', '/api/reports/popularity', { as, body: { parameters: dates() } })).status,
+    ).toBe(202);
+    expect((await send('GET', '/api/reports', { as })).status).toBe(200);
+  });
+});
+
+describe('x-correlation-id on every response of the report routes', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+
+  it('echoes the incoming id on success and on every problem status', async () => {
+    const parameters = dates();
+    const active = await created(ALICE, 'popularity', parameters);
+    const done = await created();
+    force(ALICE, done, 'Completed');
+    await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: { parameters: dates() },
+      headers: { 'Idempotency-Key': 'corr-key' },
+    });
+    const unknown = '/api/reports/00000000-0000-4000-8000-000000000000';
+    const cases: [number, string, string, SendOptions][] = [
+      [202, 'POST', '/api/reports/popularity', { as: ALICE, body: { parameters: dates() } }],
+      [400, 'POST', '/api/reports/popularity', { as: ALICE, rawBody: '{' }],
+      [400, 'POST', '/api/reports/nope', { as: ALICE, body: { parameters: dates() } }],
+      [401, 'POST', '/api/reports/popularity', { body: { parameters: dates() } }],
+      [409, 'POST', '/api/reports/popularity', { as: ALICE, body: { parameters } }],
+      [
+        413,
+        'POST',
+        '/api/reports/popularity',
+        { as: ALICE, rawBody: JSON.stringify({ pad: 'x'.repeat(MAX_JSON_BODY_BYTES) }) },
+      ],
+      [
+        422,
+        'POST',
+        '/api/reports/ratings',
+        { as: ALICE, body: { parameters: dates() }, headers: { 'Idempotency-Key': 'corr-key' } },
+      ],
+      [200, 'GET', `/api/reports/${active}`, { as: ALICE }],
+      [404, 'GET', unknown, { as: ALICE }],
+      [401, 'GET', `/api/reports/${active}`, { as: 'bad' }],
+      [200, 'GET', '/api/reports', { as: ALICE }],
+      [400, 'GET', '/api/reports', { as: ALICE, query: { pageSize: '0' } }],
+      [303, 'GET', `/api/reports/${done}/download`, { as: ALICE }],
+      [409, 'GET', `/api/reports/${active}/download`, { as: ALICE }],
+      [404, 'GET', `${unknown}/download`, { as: BOB }],
+      [409, 'DELETE', `/api/reports/${done}`, { as: ALICE }],
+      [404, 'DELETE', `/api/reports/${active}`, { as: BOB }],
+      [202, 'DELETE', `/api/reports/${active}`, { as: ALICE }],
+      [200, 'GET', '/api/report-types', { as: ALICE }],
+      [401, 'GET', '/api/report-types', {}],
+    ];
+    for (const [i, [status, method, path, options]] of cases.entries()) {
+      const id = `corr-${i}`;
+      const response = await send(method, path, {
+        ...options,
+        headers: { ...options.headers, 'x-correlation-id': id },
+      });
+      expect(response.status, `${method} ${path}`).toBe(status);
+      expect(response.headers.get('x-correlation-id'), `${method} ${path} -> ${status}`).toBe(id);
+    }
+  });
+
+  it('prefers x-correlation-id, then the trace id of traceparent, then a new id, and stores the one it echoes', async () => {
+    const post = (headers: Record<string, string>) =>
+      send('POST', '/api/reports/popularity', { as: ALICE, body: { parameters: dates() }, headers });
+    const storedFor = (response: Sent): unknown =>
+      store.docs().find((d) => d.id === response.body.reportId)?.correlationId;
+
+    const both = await post({ 'x-correlation-id': 'order-7:retry.1', traceparent: TRACEPARENT });
+    expect(both.headers.get('x-correlation-id')).toBe('order-7:retry.1');
+    expect(storedFor(both)).toBe('order-7:retry.1');
+
+    const traced = await post({ traceparent: TRACEPARENT });
+    expect(traced.headers.get('x-correlation-id')).toBe(TRACE_ID);
+    expect(storedFor(traced)).toBe(TRACE_ID);
+
+    const fresh = await post({});
+    const freshId = fresh.headers.get('x-correlation-id');
+    expect(freshId).toMatch(UUID);
+    expect(storedFor(fresh)).toBe(freshId);
+    const another = await send('GET', '/api/reports/00000000-0000-4000-8000-000000000000', { as: ALICE });
+    expect(another.headers.get('x-correlation-id')).toMatch(UUID);
+    expect(another.headers.get('x-correlation-id')).not.toBe(freshId);
+  });
+
+  it.each([
+    ['too long', 'a'.repeat(129)],
+    ['a space', 'a b'],
+    ['a slash', '../x'],
+    ['a non-ASCII letter', 'é'],
+    ['braces', '${jndi:x}'],
+    ['a quote', 'a"b'],
+  ])('ignores an x-correlation-id with %s', async (_name, given) => {
+    const traced = await send('GET', '/api/reports', {
+      as: ALICE,
+      headers: { 'x-correlation-id': given, traceparent: TRACEPARENT },
+    });
+    expect(traced.headers.get('x-correlation-id')).toBe(TRACE_ID);
+    const alone = await send('POST', '/api/reports/nope', {
+      as: ALICE,
+      body: {},
+      headers: { 'x-correlation-id': given },
+    });
+    expect(alone.status).toBe(400);
+    expect(alone.headers.get('x-correlation-id')).toMatch(UUID);
+  });
+
+  it.each([
+    ['version ff', `ff-${TRACE_ID}-00f067aa0ba902b7-01`],
+    ['an all-zero trace id', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`],
+    ['an all-zero parent id', `00-${TRACE_ID}-${'0'.repeat(16)}-01`],
+    ['upper-case hex', `00-${TRACE_ID.toUpperCase()}-00F067AA0BA902B7-01`],
+    ['a short trace id', `00-${TRACE_ID.slice(1)}-00f067aa0ba902b7-01`],
+    ['extra fields on version 00', `${TRACEPARENT}-extra`],
+    ['too much length', `01-${TRACE_ID}-00f067aa0ba902b7-01-${'x'.repeat(600)}`],
+    ['garbage', 'zz'],
+  ])('ignores a traceparent with %s', async (_name, traceparent) => {
+    const response = await send('GET', '/api/reports', { as: ALICE, headers: { traceparent } });
+    expect(response.headers.get('x-correlation-id')).toMatch(UUID);
+  });
+
+  it('takes the trace id of a later traceparent version with extra fields', async () => {
+    const response = await send('GET', '/api/reports', {
+      as: ALICE,
+      headers: { traceparent: `01-${TRACE_ID}-00f067aa0ba902b7-01-more` },
+    });
+    expect(response.headers.get('x-correlation-id')).toBe(TRACE_ID);
   });
 });
 

@@ -10,7 +10,6 @@ import {
   problemResponse,
   unauthorized,
   unprocessable,
-  unsupportedMediaType,
 } from '../../../src/http/problem';
 
 function headersOf(response: HttpResponseInit): Record<string, string> {
@@ -29,7 +28,6 @@ describe('problem responses', () => {
     [notFound('no such report'), 404, PROBLEM_TYPES.notFound],
     [conflict('already terminal'), 409, PROBLEM_TYPES.conflict],
     [payloadTooLarge(1024), 413, PROBLEM_TYPES.payloadTooLarge],
-    [unsupportedMediaType(), 415, PROBLEM_TYPES.unsupportedMediaType],
     [unprocessable('key reused'), 422, PROBLEM_TYPES.unprocessable],
   ])('helper %# sets status, problem+json and RFC 9457 members', (response, status, type) => {
     expect(response.status).toBe(status);
@@ -76,6 +74,21 @@ describe('problem responses', () => {
     expect(
       headersOf(unauthorized('A bearer token is required.', { tokenPresented: false }))['WWW-Authenticate'],
     ).toBe('Bearer');
+  });
+
+  it('challenges a 403 for a missing scope with insufficient_scope, naming the scope', () => {
+    const response = forbidden('The token lacks the scope.', { requiredScope: 'Reports.Export' });
+    expect(response.status).toBe(403);
+    expect(headersOf(response)).toEqual({
+      'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="Reports.Export"',
+      'Content-Type': 'application/problem+json',
+    });
+    expect(bodyOf(response)).toMatchObject({
+      type: PROBLEM_TYPES.forbidden,
+      status: 403,
+      requiredScope: 'Reports.Export',
+    });
+    expect(headersOf(forbidden('no'))).not.toHaveProperty('WWW-Authenticate');
   });
 
   it('adds conflict extensions such as existingReportId', () => {
