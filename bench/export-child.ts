@@ -22,7 +22,7 @@ import { createBlobReportFiles } from '../src/adapters/blob-report-files';
 // The CSV writer and its helpers straight from their modules, not through the format registry, so the
 // child does not also load the other formats' libraries (XLSX, PDF) and its RSS stays the CSV path's own.
 import { createCsvWriter, csvStringifyOptions } from '../src/domain/formats/csv';
-import { attachmentDisposition } from '../src/domain/formats/types';
+import { attachmentDisposition, type FormatWriter } from '../src/domain/formats/types';
 import { ratings } from '../src/domain/report-types/ratings';
 import type { Row } from '../src/domain/report-types/types';
 import { writeExport } from '../src/services/export-pipeline';
@@ -117,20 +117,25 @@ async function productionPipeline(total: number): Promise<{ rows: number; bytes:
   return { rows: result.rowCount, bytes: result.sizeBytes };
 }
 
+type FormatRegistry = typeof import('../src/domain/formats/index.js');
+
 /**
- * The production pipeline with any registered format writer. The registry is loaded only here, so the
- * CSV variants above do not carry the XLSX and PDF libraries in their RSS.
+ * The registered format writers. Loaded only for the `format` variant, and before its clock starts, so
+ * the CSV variants above do not carry the XLSX and PDF libraries in their RSS and no variant's time
+ * includes loading them.
  */
-async function formatPipeline(total: number, formatName: string): Promise<{ rows: number; bytes: number }> {
-  const {
-    getFormat,
-    fileNameFor,
-    attachmentDisposition: disposition,
-  } = await import('../src/domain/formats/index.js');
-  const writer = getFormat(formatName);
-  if (!writer) throw new Error(`unknown format ${formatName}`);
+function loadFormats(): Promise<FormatRegistry> {
+  return import('../src/domain/formats/index.js');
+}
+
+/** The production pipeline with the registered writer `writer`. */
+async function formatPipeline(
+  total: number,
+  writer: FormatWriter,
+  registry: FormatRegistry,
+): Promise<{ rows: number; bytes: number }> {
   const { client, container } = blobContainer();
-  const fileName = fileNameFor('ratings', `${total}-${process.pid}`, writer.fileExtension);
+  const fileName = registry.fileNameFor('ratings', `${total}-${process.pid}`, writer.fileExtension);
   const result = await writeExport({
     pages: syntheticRatingPages(total),
     writer,
@@ -139,7 +144,10 @@ async function formatPipeline(total: number, formatName: string): Promise<{ rows
     parameters: { fromDate: '2020-01-01', toDate: '2025-12-31' },
     files: createBlobReportFiles(client, container),
     name: `format/${fileName}`,
-    headers: { contentType: writer.contentType, contentDisposition: disposition(fileName) },
+    headers: {
+      contentType: writer.contentType,
+      contentDisposition: registry.attachmentDisposition(fileName),
+    },
     signal: new AbortController().signal,
   });
   return { rows: result.rowCount, bytes: result.sizeBytes };
@@ -180,6 +188,13 @@ async function main(): Promise<void> {
   ) {
     throw new Error(`usage: export-child.ts <${VARIANTS.join('|')}> <rows> [format, with 'format' only]`);
   }
+  let format: { writer: FormatWriter; registry: FormatRegistry } | undefined;
+  if (variant === 'format') {
+    const registry = await loadFormats();
+    const writer = registry.getFormat(formatName ?? '');
+    if (!writer) throw new Error(`unknown format ${formatName ?? ''}`);
+    format = { writer, registry };
+  }
   const startRssKb = Math.round(process.memoryUsage().rss / 1024);
   const peaks = { heapTotal: 0, heapUsed: 0, external: 0 };
   const sample = () => {
@@ -197,8 +212,8 @@ async function main(): Promise<void> {
         ? await rawStringify(total)
         : variant === 'pipeline'
           ? await productionPipeline(total)
-          : variant === 'format'
-            ? await formatPipeline(total, formatName ?? '')
+          : format
+            ? await formatPipeline(total, format.writer, format.registry)
             : await naive(total);
   const ms = performance.now() - started;
   clearInterval(sampler);

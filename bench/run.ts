@@ -49,7 +49,7 @@ const MODES: Record<Mode['name'], Mode> = {
     name: 'full',
     sizes: [100_000, 1_000_000, 5_000_000],
     repeats: 3,
-    formats: { sizes: [100_000, 1_000_000], repeats: 3 },
+    formats: { sizes: [100_000, 1_000_000, 2_000_000], repeats: 2 },
     e2e: { albums: 500, ratings: 100_000, smallReports: 30, burst: 1000, concurrency: 50 },
   },
 };
