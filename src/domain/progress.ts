@@ -6,8 +6,17 @@ export class ProgressTracker {
   private reported: { done: number; total: number | null } | undefined;
   private written = 0;
 
-  /** `startedAtMs`: when the work began (the rate, and so the ETA, is measured from here). */
-  constructor(private readonly startedAtMs: number) {}
+  private started = false;
+
+  /**
+   * `startedAtMs`: when the work began (the rate, and so the ETA, is measured from here).
+   * `onFirstWork`: called once, when the first work is reported (so a caller can show it at once rather
+   * than at its next periodic write).
+   */
+  constructor(
+    private readonly startedAtMs: number,
+    private readonly onFirstWork?: () => void,
+  ) {}
 
   /** What the row source says it has done (its own unit), and its total when known. */
   update(done: number, total: number | null): void {
@@ -15,11 +24,19 @@ export class ProgressTracker {
       done: Math.max(0, Math.floor(done)),
       total: total === null ? null : Math.max(0, Math.floor(total)),
     };
+    this.noticeWork();
   }
 
   /** Rows written so far: the progress of a source that reports none itself. */
   rowsWritten(count: number): void {
     this.written = count;
+    this.noticeWork();
+  }
+
+  private noticeWork(): void {
+    if (this.started || this.processed === 0) return;
+    this.started = true;
+    this.onFirstWork?.();
   }
 
   get processed(): number {

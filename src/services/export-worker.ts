@@ -205,12 +205,13 @@ export function createExportWorker(options: ExportWorkerOptions) {
     const fileName = fileNameFor(type.name, claimed.id, writer.fileExtension);
     const blobName = blobNameFor(claimed, fileName);
     const startedMs = now().getTime();
-    const tracker = new ProgressTracker(startedMs);
     const controller = new AbortController();
 
     // Heartbeat: renew the lease, write progress (at most once per interval), notice cancel requests.
+    // The first progress is written as soon as there is any, not one interval after the claim.
     let beating = true;
     let wake: (() => void) | undefined;
+    const tracker = new ProgressTracker(startedMs, () => wake?.());
     const heartbeat = (async () => {
       while (beating) {
         await new Promise<void>((resolve) => {

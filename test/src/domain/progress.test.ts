@@ -58,6 +58,22 @@ describe('progress', () => {
     expect(tracker.snapshot(1000).percent).toBe(25);
   });
 
+  it('calls onFirstWork once, when the first work is reported', () => {
+    let calls = 0;
+    const tracker = new ProgressTracker(0, () => calls++);
+    tracker.update(0, 100);
+    tracker.rowsWritten(0);
+    expect(calls).toBe(0);
+    tracker.update(5, 100);
+    tracker.update(9, 100);
+    tracker.rowsWritten(3);
+    expect(calls).toBe(1);
+    const byRows = new ProgressTracker(0, () => calls++);
+    byRows.rowsWritten(1);
+    byRows.rowsWritten(2);
+    expect(calls).toBe(2);
+  });
+
   it('handles an empty total and more work than announced', () => {
     const tracker = new ProgressTracker(0);
     tracker.update(0, 0);

@@ -389,6 +389,25 @@ describe('export worker: failures', () => {
 });
 
 describe('export worker: progress', () => {
+  it('writes the first progress as soon as there is any, not one heartbeat after the claim', async () => {
+    await pending('r1');
+    behaviour = {
+      pages: 3,
+      pageSize: 5,
+      beforePage: async (page) => {
+        if (page === 1) await sleep(400);
+      },
+    };
+    const seen: ReportDocument['progress'][] = [];
+    const poll = setInterval(() => {
+      void store.get(TENANT, 'r1').then((s) => s && seen.push(s.doc.progress));
+    }, 5);
+    // The heartbeat interval is far longer than the export: only the early first write can show progress.
+    expect(await worker({ heartbeatMs: 60_000 }).handle(message('r1'), quietLog)).toBe('completed');
+    clearInterval(poll);
+    expect(seen.some((p) => p.processedRows > 0 && p.percent !== null && p.percent < 100)).toBe(true);
+  });
+
   it('writes progress and renews the lease at most once per heartbeat, however often the source reports', async () => {
     await pending('r1');
     const seen: ReportDocument['progress'][] = [];
