@@ -4,7 +4,7 @@
 // stops on SIGTERM/SIGINT or when its stdin closes (the benchmark is gone).
 import { createWriteStream } from 'node:fs';
 import { startLocalHost, type LocalHost } from '../dev/local-host';
-import { LOCAL_TIMER_SCHEDULES } from '../dev/local-env';
+import { LOCAL_CHANGE_FEED_POLL_MS, LOCAL_TIMER_SCHEDULES } from '../dev/local-env';
 import { functions } from '../src/functions';
 
 const logFile = process.env.BENCH_HOST_LOG
@@ -24,7 +24,13 @@ function stop(): void {
   });
 }
 
-startLocalHost({ definitions: functions, port: 0, timerSchedules: LOCAL_TIMER_SCHEDULES, log }).then(
+startLocalHost({
+  definitions: functions,
+  port: 0,
+  timerSchedules: LOCAL_TIMER_SCHEDULES,
+  changeFeedPollMs: LOCAL_CHANGE_FEED_POLL_MS,
+  log,
+}).then(
   (started) => {
     host = started;
     process.stdout.write(`listening ${started.url}\n`);

@@ -64,3 +64,9 @@ export const LOCAL_TIMER_SCHEDULES: Record<string, string> = {
   outboxSweeper: '*/5 * * * * *',
   exportWatchdog: '*/5 * * * * *',
 };
+
+/**
+ * How often `npm start`'s host polls the Cosmos stand-in for changes (the relay's change feed). The poll
+ * is the wait between a POST and its message on the queue; each costs one query of the stand-in.
+ */
+export const LOCAL_CHANGE_FEED_POLL_MS = 250;

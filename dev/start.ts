@@ -11,7 +11,13 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startLocalHost } from './local-host';
-import { LOCAL_TIMER_SCHEDULES, localSettings, peerQueueArgs, type StandinPorts } from './local-env';
+import {
+  LOCAL_CHANGE_FEED_POLL_MS,
+  LOCAL_TIMER_SCHEDULES,
+  localSettings,
+  peerQueueArgs,
+  type StandinPorts,
+} from './local-env';
 import { provisionLocal } from './provision';
 import { seedSourceData } from './seed';
 import { parsePort } from './standins/lifecycle';
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
     definitions: functions,
     port: hostPort,
     timerSchedules: LOCAL_TIMER_SCHEDULES,
+    changeFeedPollMs: LOCAL_CHANGE_FEED_POLL_MS,
   });
   console.log(
     [
