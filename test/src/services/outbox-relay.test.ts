@@ -15,6 +15,18 @@ const NOW = new Date('2025-03-01T12:00:00.000Z');
 const TTL = 86_400;
 const BASE_MS = 30_000;
 const MAX_MS = 300_000;
+
+/** A relay whose clock stands at NOW, with the test's backoff. */
+function relayAtNow(publisher: MessagePublisher, store: OutboxStore) {
+  return createOutboxRelay({
+    publisher,
+    store,
+    dispatchedTtlSeconds: TTL,
+    now: () => NOW,
+    retryBaseMs: BASE_MS,
+    retryMaxMs: MAX_MS,
+  });
+}
 const after = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
 const NO_STORE_ERRORS = { storeErrors: 0, storeError: null };
 
@@ -167,14 +179,7 @@ describe('outbox relay', () => {
   it('when the broker is unreachable, records the failure of every doc after one call, none one by one', async () => {
     const publisher = new FakePublisher(() => brokerDown());
     const store = new FakeStore();
-    const relay = createOutboxRelay({
-      publisher,
-      store,
-      dispatchedTtlSeconds: TTL,
-      now: () => NOW,
-      retryBaseMs: BASE_MS,
-      retryMaxMs: MAX_MS,
-    });
+    const relay = relayAtNow(publisher, store);
     const docs = range(120).map((n) => outbox(n));
 
     const result = await relay.relay(docs);
@@ -211,14 +216,7 @@ describe('outbox relay', () => {
   it('sets nextAttemptAt with exponential backoff in the attempts so far, capped', async () => {
     const publisher = new FakePublisher(() => brokerDown());
     const store = new FakeStore();
-    const relay = createOutboxRelay({
-      publisher,
-      store,
-      dispatchedTtlSeconds: TTL,
-      now: () => NOW,
-      retryBaseMs: BASE_MS,
-      retryMaxMs: MAX_MS,
-    });
+    const relay = relayAtNow(publisher, store);
     const attempts = [0, 1, 2, 3, 4, 9];
     await relay.relay(attempts.map((n) => outbox(n, { attempts: n })));
 
