@@ -14,7 +14,7 @@ import {
   type CellKind,
   type CellValue,
 } from './cells';
-import { ProducedStream } from './produced-stream';
+import { SampledRowStream } from './produced-stream';
 import type { Column, CreateStreamOptions, FormatWriter } from './types';
 
 /** Rows a PDF export shows by default. */
@@ -77,7 +77,7 @@ interface Settings {
   readonly fonts: PdfOptions['fonts'];
 }
 
-class PdfStream extends ProducedStream {
+class PdfStream extends SampledRowStream {
   readonly #doc: PDFKit.PDFDocument;
   readonly #columns: readonly Column[];
   readonly #title: string;
@@ -85,8 +85,6 @@ class PdfStream extends ProducedStream {
   readonly #unicode: boolean;
   readonly #regular: string;
   readonly #bold: string;
-  /** The first rows, held until the column widths are decided; undefined after. */
-  #sample: Row[] | undefined = [];
   #kinds: CellKind[] = [];
   #widths: number[] = [];
   #page = 0;
@@ -95,7 +93,7 @@ class PdfStream extends ProducedStream {
   #capped = false;
 
   constructor(options: CreateStreamOptions, settings: Settings) {
-    super();
+    super(SAMPLE_ROWS);
     this.#columns = options.columns;
     this.#title = oneLine(options.title ?? 'Report');
     this.#maxRows = settings.maxRows;
@@ -280,16 +278,15 @@ class PdfStream extends ProducedStream {
     );
   }
 
-  #startTable(): void {
-    const sample = this.#sample ?? [];
-    this.#sample = undefined;
+  /** Lays the table out from the first rows (column widths), then writes its header and those rows. */
+  protected override start(sample: readonly Row[]): void {
     this.#layout(sample);
     if (this.#y + 2 * ROW_HEIGHT > this.#bottom) this.#newPage();
     this.#header();
-    for (const row of sample) this.#addRow(row);
+    for (const row of sample) this.addRow(row);
   }
 
-  #addRow(row: Row): void {
+  protected override addRow(row: Row): void {
     if (this.#rows >= this.#maxRows) {
       this.#capped = true;
       return;
@@ -322,30 +319,9 @@ class PdfStream extends ProducedStream {
       this.#line(line, this.#capped ? this.#bold : this.#regular, META_SIZE, META_SIZE + 4);
   }
 
-  override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      if (this.#sample) {
-        this.#sample.push(row);
-        if (this.#sample.length < SAMPLE_ROWS) {
-          callback();
-          return;
-        }
-        this.#startTable();
-      } else {
-        this.#addRow(row);
-      }
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
-    // pdfkit writes a page out when the next one starts; wait while the consumer is behind.
-    if (this.readableFull) this.roomToRead().then(() => callback(), callback);
-    else callback();
-  }
-
   override _flush(callback: TransformCallback): void {
     try {
-      if (this.#sample) this.#startTable();
+      this.startIfSampling();
       this.#closing();
     } catch (error) {
       callback(error as Error);

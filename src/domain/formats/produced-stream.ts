@@ -2,7 +2,7 @@
 // rather than from the transform callback. Such a library pushes whatever it produces; the writer keeps
 // memory bounded by not taking the next row while the readable side is full, and by holding the
 // library's own writes until the consumer has read (see `nextRead`).
-import { Transform } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK } from './types';
 
 export abstract class ProducedStream extends Transform {
@@ -40,5 +40,61 @@ export abstract class ProducedStream extends Transform {
     const waiters = this.#readWaiters;
     this.#readWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+type SampledRow = Readonly<Record<string, unknown>>;
+
+/**
+ * A ProducedStream that holds its first rows back until it has `sampleSize` of them (or the rows end),
+ * to decide its layout from them (column types, widths) before it writes anything. After that every row
+ * is written as it comes, and the next one is taken only when `mustWait()` says there is room.
+ */
+export abstract class SampledRowStream extends ProducedStream {
+  #sample: SampledRow[] | undefined = [];
+
+  constructor(private readonly sampleSize: number) {
+    super();
+  }
+
+  /** Called once, with the first rows (fewer, or none, when the export has fewer): lay out, write them. */
+  protected abstract start(sample: readonly SampledRow[]): void;
+  /** Writes one row after the start. */
+  protected abstract addRow(row: SampledRow): void;
+  /** Whether the next row must wait; by default while the readable side is full. */
+  protected mustWait(): boolean {
+    return this.readableFull;
+  }
+  /** Resolves once there is room for the next row. */
+  protected room(): Promise<void> {
+    return this.roomToRead();
+  }
+
+  /** Starts with the rows held so far, unless already started: for `_flush` when the rows were few. */
+  protected startIfSampling(): void {
+    const sample = this.#sample;
+    if (!sample) return;
+    this.#sample = undefined;
+    this.start(sample);
+  }
+
+  override _transform(row: SampledRow, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      if (this.#sample) {
+        this.#sample.push(row);
+        if (this.#sample.length < this.sampleSize) {
+          callback();
+          return;
+        }
+        this.startIfSampling();
+      } else {
+        this.addRow(row);
+      }
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    if (this.mustWait()) this.room().then(() => callback(), callback);
+    else callback();
   }
 }

@@ -5,7 +5,7 @@
 import { stream as excelStream, type Worksheet } from 'exceljs';
 import { Writable, type TransformCallback } from 'node:stream';
 import { cellValue, columnKinds, plainText, type CellKind, type CellValue } from './cells';
-import { ProducedStream } from './produced-stream';
+import { SampledRowStream } from './produced-stream';
 import { BYTE_HIGH_WATER_MARK, type Column, type CreateStreamOptions, type FormatWriter } from './types';
 
 /** Excel's rows per worksheet. */
@@ -138,14 +138,12 @@ function columnWidths(
   });
 }
 
-class XlsxStream extends ProducedStream {
+class XlsxStream extends SampledRowStream {
   readonly #columns: readonly Column[];
   readonly #title: string | undefined;
   readonly #maxRowsPerSheet: number;
   readonly #workbook: excelStream.xlsx.WorkbookWriter;
   readonly #sink: Writable;
-  /** The first rows, held until there are enough to decide types and widths; undefined after. */
-  #sample: Row[] | undefined = [];
   #kinds: CellKind[] = [];
   #widths: number[] = [];
   #sheet: Worksheet | undefined;
@@ -154,7 +152,7 @@ class XlsxStream extends ProducedStream {
   #sheetRows = 0;
 
   constructor(options: CreateStreamOptions, maxRowsPerSheet: number) {
-    super();
+    super(SAMPLE_ROWS);
     this.#columns = options.columns;
     this.#title = options.title;
     this.#maxRowsPerSheet = maxRowsPerSheet;
@@ -200,7 +198,7 @@ class XlsxStream extends ProducedStream {
     return sheet;
   }
 
-  #addRow(row: Row): void {
+  protected override addRow(row: Row): void {
     let sheet = this.#sheet;
     if (!sheet || this.#sheetRows >= this.#maxRowsPerSheet) {
       sheet?.commit();
@@ -221,21 +219,19 @@ class XlsxStream extends ProducedStream {
   }
 
   /** Decides types and widths from the sample and writes the sampled rows. */
-  #endSample(): void {
-    const sample = this.#sample ?? [];
-    this.#sample = undefined;
+  protected override start(sample: readonly Row[]): void {
     this.#kinds = columnKinds(this.#columns, sample);
     this.#widths = columnWidths(this.#columns, this.#kinds, sample);
-    for (const row of sample) this.#addRow(row);
+    for (const row of sample) this.addRow(row);
   }
 
   /** Whether the next row must wait: the sheet's XML waits for the compressor, or the consumer is behind. */
-  #mustWait(): boolean {
+  protected override mustWait(): boolean {
     const entry = this.#sheet && entryOf(this.#sheet);
     return this.readableFull || (entry !== undefined && needsDrain(entry));
   }
 
-  async #room(): Promise<void> {
+  protected override async room(): Promise<void> {
     while (!this.destroyed) {
       const entry = this.#sheet && entryOf(this.#sheet);
       if (entry && needsDrain(entry)) await drained(entry);
@@ -244,29 +240,9 @@ class XlsxStream extends ProducedStream {
     }
   }
 
-  override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      if (this.#sample) {
-        this.#sample.push(row);
-        if (this.#sample.length < SAMPLE_ROWS) {
-          callback();
-          return;
-        }
-        this.#endSample();
-      } else {
-        this.#addRow(row);
-      }
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
-    if (this.#mustWait()) this.#room().then(() => callback(), callback);
-    else callback();
-  }
-
   override _flush(callback: TransformCallback): void {
     try {
-      if (this.#sample) this.#endSample();
+      this.startIfSampling();
       (this.#sheet ?? this.#startSheet()).commit();
     } catch (error) {
       callback(error as Error);
