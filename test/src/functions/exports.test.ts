@@ -25,6 +25,7 @@ import { dateRangeParameters, ReportTypeError } from '../../../src/domain/report
 import { functions } from '../../../src/functions';
 import { testCosmosClient } from '../../support/clients';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
+import { apiClient, until } from '../../support/api';
 import { reportDocument } from '../../support/report-document';
 
 const ALBUMS = 300;
@@ -73,28 +74,15 @@ async function startHost(): Promise<LocalHost> {
   });
 }
 
-interface ApiResponse {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
+const client = apiClient({ baseUrl: () => host?.url, token: () => token });
+const api = client.call;
+const reportStatus = client.report;
+const untilStatus = client.untilStatus;
 
-async function api(method: string, path: string, body?: unknown, base = host?.url): Promise<ApiResponse> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
+/** The file as text, through the download redirect. */
+async function download(id: string): Promise<{ text: string; response: Response }> {
+  const { bytes, response } = await client.download(id);
+  return { text: bytes.toString('utf8'), response };
 }
 
 async function create(
@@ -105,43 +93,6 @@ async function create(
   const response = await api('POST', `/api/reports/${reportType}`, { parameters }, base);
   expect(response.status).toBe(202);
   return response.body.reportId as string;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-async function reportStatus(id: string, base?: string): Promise<Record<string, unknown>> {
-  return (await api('GET', `/api/reports/${id}`, undefined, base)).body;
-}
-
-const untilStatus = (id: string, statuses: string[], timeoutMs = 60_000, base?: string) =>
-  until(
-    `report ${id} to be ${statuses.join('/')}`,
-    async () => {
-      const report = await reportStatus(id, base);
-      return statuses.includes(report.status as string) ? report : undefined;
-    },
-    timeoutMs,
-  );
-
-async function download(id: string): Promise<{ text: string; response: Response }> {
-  const redirect = await api('GET', `/api/reports/${id}/download`);
-  expect(redirect.status).toBe(303);
-  const response = await fetch(redirect.headers.get('location') ?? '');
-  expect(response.status).toBe(200);
-  return { text: await response.text(), response };
 }
 
 async function blobsOf(id: string): Promise<string[]> {

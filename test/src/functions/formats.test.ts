@@ -24,6 +24,7 @@ import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/
 import { functions } from '../../../src/functions';
 import { testCosmosClient } from '../../support/clients';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
+import { apiClient, FINISHED } from '../../support/api';
 
 const ALBUMS = 50;
 const RATINGS = 5_000;
@@ -43,23 +44,8 @@ let dir = '';
 const tenant = `t-${randomUUID()}`;
 let token: string;
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${host?.url}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
-}
+const client = apiClient({ baseUrl: () => host?.url, token: () => token });
+const api = client.call;
 
 async function create(
   reportType: string,
@@ -72,26 +58,8 @@ async function create(
   return response.body.reportId as string;
 }
 
-async function completed(id: string): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const report = (await api('GET', `/api/reports/${id}`)).body;
-    if (['Completed', 'Failed', 'Cancelled'].includes(report.status as string)) return report;
-    if (Date.now() > deadline) throw new Error(`report ${id} did not finish: ${JSON.stringify(report)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The file through the download redirect and its SAS link. */
-async function download(id: string): Promise<{ bytes: Buffer; response: Response }> {
-  const redirect = await api('GET', `/api/reports/${id}/download`);
-  expect(redirect.status).toBe(303);
-  const location = redirect.headers.get('location') ?? '';
-  expect(location).toContain('sig=');
-  const response = await fetch(location);
-  expect(response.status).toBe(200);
-  return { bytes: Buffer.from(await response.arrayBuffer()), response };
-}
+const completed = (id: string) => client.untilStatus(id, FINISHED, 30_000);
+const download = client.download;
 
 /** A finished export of `reportType` as `format`: the report, the file and its response. */
 async function exported(reportType: string, format: string, parameters: Record<string, unknown>) {

@@ -19,6 +19,7 @@ import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/
 import type { OutboxDocument } from '../../../src/domain/report';
 import { outboxRelay } from '../../../src/functions/outboxRelay';
 import { apiAndRelayOnly } from '../../support/functions';
+import { until } from '../../support/api';
 
 const QUEUE = 'report-requests';
 /** The sweeper's schedule here: every second, 1 s grace; a failed doc is retried after 1 s, then 2 s. */
@@ -42,16 +43,6 @@ const changeFeedRelayed = (from: number): number =>
     .slice(from)
     .map((line) => /outbox relay: sent (\d+), skipped (\d+), failed (\d+)/.exec(line))
     .reduce((sum, m) => sum + (m ? Number(m[1]) + Number(m[2]) + Number(m[3]) : 0), 0);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function post(tokenValue: string, index: number): Promise<{ status: number; reportId: string }> {
   const day = String((index % 28) + 1).padStart(2, '0');
