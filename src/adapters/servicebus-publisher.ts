@@ -5,6 +5,7 @@
 // thrown as BrokerUnavailableError (the original as its cause), so the caller does not try the messages
 // one by one.
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import { errorField, NETWORK_ERROR_CODES } from '../services/failures';
 import { BrokerUnavailableError, type MessagePublisher, type OutboundMessage } from '../services/ports';
 
 export type ServiceBusPublisher = MessagePublisher & { close(): Promise<void> };
@@ -46,29 +47,8 @@ const UNAVAILABLE_CODES = new Set([
   'QuotaExceededError',
 ]);
 
-/** Node.js socket and DNS error codes: the namespace could not be reached. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENETRESET',
-  'EADDRNOTAVAIL',
-]);
-
 /** The SDK keeps a socket error's code only as a prefix of the message ("ECONNREFUSED: connect ..."). */
 const NETWORK_MESSAGE = /^(E[A-Z_]+):/;
-
-function field(error: object, name: string): unknown {
-  return (error as Record<string, unknown>)[name];
-}
 
 /**
  * Whether a send failed because the broker could not be reached (connection, namespace or queue level)
@@ -78,18 +58,18 @@ function field(error: object, name: string): unknown {
 export function isBrokerUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   if (error instanceof BrokerUnavailableError) return true;
-  const code = field(error, 'code');
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))) return true;
+  const code = errorField(error, 'code');
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || NETWORK_ERROR_CODES.has(code))) return true;
   // A Node.js system error (or an SDK error that copied its fields): a socket or DNS call failed.
-  if (typeof field(error, 'syscall') === 'string') return true;
-  const message = field(error, 'message');
+  if (typeof errorField(error, 'syscall') === 'string') return true;
+  const message = errorField(error, 'message');
   const prefix = typeof message === 'string' ? NETWORK_MESSAGE.exec(message)?.[1] : undefined;
-  if (prefix && NETWORK_CODES.has(prefix)) return true;
-  const errors = field(error, 'errors');
+  if (prefix && NETWORK_ERROR_CODES.has(prefix)) return true;
+  const errors = errorField(error, 'errors');
   if (Array.isArray(errors) && errors.length > 0) {
     return errors.every((inner: unknown) => isBrokerUnavailable(inner, depth + 1));
   }
-  return isBrokerUnavailable(field(error, 'cause'), depth + 1);
+  return isBrokerUnavailable(errorField(error, 'cause'), depth + 1);
 }
 
 function brokerError(error: unknown): unknown {

@@ -4,7 +4,9 @@
 // (Cosmos ErrorResponse, RestError, ServiceBusError) and Node's system errors all carry these fields.
 
 const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
-const TRANSIENT_CODES = new Set([
+
+/** Socket, DNS and HTTP-client error codes: the service could not be reached (Node's and undici's). */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
@@ -14,9 +16,17 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  'EHOSTDOWN',
   'ENETUNREACH',
+  'ENETDOWN',
+  'ENETRESET',
+  'EADDRNOTAVAIL',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const TRANSIENT_CODES = new Set([
+  ...NETWORK_ERROR_CODES,
   'ServiceBusy',
   'ServiceTimeout',
   'ServiceCommunicationProblem',
@@ -28,18 +38,19 @@ const TRANSIENT_CODES = new Set([
   'OperationTimedOut',
 ]);
 
-function field(error: object, name: string): unknown {
+/** A property of an error object, whatever its class. */
+export function errorField(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];
 }
 
 export function isTransient(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
-  if (field(error, 'retryable') === true) return true; // ServiceBusError
+  if (errorField(error, 'retryable') === true) return true; // ServiceBusError
   for (const name of ['statusCode', 'code', 'status']) {
-    const value = field(error, name);
+    const value = errorField(error, name);
     if (typeof value === 'number' && TRANSIENT_STATUS.has(value)) return true;
     if (typeof value === 'string' && TRANSIENT_CODES.has(value)) return true;
   }
-  if (field(error, 'name') === 'TimeoutError') return true;
-  return isTransient(field(error, 'cause'), depth + 1);
+  if (errorField(error, 'name') === 'TimeoutError') return true;
+  return isTransient(errorField(error, 'cause'), depth + 1);
 }
