@@ -2,6 +2,7 @@ import { createAzureClients, type AzureClients } from './adapters/azure-clients'
 import { createHealthProbes } from './adapters/health-probes';
 import { getConfig, type AppConfig } from './config';
 import { createBlobDownloadLinks } from './adapters/blob-download-links';
+import { createCosmosChunkStore } from './adapters/cosmos-chunk-store';
 import { createCosmosOutboxStore } from './adapters/cosmos-outbox-store';
 import { createCosmosReportStore } from './adapters/cosmos-report-store';
 import { createServiceBusPublisher } from './adapters/servicebus-publisher';
@@ -53,6 +54,7 @@ function buildServices(config: AppConfig): Services {
   const reportStore = createCosmosReportStore(reportsContainer);
   const publisher = createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue);
   const retentionSeconds = config.retentionDays * 24 * 3600;
+  const reportFiles = createBlobReportFiles(clients.blob, config.blob.reportsContainer);
   const relay = createOutboxRelay({
     publisher,
     store: outboxStore,
@@ -78,7 +80,9 @@ function buildServices(config: AppConfig): Services {
     }),
     exports: createExportWorker({
       store: reportStore,
-      files: createBlobReportFiles(clients.blob, config.blob.reportsContainer),
+      files: reportFiles,
+      blocks: reportFiles,
+      chunks: createCosmosChunkStore(reportsContainer),
       data: createCosmosSourceData(
         database.container(config.cosmos.albumsContainer),
         database.container(config.cosmos.ratingsContainer),

@@ -57,6 +57,10 @@ export interface WorkerSettings {
   retryBaseSeconds: number;
   /** Longest retry delay. */
   retryMaxSeconds: number;
+  /** Rows a chunk of a chunked export aims at (see the report types' chunk plans). */
+  chunkTargetRows: number;
+  /** Most chunks one export is split into; a larger export gets larger chunks. */
+  chunkMaxCount: number;
 }
 
 /** Microsoft Entra ID sign-in on the web page (MSAL for browsers, authorization code flow with PKCE). */
@@ -133,6 +137,8 @@ const settingsSchema = z.object({
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   WORKER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
+  EXPORT_CHUNK_TARGET_ROWS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  EXPORT_CHUNK_MAX_COUNT: z.coerce.number().int().min(1).max(10_000).default(4_000),
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   OUTBOX_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
   OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
@@ -251,6 +257,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
           maxAttempts: s.WORKER_MAX_ATTEMPTS,
           retryBaseSeconds: s.WORKER_RETRY_BASE_SECONDS,
           retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
+          chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
+          chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
         },
         blob: { ...blob, reportsContainer: s.BLOB_REPORTS_CONTAINER },
         auth,

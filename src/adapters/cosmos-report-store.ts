@@ -1,7 +1,7 @@
 // ReportStore on the Cosmos DB `reports` container (partition key /tenantId), which holds report and
 // outbox documents side by side so that a report and its outbox message commit in one batch.
 import { createHash } from 'node:crypto';
-import type { Container, JSONObject, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import { ACTIVE_STATUSES, type OutboxDocument, type ReportDocument } from '../domain/report';
 import {
   InvalidContinuationTokenError,
@@ -10,41 +10,13 @@ import {
   type ReportStore,
   type Stored,
 } from '../services/ports';
-
-const SYSTEM_PROPERTIES = ['_rid', '_self', '_ts', '_attachments', '_etag'] as const;
+import { asJson, clean, readDocument, replaceIfMatch, statusOf, stored } from './cosmos-documents';
 
 type StoredReport = ReportDocument & { _etag?: string };
-
-/** The status code of a Cosmos SDK error (numeric for service answers), if any. */
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
-}
 
 /** Whether the error carries any `code` at all (service status or network errno). */
 function hasCode(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error;
-}
-
-/** Our documents are plain JSON data; the SDK's batch input type cannot see that through `unknown`. */
-function asJson(doc: ReportDocument | OutboxDocument): JSONObject {
-  return { ...doc } as JSONObject;
-}
-
-/** A copy of the stored document without Cosmos system properties. */
-function clean(resource: StoredReport): ReportDocument {
-  const copy: Record<string, unknown> = { ...resource };
-  for (const key of SYSTEM_PROPERTIES) delete copy[key];
-  return copy as unknown as ReportDocument;
-}
-
-function stored(resource: StoredReport | undefined, etag: string | undefined): Stored<ReportDocument> {
-  const tag = etag ?? resource?._etag;
-  if (!resource || !tag) throw new Error('Cosmos returned a report without a body or an etag');
-  return { doc: clean(resource), etag: tag };
 }
 
 const CLAIMED_UPDATE_RETRIES = 5;
@@ -151,16 +123,12 @@ export function createCosmosReportStore(container: Container): ReportStore {
     },
 
     async get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined> {
-      try {
-        const response = await container.item(reportId, tenantId).read<StoredReport>();
-        const resource = response.resource;
-        if (response.statusCode === 404 || !resource) return undefined;
-        if (resource.kind !== 'report' || resource.tenantId !== tenantId) return undefined;
-        return stored(resource, response.etag);
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
+      return readDocument<ReportDocument>(
+        container,
+        reportId,
+        tenantId,
+        (resource) => resource.kind === 'report' && resource.tenantId === tenantId,
+      );
     },
 
     async findActive(
@@ -185,7 +153,7 @@ export function createCosmosReportStore(container: Container): ReportStore {
         .query<StoredReport>(query, { partitionKey: tenantId })
         .fetchAll();
       const found = resources[0];
-      return found ? clean(found) : undefined;
+      return found ? clean<ReportDocument>(found) : undefined;
     },
 
     async list(
@@ -210,7 +178,7 @@ export function createCosmosReportStore(container: Container): ReportStore {
         // An empty page that still has a continuation is followed, so callers never get one.
         do {
           const page = await iterator.fetchNext();
-          for (const resource of page.resources) items.push(clean(resource));
+          for (const resource of page.resources) items.push(clean<ReportDocument>(resource));
           next = page.continuationToken || undefined;
         } while (items.length === 0 && next !== undefined);
       } catch (error) {
@@ -256,7 +224,7 @@ export function createCosmosReportStore(container: Container): ReportStore {
           ],
         })
         .fetchAll();
-      return resources.map((resource) => stored(resource, undefined));
+      return resources.map((resource) => stored<ReportDocument>(resource, undefined));
     },
 
     async addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {
@@ -270,15 +238,7 @@ export function createCosmosReportStore(container: Container): ReportStore {
     },
 
     async replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'> {
-      try {
-        const response = await container
-          .item(report.id, report.tenantId)
-          .replace<StoredReport>(report, { accessCondition: { type: 'IfMatch', condition: etag } });
-        return stored(response.resource, response.etag);
-      } catch (error) {
-        if (statusOf(error) === 412) return 'conflict';
-        throw error;
-      }
+      return replaceIfMatch(container, report, report.tenantId, etag);
     },
   };
   return store;

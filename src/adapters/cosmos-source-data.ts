@@ -141,5 +141,27 @@ export function createCosmosSourceData(
       }
       return count;
     },
+
+    async ratingTimeBounds(
+      filter: RatingFilter,
+      signal: AbortSignal,
+    ): Promise<{ first: string; last: string } | null> {
+      const { where, parameters } = ratingCondition(filter);
+      const edge = async (order: 'ASC' | 'DESC'): Promise<string | undefined> => {
+        const query = `SELECT TOP 1 VALUE c.ratedAt FROM c WHERE ${where} ORDER BY c.ratedAt ${order}`;
+        for await (const page of pages<string>(
+          ratings,
+          { query, parameters },
+          ratingPartition(filter),
+          signal,
+        )) {
+          if (page[0] !== undefined) return page[0];
+        }
+        return undefined;
+      };
+      const first = await edge('ASC');
+      const last = first === undefined ? undefined : await edge('DESC');
+      return first === undefined || last === undefined ? null : { first, last };
+    },
   };
 }

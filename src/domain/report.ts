@@ -1,5 +1,6 @@
 // The report model: documents as stored, the status state machine, and the public resource shape.
 // Knows nothing of Azure SDKs.
+import type { ChunkedExport } from './chunks';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -72,6 +73,8 @@ export interface Progress {
   percent: number | null;
   /** Estimated seconds until done, from the rate so far, when the total is known. */
   etaSeconds: number | null;
+  /** A chunked export only: chunks finished and chunks in all. */
+  chunks?: { done: number; total: number };
 }
 
 export const NO_PROGRESS: Progress = { processedRows: 0, totalRows: null, percent: null, etaSeconds: null };
@@ -113,6 +116,34 @@ export interface ReportDocument {
   leaseExpiresAt?: string | null;
   /** Seconds; set when the report becomes terminal (retention). */
   ttl?: number;
+  /** Set once a chunked export is planned (see ./chunks.ts); absent for a single-pass export. */
+  chunks?: ChunkedExport | null;
+}
+
+/** The lease of a claim (a report's or a chunk's) is still running at `now`. */
+export function isLeaseAlive(
+  doc: { status: string; leaseExpiresAt?: string | null | undefined },
+  now: Date,
+): boolean {
+  return (
+    doc.status === 'Processing' &&
+    typeof doc.leaseExpiresAt === 'string' &&
+    doc.leaseExpiresAt > now.toISOString()
+  );
+}
+
+/** The body of an `ExportRequested` message: run (or plan) the whole report. */
+export interface ExportRequestPayload {
+  tenantId: string;
+  reportId: string;
+  reportType: string;
+  format: string;
+}
+
+/** The body of an `ExportChunkRequested` message: run chunk `chunkIndex` of plan `planId`. */
+export interface ChunkRequestPayload extends ExportRequestPayload {
+  planId: number;
+  chunkIndex: number;
 }
 
 /** An outbox message in the same container and partition as its report, written in the same batch. */
@@ -121,8 +152,8 @@ export interface OutboxDocument {
   kind: 'outbox';
   tenantId: string;
   reportId: string;
-  messageType: 'ExportRequested';
-  payload: { tenantId: string; reportId: string; reportType: string; format: string };
+  messageType: 'ExportRequested' | 'ExportChunkRequested';
+  payload: ExportRequestPayload | ChunkRequestPayload;
   correlationId: string;
   createdAt: string;
   dispatchedAt: string | null;
@@ -151,6 +182,18 @@ export function exportRequested(report: ReportDocument, id: string, createdAt: s
     attempts: 0,
     lastError: null,
   };
+}
+
+/** The `ExportChunkRequested` outbox message for chunk `chunkIndex` of plan `planId` of `report`. */
+export function chunkRequested(
+  report: ReportDocument,
+  planId: number,
+  chunkIndex: number,
+  id: string,
+  createdAt: string,
+): OutboxDocument {
+  const base = exportRequested(report, id, createdAt);
+  return { ...base, messageType: 'ExportChunkRequested', payload: { ...base.payload, planId, chunkIndex } };
 }
 
 /** The document fields the API shows as they are. */

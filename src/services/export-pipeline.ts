@@ -5,7 +5,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Column, FormatWriter } from '../domain/formats';
 import type { Row } from '../domain/report-types/types';
-import type { FileHeaders, ReportFiles } from './ports';
+import type { BlockFiles, FileHeaders, ReportFiles } from './ports';
 
 export interface ExportInput {
   pages: AsyncIterable<readonly Row[]>;
@@ -33,11 +33,70 @@ export interface ExportResult {
 const ROW_BUFFER = 256;
 
 export async function writeExport(input: ExportInput): Promise<ExportResult> {
+  const encoded = await encodeRows({
+    pages: input.pages,
+    // A writer with a row limit gets one row past it (to tell that the data goes on), then the source
+    // stops: rows it would leave out are not read at all.
+    limit: input.writer.maxRows === undefined ? Infinity : input.writer.maxRows + 1,
+    stream: input.writer.createStream({
+      columns: input.columns,
+      ...(input.title === undefined ? {} : { title: input.title }),
+      ...(input.parameters === undefined ? {} : { parameters: input.parameters }),
+      ...(input.generatedAt === undefined ? {} : { generatedAt: input.generatedAt }),
+    }),
+    sink: (content, signal) => input.files.upload(input.name, content, input.headers, signal),
+    signal: input.signal,
+  });
+  return {
+    rowCount: Math.min(encoded.rowCount, input.writer.maxRows ?? Infinity),
+    sizeBytes: encoded.sizeBytes,
+  };
+}
+
+export interface ChunkInput {
+  pages: AsyncIterable<readonly Row[]>;
+  /** The format's chunk stream (see FormatWriter.chunked). */
+  stream: Transform;
+  blocks: BlockFiles;
+  /** The blob the blocks belong to, and what each block is called. */
+  name: string;
+  blockId: (seq: number) => string;
+  signal: AbortSignal;
+}
+
+export interface ChunkOutput extends ExportResult {
+  blocks: number;
+}
+
+/** Encodes one chunk's rows and stages them as uncommitted blocks of the report's blob. */
+export async function stageChunk(input: ChunkInput): Promise<ChunkOutput> {
+  let blocks = 0;
+  const encoded = await encodeRows({
+    pages: input.pages,
+    limit: Infinity,
+    stream: input.stream,
+    sink: async (content, signal) => {
+      ({ blocks } = await input.blocks.stageBlocks(input.name, content, input.blockId, signal));
+    },
+    signal: input.signal,
+  });
+  return { ...encoded, blocks };
+}
+
+interface EncodeInput {
+  pages: AsyncIterable<readonly Row[]>;
+  /** Rows read at most. */
+  limit: number;
+  stream: Transform;
+  sink: (content: Readable, signal: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+}
+
+/** Rows -> encoder -> byte counter -> sink, with backpressure; every stage stops when one fails. */
+async function encodeRows(input: EncodeInput): Promise<ExportResult> {
   let rowCount = 0;
   let sizeBytes = 0;
-  // A writer with a row limit gets one row past it (to tell that the data goes on), then the source
-  // stops: rows it would leave out are not read at all.
-  const limit = input.writer.maxRows === undefined ? Infinity : input.writer.maxRows + 1;
+  const limit = input.limit;
   async function* rows(): AsyncGenerator<Row> {
     for await (const page of input.pages) {
       for (const row of page) {
@@ -71,20 +130,15 @@ export async function writeExport(input: ExportInput): Promise<ExportResult> {
   try {
     const encode = pipeline(
       Readable.from(rows(), { objectMode: true, highWaterMark: ROW_BUFFER }),
-      input.writer.createStream({
-        columns: input.columns,
-        ...(input.title === undefined ? {} : { title: input.title }),
-        ...(input.parameters === undefined ? {} : { parameters: input.parameters }),
-        ...(input.generatedAt === undefined ? {} : { generatedAt: input.generatedAt }),
-      }),
+      input.stream,
       counter,
       { signal: controller.signal, end: true },
     );
-    const upload = input.files.upload(input.name, counter, input.headers, controller.signal);
-    await Promise.allSettled([encode.catch(fail), upload.catch(fail)]);
+    const sink = input.sink(counter, controller.signal);
+    await Promise.allSettled([encode.catch(fail), sink.catch(fail)]);
   } finally {
     input.signal.removeEventListener('abort', stopOnCallerAbort);
   }
   if (failed) throw firstError;
-  return { rowCount: Math.min(rowCount, input.writer.maxRows ?? Infinity), sizeBytes };
+  return { rowCount, sizeBytes };
 }

@@ -1,5 +1,6 @@
 // The narrow interfaces the services need from storage; adapters implement them.
 import type { Readable } from 'node:stream';
+import type { ChunkDocument } from '../domain/chunks';
 import type { OutboxDocument, ReportDocument, ReportStatus } from '../domain/report';
 
 export interface Stored<T> {
@@ -79,6 +80,44 @@ export interface ReportFiles {
   upload(name: string, content: Readable, headers: FileHeaders, signal: AbortSignal): Promise<void>;
   /** Deletes the file and any uncommitted upload of it; no error when there is none. */
   delete(name: string): Promise<void>;
+}
+
+/** A file written in parts (a chunked export): staged blocks of one block blob, committed once. */
+export interface BlockFiles {
+  /**
+   * Stages `content` as uncommitted blocks of `name`, cut into blocks of a fixed size, named
+   * `blockId(0)`, `blockId(1)`, ... Nothing becomes visible: see `commitBlocks`.
+   */
+  stageBlocks(
+    name: string,
+    content: Readable,
+    blockId: (seq: number) => string,
+    signal: AbortSignal,
+  ): Promise<{ blocks: number; sizeBytes: number }>;
+  /** Stages one small block of bytes the caller has at hand. */
+  stageBlock(name: string, blockId: string, content: Buffer, signal: AbortSignal): Promise<void>;
+  /**
+   * Makes `name` the staged blocks `blockIds`, in that order, with `headers`, unless the file already
+   * exists: 'exists' then, and nothing changes (so a repeated commit is harmless).
+   */
+  commitBlocks(
+    name: string,
+    blockIds: readonly string[],
+    headers: FileHeaders,
+  ): Promise<'committed' | 'exists'>;
+  /** Whether a committed file of that name exists. */
+  exists(name: string): Promise<boolean>;
+}
+
+/** The chunk documents of chunked exports, in their report's partition. */
+export interface ChunkStore {
+  /** Creates each chunk that is not there yet; existing ones are left as they are. */
+  createMissing(chunks: readonly ChunkDocument[]): Promise<void>;
+  get(tenantId: string, chunkId: string): Promise<Stored<ChunkDocument> | undefined>;
+  /** Replaces the chunk if its etag still matches; 'conflict' when someone changed it meanwhile. */
+  replace(chunk: ChunkDocument, etag: string): Promise<Stored<ChunkDocument> | 'conflict'>;
+  /** Processing chunks of every tenant whose lease lapsed before `now`, oldest lease first. */
+  findExpiredLeases(now: Date, limit: number): Promise<Stored<ChunkDocument>[]>;
 }
 
 export interface DownloadLink {

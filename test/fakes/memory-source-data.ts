@@ -65,6 +65,20 @@ export class MemorySourceData implements SourceData {
     return count;
   }
 
+  async ratingTimeBounds(
+    filter: RatingFilter,
+    signal: AbortSignal,
+  ): Promise<{ first: string; last: string } | null> {
+    signal.throwIfAborted();
+    let first: string | undefined;
+    let last: string | undefined;
+    for (const rating of this.#filtered(filter)) {
+      if (first === undefined || rating.ratedAt < first) first = rating.ratedAt;
+      if (last === undefined || rating.ratedAt > last) last = rating.ratedAt;
+    }
+    return first === undefined || last === undefined ? null : { first, last };
+  }
+
   *#filtered(filter: RatingFilter): Generator<Rating> {
     for (const rating of this.#ratingStream ? this.#ratingStream() : this.ratingList) {
       if (matches(rating, filter)) yield rating;

@@ -1,6 +1,7 @@
 // CSV format writer on `csv-stringify`: RFC 4180 quoting, CRLF records, UTF-8 (optional BOM), header row
 // from the columns, and formula-injection escaping of every string cell, header cells included.
 import { Stringifier, type Options as StringifyOptions } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Transform } from 'node:stream';
 import {
   BYTE_HIGH_WATER_MARK,
@@ -8,6 +9,7 @@ import {
   type Column,
   type CreateStreamOptions,
   type FormatWriter,
+  joinedParts,
 } from './types';
 
 export interface CsvOptions {
@@ -41,6 +43,16 @@ export function csvStringifyOptions(columns: readonly Column[], bom = false): St
   };
 }
 
+function csvStream(columns: readonly Column[], bom: boolean, header: boolean): Transform {
+  return new Stringifier({
+    ...csvStringifyOptions(columns, bom),
+    header,
+    writableObjectMode: true,
+    writableHighWaterMark: ROW_HIGH_WATER_MARK,
+    readableHighWaterMark: BYTE_HIGH_WATER_MARK,
+  });
+}
+
 /**
  * A CSV writer. Cell rules: strings as-is, numbers and bigints unchanged (`-5` stays `-5`), dates as ISO
  * 8601 (`toISOString`, invalid dates empty), booleans `true`/`false`, null/undefined empty, other objects
@@ -53,13 +65,12 @@ export function createCsvWriter(options: CsvOptions = {}): FormatWriter {
     name: 'csv',
     contentType: 'text/csv; charset=utf-8',
     fileExtension: 'csv',
-    createStream({ columns }: CreateStreamOptions): Transform {
-      return new Stringifier({
-        ...csvStringifyOptions(columns, bom),
-        writableObjectMode: true,
-        writableHighWaterMark: ROW_HIGH_WATER_MARK,
-        readableHighWaterMark: BYTE_HIGH_WATER_MARK,
-      });
+    createStream: ({ columns }: CreateStreamOptions): Transform => csvStream(columns, bom, true),
+    // In chunks: the header row (and BOM) once, at the start, then each chunk's records as they are.
+    chunked: {
+      createChunkStream: ({ columns }) => csvStream(columns, false, false),
+      assemble: (chunkRows, { columns }) =>
+        joinedParts(chunkRows, Buffer.from(stringify([], csvStringifyOptions(columns, bom)), 'utf8')),
     },
   };
 }

@@ -5,7 +5,7 @@ import { pdf } from './pdf';
 import type { FormatWriter } from './types';
 import { xlsx } from './xlsx';
 
-export type { Column, ColumnType, CreateStreamOptions, FormatWriter } from './types';
+export type { ChunkedFormat, Column, ColumnType, CreateStreamOptions, FilePart, FormatWriter } from './types';
 export { attachmentDisposition, fileNameFor } from './types';
 export { createCsvWriter, type CsvOptions } from './csv';
 export { createPdfWriter, PDF_DEFAULT_MAX_ROWS, type PdfOptions } from './pdf';

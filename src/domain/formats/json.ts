@@ -2,7 +2,14 @@
 // array (`[`, the objects separated by commas, `]`), valid at any size although it is never held whole;
 // NDJSON is one object per line.
 import { Transform, type TransformCallback } from 'node:stream';
-import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK, type Column, type FormatWriter } from './types';
+import {
+  BYTE_HIGH_WATER_MARK,
+  ROW_HIGH_WATER_MARK,
+  joinedParts,
+  type Column,
+  type FilePart,
+  type FormatWriter,
+} from './types';
 
 /** Output is pushed in pieces of about this size rather than one small Buffer per row. */
 const PUSH_BYTES = 16 * 1024;
@@ -82,27 +89,68 @@ function jsonStream(columns: readonly Column[], framing: Framing): Transform {
   });
 }
 
+const JSON_FRAMING: Framing = {
+  open: '[',
+  beforeFirst: '\n',
+  separator: ',\n',
+  after: '',
+  close: '\n]\n',
+  closeEmpty: ']\n',
+};
+
+/** One chunk of a JSON array: its objects with the separators between them, nothing around them. */
+const JSON_CHUNK_FRAMING: Framing = {
+  open: '',
+  beforeFirst: '',
+  separator: JSON_FRAMING.separator,
+  after: '',
+  close: '',
+  closeEmpty: '',
+};
+
+/** The JSON array from its chunks: `[` and the first row's lead-in, the separator between chunks, `]`. */
+function jsonParts(chunkRows: readonly number[]): FilePart[] {
+  const chunks = joinedParts(chunkRows);
+  if (chunks.length === 0) return [{ literal: Buffer.from(JSON_FRAMING.open + JSON_FRAMING.closeEmpty) }];
+  const parts: FilePart[] = [{ literal: Buffer.from(JSON_FRAMING.open + JSON_FRAMING.beforeFirst) }];
+  chunks.forEach((part, i) => {
+    if (i > 0) parts.push({ literal: Buffer.from(JSON_FRAMING.separator) });
+    parts.push(part);
+  });
+  parts.push({ literal: Buffer.from(JSON_FRAMING.close) });
+  return parts;
+}
+
 /** JSON: one array of row objects, one object per line (`[]` for zero rows), ending in a newline. */
 export const json: FormatWriter = {
   name: 'json',
   contentType: 'application/json',
   fileExtension: 'json',
-  createStream: ({ columns }) =>
-    jsonStream(columns, {
-      open: '[',
-      beforeFirst: '\n',
-      separator: ',\n',
-      after: '',
-      close: '\n]\n',
-      closeEmpty: ']\n',
-    }),
+  createStream: ({ columns }) => jsonStream(columns, JSON_FRAMING),
+  chunked: {
+    createChunkStream: ({ columns }) => jsonStream(columns, JSON_CHUNK_FRAMING),
+    assemble: (chunkRows) => jsonParts(chunkRows),
+  },
 };
 
 /** NDJSON (JSON Lines): one row object per line, each line ending in `\n`; zero rows is an empty file. */
+const NDJSON_FRAMING: Framing = {
+  open: '',
+  beforeFirst: '',
+  separator: '',
+  after: '\n',
+  close: '',
+  closeEmpty: '',
+};
+
 export const ndjson: FormatWriter = {
   name: 'ndjson',
   contentType: 'application/x-ndjson',
   fileExtension: 'ndjson',
-  createStream: ({ columns }) =>
-    jsonStream(columns, { open: '', beforeFirst: '', separator: '', after: '\n', close: '', closeEmpty: '' }),
+  createStream: ({ columns }) => jsonStream(columns, NDJSON_FRAMING),
+  // Lines stand alone: the chunks are simply joined.
+  chunked: {
+    createChunkStream: ({ columns }) => jsonStream(columns, NDJSON_FRAMING),
+    assemble: (chunkRows) => joinedParts(chunkRows),
+  },
 };

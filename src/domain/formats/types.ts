@@ -51,6 +51,35 @@ export interface FormatWriter {
    * row count. Zero rows still produce a complete file (for CSV, the header row).
    */
   createStream(options: CreateStreamOptions): Transform;
+  /**
+   * A format whose file can be written in chunks says how. Absent: the format runs in one pass (XLSX
+   * and PDF, whose files cannot be cut into independently written parts).
+   */
+  readonly chunked?: ChunkedFormat;
+}
+
+/** One piece of a chunked file: bytes the committer writes itself, or the bytes of chunk `chunk`. */
+export type FilePart = { readonly literal: Buffer } | { readonly chunk: number };
+
+/**
+ * How a format writes one file in chunks: each chunk's rows are encoded on their own (by any worker, in
+ * any order), and `assemble` lays out the whole file. The assembled file is byte for byte what
+ * `createStream` writes for all the rows in one pass.
+ */
+export interface ChunkedFormat {
+  /** A stream like `createStream`'s for the rows of one chunk, without what the file has only once. */
+  createChunkStream(options: CreateStreamOptions): Transform;
+  /** The file's parts in order, given each chunk's row count (a chunk with no rows may be left out). */
+  assemble(chunkRows: readonly number[], options: CreateStreamOptions): FilePart[];
+}
+
+/** The parts of a file whose chunks are simply joined, after a `head` (e.g. CSV's header row). */
+export function joinedParts(chunkRows: readonly number[], head?: Buffer): FilePart[] {
+  const parts: FilePart[] = head && head.length > 0 ? [{ literal: head }] : [];
+  chunkRows.forEach((rows, chunk) => {
+    if (rows > 0) parts.push({ chunk });
+  });
+  return parts;
 }
 
 /** Rows buffered on a writer's writable side before `write()` returns false. */

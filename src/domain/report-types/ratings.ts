@@ -1,7 +1,16 @@
 // `ratings`: every rating given within a date range (a large raw export that exercises streaming).
 import { z } from 'zod';
-import type { Rating } from './source-data';
-import { dateRangeParameters, dayAfter, type ReportTypeDefinition, type Row } from './types';
+import { chunkCountFor, type ChunkSlice } from '../chunks';
+import type { Rating, RatingFilter } from './source-data';
+import {
+  dateRangeParameters,
+  dayAfter,
+  type ChunkPlan,
+  type ChunkPlanContext,
+  type ReportTypeDefinition,
+  type Row,
+  type RowSourceContext,
+} from './types';
 
 export const ratingsParameters = dateRangeParameters({
   albumId: z.string().min(1).max(100).optional().describe('Only ratings of this album.'),
@@ -38,6 +47,81 @@ async function* orderTies(pages: AsyncIterable<Rating[]>): AsyncGenerator<Rating
   if (held.length > 0) yield held.sort(byTimeThenId);
 }
 
+/** The ratings of `filter` as output rows, oldest first; reports progress against `total` when given. */
+async function* ratingRows(
+  parameters: RatingsParameters,
+  filter: RatingFilter,
+  context: RowSourceContext,
+  countTotal: boolean,
+): AsyncGenerator<readonly Row[]> {
+  const { data, signal } = context;
+  // Memory is bounded by the album titles (just one with `albumId`) plus one page of ratings.
+  const titles = new Map<string, string>();
+  for await (const page of data.albums({}, signal)) {
+    for (const album of page) {
+      if (parameters.albumId === undefined || album.id === parameters.albumId) {
+        titles.set(album.id, album.title);
+      }
+    }
+    signal.throwIfAborted();
+  }
+
+  const total = countTotal ? await data.countRatings(filter, signal) : null;
+  let written = 0;
+  context.progress(written, total);
+  for await (const page of orderTies(data.ratings(filter, signal))) {
+    signal.throwIfAborted();
+    yield page.map((rating): Row => ({
+      albumId: rating.albumId,
+      title: titles.get(rating.albumId) ?? '',
+      userId: rating.userId,
+      rating: rating.rating,
+      ratedAt: rating.ratedAt,
+    }));
+    written += page.length;
+    context.progress(written, total);
+  }
+}
+
+function rangeFilter(parameters: RatingsParameters): RatingFilter {
+  return {
+    from: `${parameters.fromDate}T00:00:00.000Z`,
+    toExclusive: dayAfter(parameters.toDate),
+    ...(parameters.albumId === undefined ? {} : { albumId: parameters.albumId }),
+  };
+}
+
+const sliceSchema = z.object({ from: z.iso.datetime(), toExclusive: z.iso.datetime() });
+
+/**
+ * Time windows `[from, toExclusive)` of equal length between the first and the last rating in range, as
+ * many as the rating count asks for (one count and two single-row reads, however large the range). The
+ * first window starts where the range starts and the last ends where it ends, so together they cover
+ * the range; windows meet at an instant, so equal timestamps never straddle two chunks.
+ */
+async function planWindows(parameters: RatingsParameters, context: ChunkPlanContext): Promise<ChunkPlan> {
+  const filter = rangeFilter(parameters);
+  const whole = [{ from: filter.from, toExclusive: filter.toExclusive }];
+  const total = await context.data.countRatings(filter, context.signal);
+  const count = chunkCountFor(total, context.targetRows, context.maxChunks);
+  const bounds = count > 1 ? await context.data.ratingTimeBounds(filter, context.signal) : null;
+  if (!bounds) return { slices: whole, estimatedRows: total };
+  const firstMs = Date.parse(bounds.first);
+  const spanMs = Date.parse(bounds.last) + 1 - firstMs;
+  const windows = Math.min(count, spanMs);
+  const slices: ChunkSlice[] = [];
+  let from = filter.from;
+  for (let i = 1; i <= windows; i++) {
+    const toExclusive =
+      i === windows
+        ? filter.toExclusive
+        : new Date(firstMs + Math.floor((spanMs * i) / windows)).toISOString();
+    if (toExclusive > from) slices.push({ from, toExclusive });
+    from = toExclusive;
+  }
+  return { slices, estimatedRows: total };
+}
+
 export const ratings: ReportTypeDefinition<RatingsParameters> = {
   name: 'ratings',
   title: 'All ratings',
@@ -52,39 +136,13 @@ export const ratings: ReportTypeDefinition<RatingsParameters> = {
     { key: 'ratedAt', header: 'Rated at' },
   ],
 
-  // Memory is bounded by the album titles (just one with `albumId`) plus one page of ratings.
-  async *rows(parameters, context) {
-    const { data, signal } = context;
-    const filter = {
-      from: `${parameters.fromDate}T00:00:00.000Z`,
-      toExclusive: dayAfter(parameters.toDate),
-      ...(parameters.albumId === undefined ? {} : { albumId: parameters.albumId }),
-    };
+  rows: (parameters, context) => ratingRows(parameters, rangeFilter(parameters), context, true),
 
-    const titles = new Map<string, string>();
-    for await (const page of data.albums({}, signal)) {
-      for (const album of page) {
-        if (parameters.albumId === undefined || album.id === parameters.albumId) {
-          titles.set(album.id, album.title);
-        }
-      }
-      signal.throwIfAborted();
-    }
-
-    const total = await data.countRatings(filter, signal);
-    let written = 0;
-    context.progress(written, total);
-    for await (const page of orderTies(data.ratings(filter, signal))) {
-      signal.throwIfAborted();
-      yield page.map((rating): Row => ({
-        albumId: rating.albumId,
-        title: titles.get(rating.albumId) ?? '',
-        userId: rating.userId,
-        rating: rating.rating,
-        ratedAt: rating.ratedAt,
-      }));
-      written += page.length;
-      context.progress(written, total);
-    }
+  chunking: {
+    plan: planWindows,
+    rows(parameters, slice, context) {
+      const window = sliceSchema.parse(slice);
+      return ratingRows(parameters, { ...rangeFilter(parameters), ...window }, context, false);
+    },
   },
 };

@@ -41,4 +41,9 @@ export interface SourceData {
   /** Oldest first. */
   ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]>;
   countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number>;
+  /** The `ratedAt` of the oldest and the newest rating of the filter; null when there is none. */
+  ratingTimeBounds(
+    filter: RatingFilter,
+    signal: AbortSignal,
+  ): Promise<{ first: string; last: string } | null>;
 }

@@ -1,5 +1,6 @@
 // What a report type is, and the parameter pieces report types share. Knows nothing of Azure SDKs.
 import { z } from 'zod';
+import type { ChunkSlice } from '../chunks';
 import type { SourceData } from './source-data';
 
 /** One output row, keyed by column key. */
@@ -37,6 +38,38 @@ export interface ReportTypeDefinition<P = Record<string, unknown>> {
    * `context.signal`. Throw a {@link ReportTypeError} for a problem the user should read about.
    */
   rows(parameters: P, context: RowSourceContext): AsyncIterable<readonly Row[]>;
+  /**
+   * A type that can split its source declares a chunk plan: its export is then cut into chunks that
+   * workers run side by side (for formats that can be joined, see FormatWriter.chunked). Absent: every
+   * export of the type runs in one pass.
+   */
+  readonly chunking?: ChunkPlanner<P>;
+}
+
+/** What a chunk planner gets besides the parameters. */
+export interface ChunkPlanContext {
+  readonly data: SourceData;
+  readonly signal: AbortSignal;
+  /** Rows a chunk should hold, about. */
+  readonly targetRows: number;
+  /** Most chunks the plan may have. */
+  readonly maxChunks: number;
+}
+
+export interface ChunkPlan {
+  /** Ordered, disjoint slices that together cover exactly the rows `rows(parameters)` yields, in order. */
+  readonly slices: ChunkSlice[];
+  /** Rows in all slices together, as counted when planning. */
+  readonly estimatedRows: number;
+}
+
+export interface ChunkPlanner<P> {
+  plan(parameters: P, context: ChunkPlanContext): Promise<ChunkPlan>;
+  /**
+   * The rows of one slice, in output order: the pages of every slice of a plan, one slice after the
+   * other, are exactly the pages of `rows(parameters)`.
+   */
+  rows(parameters: P, slice: ChunkSlice, context: RowSourceContext): AsyncIterable<readonly Row[]>;
 }
 
 /** A report type's own failure (bad data, impossible request): the report fails with this code and message. */
@@ -57,33 +90,22 @@ export function dayAfter(isoDay: string): string {
   return next.toISOString();
 }
 
-/** Longest range a date-ranged report may cover, in calendar years. */
-export const MAX_RANGE_YEARS = 5;
-
 const DATE_MESSAGE = 'must be a calendar date in YYYY-MM-DD format';
 
 /** An ISO calendar date `YYYY-MM-DD` that exists (zod's ISO date check rejects 2024-02-30, 2023-02-29). */
 export const isoDate = () => z.iso.date({ error: DATE_MESSAGE });
 
-/** The `fromDate`/`toDate` pair, both inclusive. Spread into a report type's shape via {@link dateRangeParameters}. */
+/**
+ * The `fromDate`/`toDate` pair, both inclusive. Spread into a report type's shape via {@link dateRangeParameters}.
+ * A range may be as long as the calendar allows: exports stream, so no range is too long to run.
+ */
 export const dateRangeShape = {
   fromDate: isoDate().describe('First day of the range (inclusive), YYYY-MM-DD.'),
-  toDate: isoDate().describe(
-    `Last day of the range (inclusive), YYYY-MM-DD; not before fromDate, at most ${MAX_RANGE_YEARS} years after it.`,
-  ),
+  toDate: isoDate().describe('Last day of the range (inclusive), YYYY-MM-DD; not before fromDate.'),
 };
 
 const validDate = z.iso.date();
 const isValidDate = (value: unknown): value is string => validDate.safeParse(value).success;
-
-/** The same calendar day `years` later (Feb 29 becomes Mar 1 in a common year); string math, no Date quirks. */
-function addYears(isoDay: string, years: number): string {
-  const year = Number(isoDay.slice(0, 4)) + years;
-  if (year > 9999) return '9999-12-31';
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const monthDay = isoDay.slice(5) === '02-29' && !leap ? '03-01' : isoDay.slice(5);
-  return `${String(year).padStart(4, '0')}-${monthDay}`;
-}
 
 /**
  * A strict parameter object made of the shared date range plus `extra` fields. The range checks run
@@ -99,12 +121,6 @@ export function dateRangeParameters<Extra extends z.ZodRawShape>(extra: Extra) {
         code: 'custom',
         path: ['toDate'],
         message: `must be on or after fromDate (${fromDate})`,
-      });
-    } else if (toDate > addYears(fromDate, MAX_RANGE_YEARS)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['toDate'],
-        message: `must be at most ${MAX_RANGE_YEARS} years after fromDate (${addYears(fromDate, MAX_RANGE_YEARS)} at the latest)`,
       });
     }
   });

@@ -46,6 +46,7 @@ const noData: SourceData = {
     [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true, value: undefined }) }),
   }),
   countRatings: () => Promise.resolve(0),
+  ratingTimeBounds: () => Promise.resolve(null),
 };
 
 interface Behaviour {

@@ -1,0 +1,184 @@
+// What every step of the export worker shares: its dependencies and settings, resolved once, and the
+// writes that end a report.
+import { randomUUID } from 'node:crypto';
+import { attachmentDisposition, fileNameFor, getFormat, type FormatWriter } from '../../domain/formats';
+import {
+  transition,
+  type ReportDocument,
+  type ReportError,
+  type ReportFields,
+  type ReportStatus,
+} from '../../domain/report';
+import { getReportType, type ReportTypeDefinition } from '../../domain/report-types';
+import type { SourceData } from '../../domain/report-types/source-data';
+import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
+import type {
+  BlockFiles,
+  ChunkStore,
+  FileHeaders,
+  MessagePublisher,
+  ReportFiles,
+  ReportStore,
+  Stored,
+} from '../ports';
+
+export interface WorkerLog {
+  log(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface ExportWorkerOptions {
+  store: ReportStore;
+  files: ReportFiles;
+  data: SourceData;
+  /** Sends the scheduled retry messages (to the same queue). */
+  publisher: MessagePublisher;
+  /** Chunked exports: the chunk documents and the staged blocks. Without both, every export runs in one pass. */
+  chunks?: ChunkStore;
+  blocks?: BlockFiles;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  /** Rows a chunk aims at, and the most chunks an export gets (defaults 100,000 and 4,000). */
+  chunkTargetRows?: number;
+  chunkMaxCount?: number;
+  /** Seconds a terminal report is kept (Cosmos TTL). */
+  retentionSeconds: number;
+  /** How often a running export renews its lease, writes progress and looks for a cancel request. */
+  heartbeatMs?: number;
+  reportType?: (name: string) => ReportTypeDefinition | undefined;
+  format?: (name: string) => FormatWriter | undefined;
+  now?: () => Date;
+  newId?: () => string;
+  random?: () => number;
+}
+
+export type WorkOutcome =
+  | 'completed'
+  | 'cancelled'
+  | 'failed'
+  | 'retry-scheduled'
+  | 'lease-lost'
+  | 'planned'
+  | 'chunk-done'
+  | 'skipped-missing'
+  | 'skipped-terminal'
+  | 'skipped-claimed'
+  | 'skipped-stale'
+  | 'refused-transition';
+
+/** Where a report's file lives: `{tenantId}/{reportId}/{fileName}` in the reports container. */
+export const blobNameFor = (report: Pick<ReportDocument, 'tenantId' | 'id'>, fileName: string): string =>
+  `${report.tenantId}/${report.id}/${fileName}`;
+
+export const failure = (code: string, message: string): ReportFields => ({
+  error: { code, message } satisfies ReportError,
+});
+
+/** The resolved dependencies and the helpers built on them. */
+export class WorkerContext {
+  readonly store: ReportStore;
+  readonly files: ReportFiles;
+  readonly data: SourceData;
+  readonly publisher: MessagePublisher;
+  readonly chunkStore: ChunkStore | undefined;
+  readonly blocks: BlockFiles | undefined;
+  readonly heartbeatMs: number;
+  readonly chunkTargetRows: number;
+  readonly chunkMaxCount: number;
+  readonly reportTypeOf: (name: string) => ReportTypeDefinition | undefined;
+  readonly formatOf: (name: string) => FormatWriter | undefined;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  readonly random: () => number;
+
+  constructor(readonly options: ExportWorkerOptions) {
+    this.store = options.store;
+    this.files = options.files;
+    this.data = options.data;
+    this.publisher = options.publisher;
+    this.chunkStore = options.chunks;
+    this.blocks = options.blocks;
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.chunkTargetRows = options.chunkTargetRows ?? 100_000;
+    this.chunkMaxCount = options.chunkMaxCount ?? 4_000;
+    this.reportTypeOf = options.reportType ?? getReportType;
+    this.formatOf = options.format ?? getFormat;
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+    this.random = options.random ?? Math.random;
+  }
+
+  leaseUntil(): string {
+    return new Date(this.now().getTime() + this.options.leaseSeconds * 1000).toISOString();
+  }
+
+  /** The report ended in `status`; throws InvalidTransitionError when it cannot end so. */
+  terminal(doc: ReportDocument, status: ReportStatus, fields: ReportFields = {}): ReportDocument {
+    return transition(doc, status, {
+      ...fields,
+      completedAt: this.now().toISOString(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      ttl: this.options.retentionSeconds,
+    });
+  }
+
+  /** The report's file name and blob name, and its headers, when its type and format are known. */
+  fileOf(doc: ReportDocument): { fileName: string; blobName: string; headers: FileHeaders } | undefined {
+    const type = this.reportTypeOf(doc.reportType);
+    const writer = this.formatOf(doc.format);
+    if (!type || !writer) return undefined;
+    const fileName = fileNameFor(type.name, doc.id, writer.fileExtension);
+    return {
+      fileName,
+      blobName: blobNameFor(doc, fileName),
+      headers: { contentType: writer.contentType, contentDisposition: attachmentDisposition(fileName) },
+    };
+  }
+
+  /** Deletes whatever (partial) file a report may have; never fails the caller. */
+  async discardFile(doc: ReportDocument, log: WorkerLog): Promise<void> {
+    const file = this.fileOf(doc);
+    if (!file) return;
+    try {
+      await this.files.delete(file.blobName);
+    } catch (error) {
+      log.warn(`report ${doc.id}: could not delete its partial file: ${String(error)}`);
+    }
+  }
+
+  /** Ends an unclaimed report (Pending, or Processing with no live claim) if nobody changed it meanwhile. */
+  async endUnclaimed(
+    stored: Stored<ReportDocument>,
+    status: ReportStatus,
+    fields: ReportFields,
+  ): Promise<boolean> {
+    return (await this.store.replace(this.terminal(stored.doc, status, fields), stored.etag)) !== 'conflict';
+  }
+
+  /** Whether chunked exports can run here at all. */
+  get canChunk(): boolean {
+    return this.chunkStore !== undefined && this.blocks !== undefined;
+  }
+
+  /**
+   * Applies `change` to the report while `owner` still holds its claim, retrying on concurrent writes
+   * (a cancel request). 'lost' when the claim is gone.
+   */
+  writeClaimed(
+    tenantId: string,
+    reportId: string,
+    owner: string,
+    change: (doc: ReportDocument) => ReportDocument,
+  ): Promise<ReportDocument | 'lost'> {
+    return retryOnConflict(`report ${reportId}`, async () => {
+      const stored = await this.store.get(tenantId, reportId);
+      if (!stored || stored.doc.status !== 'Processing' || stored.doc.leaseOwner !== owner) return 'lost';
+      const result = await this.store.replace(change(stored.doc), stored.etag);
+      return result === 'conflict' ? CONFLICT : result.doc;
+    });
+  }
+}

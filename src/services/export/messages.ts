@@ -1,0 +1,72 @@
+// The messages of the report-requests queue: what the worker accepts, and the retry messages it sends.
+import { z } from 'zod';
+import type { ChunkRequestPayload, ExportRequestPayload } from '../../domain/report';
+import type { OutboundMessage } from '../ports';
+import { PoisonMessageError } from './errors';
+
+/** The body of an `ExportRequested` message (the outbox payload). */
+export const exportRequestSchema = z.object({
+  tenantId: z.string().min(1),
+  reportId: z.string().min(1),
+  reportType: z.string().min(1),
+  format: z.string().min(1),
+});
+export type ExportRequest = z.infer<typeof exportRequestSchema>;
+
+/** The body of an `ExportChunkRequested` message: one chunk of a chunked export. */
+export const chunkRequestSchema = exportRequestSchema.extend({
+  planId: z.number().int().min(0),
+  chunkIndex: z.number().int().min(0),
+});
+export type ChunkRequest = z.infer<typeof chunkRequestSchema>;
+
+export type WorkItem = { kind: 'report'; request: ExportRequest } | { kind: 'chunk'; request: ChunkRequest };
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The message body (an object, or JSON text) as a request; PoisonMessageError when it is neither. */
+export function parseWorkItem(body: unknown): WorkItem {
+  const value = typeof body === 'string' ? safeJson(body) : body;
+  const chunk = chunkRequestSchema.safeParse(value);
+  if (chunk.success) return { kind: 'chunk', request: chunk.data };
+  const parsed = exportRequestSchema.safeParse(value);
+  if (!parsed.success)
+    throw new PoisonMessageError(`not an ExportRequested message: ${parsed.error.message}`);
+  return { kind: 'report', request: parsed.data };
+}
+
+/** The tenant and report a message names, from its body or else its application properties. */
+export function reportNamedBy(
+  body: unknown,
+  properties: Record<string, unknown>,
+): { tenantId: string; reportId: string } | undefined {
+  const parsed = exportRequestSchema.safeParse(typeof body === 'string' ? safeJson(body) : body);
+  const tenantId = parsed.success ? parsed.data.tenantId : properties.tenantId;
+  const reportId = parsed.success ? parsed.data.reportId : properties.reportId;
+  if (typeof tenantId !== 'string' || typeof reportId !== 'string' || !tenantId || !reportId)
+    return undefined;
+  return { tenantId, reportId };
+}
+
+/** A retry of `body` with its own message id, delivered no earlier than `at`. */
+export function retryMessage(
+  messageId: string,
+  correlationId: string,
+  body: ExportRequestPayload | ChunkRequestPayload,
+  at: Date,
+): OutboundMessage {
+  return {
+    messageId,
+    correlationId,
+    subject: 'planId' in body ? 'ExportChunkRequested' : 'ExportRequested',
+    applicationProperties: { tenantId: body.tenantId, reportId: body.reportId },
+    body,
+    scheduledEnqueueTimeUtc: at,
+  };
+}

@@ -1,0 +1,48 @@
+// An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's.
+import type { ChunkDocument } from '../../src/domain/chunks';
+import type { ChunkStore, Stored } from '../../src/services/ports';
+
+export class MemoryChunkStore implements ChunkStore {
+  readonly #docs = new Map<string, Stored<ChunkDocument>>();
+  #version = 0;
+
+  createMissing(chunks: readonly ChunkDocument[]): Promise<void> {
+    for (const chunk of chunks) {
+      const key = `${chunk.tenantId}/${chunk.id}`;
+      if (!this.#docs.has(key))
+        this.#docs.set(key, { doc: structuredClone(chunk), etag: `e${++this.#version}` });
+    }
+    return Promise.resolve();
+  }
+
+  get(tenantId: string, chunkId: string): Promise<Stored<ChunkDocument> | undefined> {
+    const found = this.#docs.get(`${tenantId}/${chunkId}`);
+    return Promise.resolve(found && structuredClone(found));
+  }
+
+  replace(chunk: ChunkDocument, etag: string): Promise<Stored<ChunkDocument> | 'conflict'> {
+    const key = `${chunk.tenantId}/${chunk.id}`;
+    const current = this.#docs.get(key);
+    if (!current || current.etag !== etag) return Promise.resolve('conflict');
+    const next = { doc: structuredClone(chunk), etag: `e${++this.#version}` };
+    this.#docs.set(key, next);
+    return Promise.resolve(structuredClone(next));
+  }
+
+  findExpiredLeases(now: Date, limit: number): Promise<Stored<ChunkDocument>[]> {
+    const expired = [...this.#docs.values()]
+      .filter(
+        ({ doc }) =>
+          doc.status === 'Processing' &&
+          typeof doc.leaseExpiresAt === 'string' &&
+          doc.leaseExpiresAt < now.toISOString(),
+      )
+      .sort((a, b) => String(a.doc.leaseExpiresAt).localeCompare(String(b.doc.leaseExpiresAt)))
+      .slice(0, limit);
+    return Promise.resolve(structuredClone(expired));
+  }
+
+  all(): ChunkDocument[] {
+    return [...this.#docs.values()].map(({ doc }) => structuredClone(doc)).sort((a, b) => a.index - b.index);
+  }
+}
