@@ -76,6 +76,14 @@ export interface E2eResults {
     rowsPerSec: number | null;
     rateWindowMs: number;
   };
+  /** Every seeded rating in one all-time `ratings` export (chunked): POST -> Completed. */
+  fullExport: {
+    rows: number | null;
+    chunks: number | null;
+    ms: number | null;
+    rowsPerSec: number | null;
+    status: string;
+  };
   cancel: {
     /** DELETE sent -> GET shows Cancelled. */
     cancelMs: number | null;
@@ -404,6 +412,24 @@ async function burst(
   };
 }
 
+/** The whole seeded history in one export: how long POST -> Completed takes, chunks and all. */
+async function fullExport(client: Client): Promise<E2eResults['fullExport']> {
+  const started = performance.now();
+  const { status, body } = await client.post('ratings', { fromDate: '2000-01-01', toDate: '2030-12-31' });
+  if (status !== 202) throw new Error(`POST ratings: ${status} ${JSON.stringify(body)}`);
+  const done = await client.until(body.reportId, isTerminal, 900_000);
+  const ms = done.at === null ? null : round(done.at - started);
+  const chunks = (done.report.progress as { chunks?: { total: number } } | null)?.chunks?.total ?? null;
+  return {
+    rows: done.report.rowCount,
+    chunks,
+    ms,
+    rowsPerSec:
+      ms === null || done.report.rowCount === null ? null : round(done.report.rowCount / (ms / 1000)),
+    status: done.report.status,
+  };
+}
+
 export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
   const localDir = mkdtempSync(join(tmpdir(), 'report-exports-bench-'));
   const hostLogPath = join(localDir, 'host.log');
@@ -496,7 +522,14 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
       () => readFileSync(hostLogPath, 'utf8'),
     );
 
+    progress('full export: every seeded rating in one all-time ratings export');
+    const full = await fullExport(client);
+    progress(
+      `full export: ${num(full.rows ?? NaN)} rows ${full.status} in ${num((full.ms ?? NaN) / 1000, 1)} s`,
+    );
+
     const targets: Target[] = [
+      atMost('e2e.fullExport.ms', full.ms, 60_000, 'ms'),
       atMost('e2e.smallReports.p50Ms', small.p50Ms, 1000, 'ms'),
       atMost('e2e.largeExport.progressVisibleMs', large.progressVisibleMs, 1000, 'ms'),
       atMost('e2e.cancel.cancelMs', cancel.cancelMs, 2000, 'ms'),
@@ -518,6 +551,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
       },
       smallReports: small,
       largeExport: large,
+      fullExport: full,
       cancel,
       burst: burstResults,
       targets,
@@ -530,7 +564,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
 }
 
 export function formatE2eResults(results: E2eResults): string {
-  const { setup, smallReports: small, largeExport: large, cancel, burst: b } = results;
+  const { setup, smallReports: small, largeExport: large, fullExport: full, cancel, burst: b } = results;
   const ms = (value: number | null) => (value === null ? 'not reached' : `${num(value)} ms`);
   return [
     `End to end on the local host (all functions, stand-ins in their own processes; ${num(setup.albums)} albums, ` +
@@ -560,6 +594,12 @@ export function formatE2eResults(results: E2eResults): string {
         'large export rate',
         large.rowsPerSec === null ? '-' : `${num(large.rowsPerSec)} rows/s`,
         `from the progress seen over ${num(large.rateWindowMs / 1000)} s`,
+      ],
+      [
+        'full export POST -> Completed',
+        ms(full.ms),
+        `${num(full.rows ?? NaN)} rows (every seeded rating, all time) in ${num(full.chunks ?? 1)} chunks, ` +
+          `${full.rowsPerSec === null ? '-' : num(full.rowsPerSec)} rows/s; ${full.status}`,
       ],
       [
         'DELETE -> Cancelled',

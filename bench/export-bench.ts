@@ -4,7 +4,11 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { availableParallelism } from 'node:os';
 import { azuriteConnectionString } from '../dev/standins/azurite';
+import { blockId } from '../src/domain/chunks';
+import { createCsvWriter } from '../src/domain/formats/csv';
+import { ratings } from '../src/domain/report-types/ratings';
 import { VARIANTS as VARIANT_ORDER, type ChildResult, type Variant } from './export-child';
 import { processCpuMs, ROOT, runScript, startStandin } from './processes';
 import {
@@ -63,7 +67,24 @@ export interface ExportResults {
   peakRssGrowthUpperMb: number;
   naivePeakRssGrowthMb: number | null;
   profile?: ProfileSummary & { file: string };
+  /** The chunked pipeline at the largest size, K chunk workers side by side. */
+  chunked?: ChunkedRun;
   targets: Target[];
+}
+
+export interface ChunkedRun {
+  rows: number;
+  workers: number;
+  chunks: number;
+  /** From the first worker's start to the committed block list. */
+  ms: number;
+  rowsPerSec: number;
+  bytes: number;
+  blocks: number;
+  /** Chunked rows/s / single-thread csv-stringify rows/s at the same size. */
+  ratioToCsvStringify: number;
+  /** Each worker's peak RSS (MB). */
+  workerPeakRssMb: number[];
 }
 
 const CONTAINER = 'bench-exports';
@@ -133,6 +154,7 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
   const summaries: ExportVariantSummary[] = [];
   const largest = Math.max(...options.sizes);
   let profileFile: string | undefined;
+  let chunked: Omit<ChunkedRun, 'ratioToCsvStringify'> | undefined;
   try {
     for (const rows of options.sizes) {
       const perVariant = new Map<Variant, ExportRun[]>();
@@ -165,6 +187,12 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
         (a, b) => a.rows - b.rows || VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant),
       );
     }
+    chunked = await runChunked(largest, availableParallelism(), env, container);
+    progress(
+      `chunked       ${num(largest).padStart(9)} rows: ${num(chunked.ms / 1000, 2)} s, ${num(chunked.rowsPerSec)} rows/s ` +
+        `(${chunked.workers} workers, ${chunked.chunks} chunks), worker peak RSS ${chunked.workerPeakRssMb.map((m) => num(m)).join(' / ')} MB`,
+    );
+    await clearBlobs();
     if (options.profile) {
       mkdirSync(options.profileDir, { recursive: true });
       const before = new Set(readdirSync(options.profileDir));
@@ -211,9 +239,15 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
   const ratio = ratioBySize[String(largest)] ?? NaN;
   const peakRssGrowthMb = growth('pipeline', smallest, largest) ?? NaN;
   const naivePeakRssGrowthMb = growth('naive', smallest, largest);
+  const rawLargest = find('csv-stringify', largest);
+  const chunkedRun: ChunkedRun | undefined =
+    chunked && rawLargest
+      ? { ...chunked, ratioToCsvStringify: round(chunked.rowsPerSec / rawLargest.rowsPerSec, 3) }
+      : undefined;
   const targets = [
     atLeast('export.ratioToCsvStringify', ratio, 0.9),
     atMost('export.peakRssGrowthMb', peakRssGrowthMb, 64, 'MB', true),
+    atLeast('export.chunked.ratioToCsvStringify', chunkedRun?.ratioToCsvStringify ?? NaN, 1.8),
   ];
   let profile: ExportResults['profile'];
   if (profileFile) {
@@ -234,7 +268,89 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
     peakRssGrowthUpperMb: growth('pipeline', secondLargest, largest) ?? NaN,
     naivePeakRssGrowthMb,
     ...(profile ? { profile } : {}),
+    ...(chunkedRun ? { chunked: chunkedRun } : {}),
     targets,
+  };
+}
+
+/** Rows a chunk of the benchmark's chunked run holds, as the export's default target does. */
+const BENCH_CHUNK_ROWS = 100_000;
+
+/**
+ * The chunked pipeline: `workers` chunk workers (processes, as instances would be) stage the chunks of
+ * one CSV side by side, then the block list is committed with the header first, as the export's commit
+ * does. Timed from the first worker's start to the commit.
+ */
+async function runChunked(
+  rows: number,
+  workers: number,
+  env: NodeJS.ProcessEnv,
+  container: ReturnType<BlobServiceClient['getContainerClient']>,
+): Promise<Omit<ChunkedRun, 'ratioToCsvStringify'>> {
+  const chunks = Math.max(workers, Math.ceil(rows / BENCH_CHUNK_ROWS));
+  const name = `chunked/ratings-${rows}.csv`;
+  const outputs = await Promise.all(
+    Array.from({ length: workers }, (_, worker) =>
+      runScript(
+        'bench/export-child.ts',
+        ['chunk', String(rows), String(worker), String(workers), String(chunks)],
+        {
+          env: { ...env, BENCH_BLOB_NAME: name },
+          nodeArgs: [],
+        },
+      ),
+    ),
+  );
+  const results = outputs.map((output) => {
+    const line = output.stdout.trim().split('\n').pop() ?? '';
+    if (output.code !== 0 || !line.startsWith('{'))
+      throw new Error(`chunk worker failed: ${output.stderr.trim().slice(-500)}`);
+    return JSON.parse(line) as ChildResult;
+  });
+  const commitStart = performance.now();
+  const csv = createCsvWriter().chunked;
+  if (!csv) throw new Error('the CSV writer has no chunked mode');
+  const blocksByChunk = Object.assign({}, ...results.map((r) => r.blocksByChunk ?? {})) as Record<
+    string,
+    number
+  >;
+  const ids: string[] = [];
+  let literal = 0;
+  let bytes = 0;
+  const client = container.getBlockBlobClient(name);
+  for (const part of csv.assemble(
+    Array.from({ length: chunks }, () => 1),
+    { columns: ratings.columns },
+  )) {
+    if ('literal' in part) {
+      const id = blockId(1, 'literal', 0, literal++);
+      await client.stageBlock(id, part.literal, part.literal.length);
+      ids.push(id);
+      bytes += part.literal.length;
+    } else {
+      const count = blocksByChunk[String(part.chunk)] ?? 0;
+      for (let seq = 0; seq < count; seq++) ids.push(blockId(1, part.chunk, 1, seq));
+    }
+  }
+  await client.commitBlockList(ids);
+  const commitMs = performance.now() - commitStart;
+  bytes += results.reduce((sum, r) => sum + r.bytes, 0);
+  const size = (await client.getProperties()).contentLength ?? 0;
+  if (size !== bytes) throw new Error(`chunked: committed ${size} bytes, staged ${bytes}`);
+  const totalRows = results.reduce((sum, r) => sum + r.rows, 0);
+  if (totalRows !== rows) throw new Error(`chunked: ${totalRows} rows instead of ${rows}`);
+  const started = Math.min(...results.map((r) => r.startedAtMs ?? Infinity));
+  const ended = Math.max(...results.map((r) => r.endedAtMs ?? 0));
+  const ms = ended - started + commitMs;
+  return {
+    rows,
+    workers,
+    chunks,
+    ms: round(ms, 1),
+    rowsPerSec: round(rows / (ms / 1000)),
+    bytes,
+    blocks: ids.length,
+    workerPeakRssMb: results.map((r) => round(r.maxRssKb / 1024, 1)),
   };
 }
 
@@ -244,6 +360,7 @@ const LABELS: Record<Variant, string> = {
   pipeline: 'pipeline -> Azurite',
   naive: 'naive (string + upload)',
   format: 'format writer -> Azurite',
+  chunk: 'chunked, K workers -> Azurite',
 };
 
 export function formatExportResults(results: ExportResults): string {
@@ -297,6 +414,13 @@ export function formatExportResults(results: ExportResults): string {
       .map(([size, ratio]) => `${num(Number(size))} rows ${num(ratio, 2)}`)
       .join(', ')}`,
     growthLine,
+    ...(results.chunked
+      ? [
+          `chunked: ${results.chunked.workers} workers, ${num(results.chunked.chunks)} chunks, ${num(results.chunked.blocks)} blocks: ` +
+            `${num(results.chunked.rowsPerSec)} rows/s = ${num(results.chunked.ratioToCsvStringify, 2)}x single-thread csv-stringify ` +
+            `(target >= 1.8x); worker peak RSS ${results.chunked.workerPeakRssMb.map((m) => num(m)).join(' / ')} MB`,
+        ]
+      : []),
     ...failures.map((f) => `FAILED ${f.variant} ${num(f.rows)}: ${f.error?.split('\n')[0] ?? ''}`),
   ];
   if (results.profile) {

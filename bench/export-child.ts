@@ -11,6 +11,10 @@
 //                  then one `upload` call
 //   format         the production pipeline with the registered writer named by the third argument (csv,
 //                  json, ndjson, xlsx, pdf): the per-format comparison
+//   chunk          one chunk worker of a chunked CSV export: `chunk <rows> <worker> <workers> <chunks>`
+//                  stages the chunks whose index % workers = worker, one after the other, with
+//                  stageChunk() into the blob BENCH_BLOB_NAME, as the export worker does; the parent
+//                  runs `workers` of these side by side and commits the blocks
 // Prints one JSON line (ChildResult) on stdout.
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
@@ -25,10 +29,11 @@ import { createCsvWriter, csvStringifyOptions } from '../src/domain/formats/csv'
 import { attachmentDisposition, type FormatWriter } from '../src/domain/formats/types';
 import { ratings } from '../src/domain/report-types/ratings';
 import type { Row } from '../src/domain/report-types/types';
-import { writeExport } from '../src/services/export-pipeline';
-import { syntheticRatingPages } from './rows';
+import { blockId } from '../src/domain/chunks';
+import { stageChunk, writeExport } from '../src/services/export-pipeline';
+import { PAGE_SIZE, syntheticRatingPages } from './rows';
 
-export const VARIANTS = ['source', 'csv-stringify', 'pipeline', 'naive', 'format'] as const;
+export const VARIANTS = ['source', 'csv-stringify', 'pipeline', 'naive', 'format', 'chunk'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface ChildResult {
@@ -52,6 +57,50 @@ export interface ChildResult {
   peakExternalKb: number;
   userCpuMs: number;
   systemCpuMs: number;
+  /** For `chunk`: wall-clock bounds of the work (ms since the epoch) and the blocks staged per chunk. */
+  startedAtMs?: number;
+  endedAtMs?: number;
+  blocksByChunk?: Record<string, number>;
+}
+
+/** The synthetic rows of chunk `index` of a chunked run: a seed of its own, so any worker makes them alone. */
+export const chunkRows = (rows: number, index: number, chunks: number) =>
+  syntheticRatingPages(
+    Math.floor((rows * (index + 1)) / chunks) - Math.floor((rows * index) / chunks),
+    PAGE_SIZE,
+    7_000 + index,
+  );
+
+async function chunkWorker(
+  total: number,
+  worker: number,
+  workers: number,
+  chunks: number,
+): Promise<{ rows: number; bytes: number; blocksByChunk: Record<string, number> }> {
+  const { client, container } = blobContainer();
+  const name = process.env.BENCH_BLOB_NAME;
+  if (!name) throw new Error('BENCH_BLOB_NAME must be set');
+  const writer = csvWriter();
+  const chunked = writer.chunked;
+  if (!chunked) throw new Error('the CSV writer has no chunked mode');
+  const blocks = createBlobReportFiles(client, container);
+  let rows = 0;
+  let bytes = 0;
+  const blocksByChunk: Record<string, number> = {};
+  for (let index = worker; index < chunks; index += workers) {
+    const staged = await stageChunk({
+      pages: chunkRows(total, index, chunks),
+      stream: chunked.createChunkStream({ columns }),
+      blocks,
+      name,
+      blockId: (seq) => blockId(1, index, 1, seq),
+      signal: new AbortController().signal,
+    });
+    rows += staged.rowCount;
+    bytes += staged.sizeBytes;
+    blocksByChunk[String(index)] = staged.blocks;
+  }
+  return { rows, bytes, blocksByChunk };
 }
 
 const columns = ratings.columns;
@@ -178,8 +227,9 @@ async function naive(total: number): Promise<{ rows: number; bytes: number; buil
 }
 
 async function main(): Promise<void> {
-  const [variant, count, formatName] = process.argv.slice(2);
+  const [variant, count, formatName, ...chunkArgs] = process.argv.slice(2);
   const total = Number(count);
+  if (variant === 'chunk') return runChunkWorker(total, [formatName, ...chunkArgs].map(Number));
   if (
     !VARIANTS.includes(variant as Variant) ||
     !Number.isInteger(total) ||
@@ -238,6 +288,34 @@ async function main(): Promise<void> {
     systemCpuMs: Math.round(usage.systemCPUTime / 1000),
   };
   if (outcome.buildMs !== undefined) result.buildMs = Math.round(outcome.buildMs * 10) / 10;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function runChunkWorker(total: number, [worker, workers, chunks]: number[]): Promise<void> {
+  if (worker === undefined || !workers || !chunks || !(worker >= 0 && worker < workers)) {
+    throw new Error('usage: export-child.ts chunk <rows> <worker> <workers> <chunks>');
+  }
+  const startRssKb = Math.round(process.memoryUsage().rss / 1024);
+  const startedAtMs = Date.now();
+  const started = performance.now();
+  const outcome = await chunkWorker(total, worker, workers, chunks);
+  const ms = performance.now() - started;
+  const memory = process.memoryUsage();
+  const usage = process.resourceUsage();
+  const result: ChildResult = {
+    variant: 'chunk',
+    ...outcome,
+    ms: Math.round(ms * 10) / 10,
+    startRssKb,
+    maxRssKb: usage.maxRSS,
+    peakHeapTotalKb: Math.round(memory.heapTotal / 1024),
+    peakHeapUsedKb: Math.round(memory.heapUsed / 1024),
+    peakExternalKb: Math.round(memory.external / 1024),
+    userCpuMs: Math.round(usage.userCPUTime / 1000),
+    systemCpuMs: Math.round(usage.systemCPUTime / 1000),
+    startedAtMs,
+    endedAtMs: Date.now(),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -17,35 +17,6 @@ export interface CosmosSourceDataOptions {
 
 export const DEFAULT_SOURCE_PAGE_SIZE = 1000;
 
-/** Days of ratings one query covers (see `ratingWindows`). */
-export const RATING_WINDOW_DAYS = 31;
-
-/**
- * [from, toExclusive) cut into consecutive windows of at most `days` days. Rating reads run one
- * `ORDER BY ratedAt` query per window, in order, which still yields every rating oldest first, while
- * each query sorts only its window: the work of one query stays bounded however wide the range (the
- * local Cosmos server re-sorts a query's whole result for every page it serves).
- */
-export function ratingWindows(
-  from: string,
-  toExclusive: string,
-  days = RATING_WINDOW_DAYS,
-): { from: string; toExclusive: string }[] {
-  const windows: { from: string; toExclusive: string }[] = [];
-  const end = Date.parse(toExclusive);
-  let start = Date.parse(from);
-  if (Number.isNaN(start) || Number.isNaN(end)) throw new RangeError('invalid rating range');
-  while (start < end) {
-    const next = Math.min(start + days * 86_400_000, end);
-    windows.push({
-      from: windows.length === 0 ? from : new Date(start).toISOString(),
-      toExclusive: next === end ? toExclusive : new Date(next).toISOString(),
-    });
-    start = next;
-  }
-  return windows;
-}
-
 const ALBUM_FIELDS = 'c.id, c.title, c.artist, c.genre, c.releaseYear';
 const RATING_FIELDS = 'c.id, c.albumId, c.userId, c.rating, c.ratedAt';
 
@@ -115,16 +86,14 @@ export function createCosmosSourceData(
       return pages<Album>(albums, query, { maxItemCount: pageSize }, signal);
     },
 
-    async *ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
-      for (const window of ratingWindows(filter.from, filter.toExclusive)) {
-        const { where, parameters } = ratingCondition({ ...filter, ...window });
-        yield* pages<Rating>(
-          ratings,
-          { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
-          { maxItemCount: pageSize, ...ratingPartition(filter) },
-          signal,
-        );
-      }
+    ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
+      const { where, parameters } = ratingCondition(filter);
+      return pages<Rating>(
+        ratings,
+        { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
+        { maxItemCount: pageSize, ...ratingPartition(filter) },
+        signal,
+      );
     },
 
     async countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number> {

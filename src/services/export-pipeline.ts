@@ -83,6 +83,69 @@ export async function stageChunk(input: ChunkInput): Promise<ChunkOutput> {
   return { ...encoded, blocks };
 }
 
+/**
+ * The rows of `pages` as an object stream, at most `limit` of them. A page is awaited once and its rows
+ * are pushed synchronously while the buffer has room (no promise per row); the source is read no
+ * further than needed, and is closed (its `return`) when the stream ends early or is destroyed.
+ */
+function rowStream(pages: AsyncIterable<readonly Row[]>, limit: number, onRow: () => void): Readable {
+  const iterator = pages[Symbol.asyncIterator]();
+  let page: readonly Row[] = [];
+  let index = 0;
+  let count = 0;
+  let waiting = false;
+  let finished = false;
+  const close = async () => {
+    if (finished) return;
+    finished = true;
+    await iterator.return?.();
+  };
+  return new Readable({
+    objectMode: true,
+    highWaterMark: ROW_BUFFER,
+    read() {
+      if (waiting) return;
+      while (index < page.length) {
+        if (count >= limit) {
+          void close().then(
+            () => this.push(null),
+            (error: unknown) => this.destroy(error as Error),
+          );
+          return;
+        }
+        count++;
+        onRow();
+        if (!this.push(page[index++])) return;
+      }
+      waiting = true;
+      iterator.next().then(
+        (next) => {
+          waiting = false;
+          if (next.done) {
+            finished = true;
+            this.push(null);
+            return;
+          }
+          page = next.value;
+          index = 0;
+          this._read(ROW_BUFFER);
+        },
+        (error: unknown) => {
+          waiting = false;
+          finished = true;
+          this.destroy(error as Error);
+        },
+      );
+    },
+    destroy(error, callback) {
+      close().then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
+}
+
 interface EncodeInput {
   pages: AsyncIterable<readonly Row[]>;
   /** Rows read at most. */
@@ -96,16 +159,7 @@ interface EncodeInput {
 async function encodeRows(input: EncodeInput): Promise<ExportResult> {
   let rowCount = 0;
   let sizeBytes = 0;
-  const limit = input.limit;
-  async function* rows(): AsyncGenerator<Row> {
-    for await (const page of input.pages) {
-      for (const row of page) {
-        if (rowCount >= limit) return;
-        rowCount++;
-        yield row;
-      }
-    }
-  }
+  const source = rowStream(input.pages, input.limit, () => rowCount++);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       sizeBytes += chunk.length;
@@ -128,12 +182,7 @@ async function encodeRows(input: EncodeInput): Promise<ExportResult> {
     }
   };
   try {
-    const encode = pipeline(
-      Readable.from(rows(), { objectMode: true, highWaterMark: ROW_BUFFER }),
-      input.stream,
-      counter,
-      { signal: controller.signal, end: true },
-    );
+    const encode = pipeline(source, input.stream, counter, { signal: controller.signal, end: true });
     const sink = input.sink(counter, controller.signal);
     await Promise.allSettled([encode.catch(fail), sink.catch(fail)]);
   } finally {

@@ -236,6 +236,7 @@ async function runChunk(
     onError: (error) => log.warn(`${tag}: heartbeat failed: ${String(error)}`),
   });
   keeper.start();
+  log.log(`${tag}: attempt ${chunk.attempts} reads its rows`);
   try {
     const options = { columns: run.type.columns, title: run.type.title, parameters: run.parameters };
     const staged = await stageChunk({

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCosmosSourceData, ratingWindows } from '../../../src/adapters/cosmos-source-data';
+import { createCosmosSourceData } from '../../../src/adapters/cosmos-source-data';
 import type { Album, Rating, RatingFilter, SourceData } from '../../../src/domain/report-types/source-data';
 import { testCosmosClient } from '../../support/clients';
 
@@ -178,26 +178,30 @@ describe('Cosmos source data', () => {
   });
 });
 
-describe('rating windows', () => {
-  it('cut a range into consecutive windows that cover it exactly, with the original ends', () => {
-    const from = '2019-01-01T00:00:00.000Z';
-    const to = '2024-01-01T00:00:00.000Z';
-    const windows = ratingWindows(from, to);
-    expect(windows[0]?.from).toBe(from);
-    expect(windows.at(-1)?.toExclusive).toBe(to);
-    for (let i = 1; i < windows.length; i++) expect(windows[i]?.from).toBe(windows[i - 1]?.toExclusive);
-    for (const w of windows) {
-      const days = (Date.parse(w.toExclusive) - Date.parse(w.from)) / 86_400_000;
-      expect(days).toBeGreaterThan(0);
-      expect(days).toBeLessThanOrEqual(31);
-    }
-    expect(windows).toHaveLength(Math.ceil(1826 / 31));
-  });
-
-  it('give one window for a short range and none for an empty one', () => {
-    expect(ratingWindows('2024-01-01T00:00:00.000Z', '2024-01-02T00:00:00.000Z')).toEqual([
-      { from: '2024-01-01T00:00:00.000Z', toExclusive: '2024-01-02T00:00:00.000Z' },
-    ]);
-    expect(ratingWindows('2024-01-02T00:00:00.000Z', '2024-01-02T00:00:00.000Z')).toEqual([]);
+describe('rating time bounds', () => {
+  it('are the oldest and newest ratedAt of the filter, or null when it has no rating', async () => {
+    const source = createCosmosSourceData(albums, ratings, { pageSize: 7 });
+    const matching = RATINGS.filter(inRange(FIRST_HALF))
+      .map((r) => r.ratedAt)
+      .sort();
+    expect(await source.ratingTimeBounds(FIRST_HALF, never())).toEqual({
+      first: matching[0],
+      last: matching.at(-1),
+    });
+    expect(matching.at(-1)).toBe('2024-06-30T23:59:59.999Z');
+    const oneAlbum = { ...FIRST_HALF, albumId: 'al-03' };
+    const ofAlbum = RATINGS.filter(inRange(oneAlbum))
+      .map((r) => r.ratedAt)
+      .sort();
+    expect(await source.ratingTimeBounds(oneAlbum, never())).toEqual({
+      first: ofAlbum[0],
+      last: ofAlbum.at(-1),
+    });
+    expect(
+      await source.ratingTimeBounds(
+        { from: '2030-01-01T00:00:00.000Z', toExclusive: '2031-01-01T00:00:00.000Z' },
+        never(),
+      ),
+    ).toBeNull();
   });
 });

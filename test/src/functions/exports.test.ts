@@ -116,6 +116,8 @@ beforeAll(async () => {
   process.env.WORKER_RETRY_BASE_SECONDS = '0.2';
   process.env.SERVICEBUS_MAX_DELIVERY_COUNT = '3';
   process.env.SERVICEBUS_LOCK_DURATION_SECONDS = '5';
+  // This file's exports run in one pass (chunked exports have a file of their own).
+  process.env.EXPORT_CHUNK_TARGET_ROWS = '10000000';
   config = loadConfig(process.env);
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
   process.env.SERVICEBUS = peer.connectionString;
