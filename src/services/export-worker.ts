@@ -27,6 +27,7 @@ import type { SourceData } from '../domain/report-types/source-data';
 import { ReportTypeError } from '../domain/report-types/types';
 import { writeExport } from './export-pipeline';
 import { isTransient } from './failures';
+import { blobNameFor } from '../domain/blob-name';
 import type { MessagePublisher, ReportFiles, ReportStore, Stored } from './ports';
 
 /** The body of an `ExportRequested` message (the outbox payload). */
@@ -107,9 +108,7 @@ class LeaseLost extends Error {
 const CLAIM_RETRIES = 5;
 const WATCHDOG_BATCH = 100;
 
-/** Where a report's file lives: `{tenantId}/{reportId}/{fileName}` in the reports container. */
-export const blobNameFor = (report: Pick<ReportDocument, 'tenantId' | 'id'>, fileName: string): string =>
-  `${report.tenantId}/${report.id}/${fileName}`;
+export { blobNameFor };
 
 export function createExportWorker(options: ExportWorkerOptions) {
   const { store, files, data, publisher } = options;
