@@ -3,6 +3,8 @@
 // Everything else (bad data, a bug, a 4xx) fails the same way again. Duck-typed: the Azure SDK errors
 // (Cosmos ErrorResponse, RestError, ServiceBusError) and Node's system errors all carry these fields.
 
+import { DependencyError, DependencyUnavailableError } from '../domain/errors';
+
 const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
 
 /** Socket, DNS and HTTP-client error codes: the service could not be reached (Node's and undici's). */
@@ -44,6 +46,8 @@ export function errorField(error: object, name: string): unknown {
 }
 
 export function isTransient(error: unknown, depth = 0): boolean {
+  if (error instanceof DependencyUnavailableError) return true;
+  if (error instanceof DependencyError) return false;
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   if (errorField(error, 'retryable') === true) return true; // ServiceBusError
   for (const name of ['statusCode', 'code', 'status']) {
