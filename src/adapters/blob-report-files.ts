@@ -3,13 +3,9 @@
 // or replaces an earlier one, when the block list is committed at the end: a failed or cancelled upload
 // leaves uncommitted blocks that the service discards, never a truncated file.
 import type { Readable } from 'node:stream';
-import { RestError, type BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import type { FileHeaders, ReportFiles } from '../services/ports';
-import { translateSdkError } from './sdk-errors';
-
-/** A failed Blob Storage call as the app's own error: no raw service text reaches a report. */
-const storageError = (error: unknown): unknown =>
-  translateSdkError(error, 'storage', (e) => e instanceof RestError);
+import { blobError, withTranslatedErrors } from './sdk-errors';
 
 /** Bytes per block staged by uploadStream, and how many blocks are in flight at once. */
 export const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -17,29 +13,20 @@ export const UPLOAD_CONCURRENCY = 4;
 
 export function createBlobReportFiles(blob: BlobServiceClient, containerName: string): ReportFiles {
   const container = blob.getContainerClient(containerName);
-  return {
+  const files: ReportFiles = {
     async upload(name: string, content: Readable, headers: FileHeaders, signal: AbortSignal): Promise<void> {
-      await container
-        .getBlockBlobClient(name)
-        .uploadStream(content, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY, {
-          blobHTTPHeaders: {
-            blobContentType: headers.contentType,
-            blobContentDisposition: headers.contentDisposition,
-          },
-          abortSignal: signal,
-        })
-        .catch((error: unknown) => {
-          throw storageError(error);
-        });
+      await container.getBlockBlobClient(name).uploadStream(content, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY, {
+        blobHTTPHeaders: {
+          blobContentType: headers.contentType,
+          blobContentDisposition: headers.contentDisposition,
+        },
+        abortSignal: signal,
+      });
     },
 
     async delete(name: string): Promise<void> {
-      await container
-        .getBlockBlobClient(name)
-        .deleteIfExists({ deleteSnapshots: 'include' })
-        .catch((error: unknown) => {
-          throw storageError(error);
-        });
+      await container.getBlockBlobClient(name).deleteIfExists({ deleteSnapshots: 'include' });
     },
   };
+  return withTranslatedErrors(files, blobError);
 }

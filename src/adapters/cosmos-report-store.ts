@@ -10,6 +10,7 @@ import {
   type ReportStore,
   type Stored,
 } from '../services/ports';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_ts', '_attachments', '_etag'] as const;
 
@@ -300,5 +301,5 @@ export function createCosmosReportStore(container: Container, continuationTokenS
       }
     },
   };
-  return store;
+  return withTranslatedErrors(store, cosmosError);
 }

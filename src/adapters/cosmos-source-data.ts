@@ -2,6 +2,7 @@
 // /albumId) containers, read page by page with parameterised queries that select only what the report
 // types need.
 import type { Container, FeedOptions, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 import type {
   Album,
   AlbumFilter,
@@ -103,43 +104,46 @@ export function createCosmosSourceData(
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new RangeError('pageSize must be a positive integer');
 
-  return {
-    albums(filter: AlbumFilter, signal: AbortSignal): AsyncIterable<Album[]> {
-      const query: SqlQuerySpec =
-        filter.genre === undefined
-          ? { query: `SELECT ${ALBUM_FIELDS} FROM c` }
-          : {
-              query: `SELECT ${ALBUM_FIELDS} FROM c WHERE c.genre = @genre`,
-              parameters: [{ name: '@genre', value: filter.genre }],
-            };
-      return pages<Album>(albums, query, { maxItemCount: pageSize }, signal);
-    },
+  return withTranslatedErrors(
+    {
+      albums(filter: AlbumFilter, signal: AbortSignal): AsyncIterable<Album[]> {
+        const query: SqlQuerySpec =
+          filter.genre === undefined
+            ? { query: `SELECT ${ALBUM_FIELDS} FROM c` }
+            : {
+                query: `SELECT ${ALBUM_FIELDS} FROM c WHERE c.genre = @genre`,
+                parameters: [{ name: '@genre', value: filter.genre }],
+              };
+        return pages<Album>(albums, query, { maxItemCount: pageSize }, signal);
+      },
 
-    async *ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
-      for (const window of ratingWindows(filter.from, filter.toExclusive)) {
-        const { where, parameters } = ratingCondition({ ...filter, ...window });
-        yield* pages<Rating>(
+      async *ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
+        for (const window of ratingWindows(filter.from, filter.toExclusive)) {
+          const { where, parameters } = ratingCondition({ ...filter, ...window });
+          yield* pages<Rating>(
+            ratings,
+            { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
+            { maxItemCount: pageSize, ...ratingPartition(filter) },
+            signal,
+          );
+        }
+      },
+
+      async countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number> {
+        const { where, parameters } = ratingCondition(filter);
+        let count = 0;
+        // A cross-partition aggregate may come back as one partial count per page: add them up.
+        for await (const page of pages<number>(
           ratings,
-          { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
-          { maxItemCount: pageSize, ...ratingPartition(filter) },
+          { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters },
+          ratingPartition(filter),
           signal,
-        );
-      }
+        )) {
+          for (const partial of page) count += partial;
+        }
+        return count;
+      },
     },
-
-    async countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number> {
-      const { where, parameters } = ratingCondition(filter);
-      let count = 0;
-      // A cross-partition aggregate may come back as one partial count per page: add them up.
-      for await (const page of pages<number>(
-        ratings,
-        { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters },
-        ratingPartition(filter),
-        signal,
-      )) {
-        for (const partial of page) count += partial;
-      }
-      return count;
-    },
-  };
+    cosmosError,
+  );
 }

@@ -13,9 +13,9 @@ export type Dependency = 'database' | 'message broker' | 'storage';
 export class DependencyUnavailableError extends Error {
   constructor(
     readonly dependency: Dependency,
-    options?: ErrorOptions & { retryAfterSeconds?: number },
+    options?: ErrorOptions & { retryAfterSeconds?: number; message?: string },
   ) {
-    super(`The ${dependency} is unavailable at the moment.`, options);
+    super(options?.message ?? `The ${dependency} is unavailable at the moment.`, options);
     this.name = 'DependencyUnavailableError';
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
@@ -36,5 +36,18 @@ export class DependencyError extends Error {
       options,
     );
     this.name = 'DependencyError';
+  }
+}
+
+/**
+ * The message broker could not be reached or refuses every message alike (connection refused or
+ * dropped, namespace busy or timing out, queue missing or not authorised): sending the messages one at
+ * a time would fail the same way. `message` is for the operator (it is stored on the outbox document);
+ * `cause` is the original error.
+ */
+export class BrokerUnavailableError extends DependencyUnavailableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('message broker', { ...options, message });
+    this.name = 'BrokerUnavailableError';
   }
 }

@@ -1,14 +1,13 @@
 // The one place an HTTP function's errors end: whatever a handler throws becomes a problem response here,
 // and every response leaves with the request's correlation id and `X-Content-Type-Options: nosniff`.
 //
-// - A dependency outage (DependencyUnavailableError, or any error the failure rules call transient) is
-//   a 503 with `Retry-After`.
+// - A dependency outage (DependencyUnavailableError, which the adapters make of the SDKs' errors) is a
+//   503 with `Retry-After`.
 // - Anything else is a 500 that says nothing about the error.
 // Both carry the correlation id, in the body and the `x-correlation-id` header; the error itself goes to
 // the invocation's log with that id, never to the client.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { DependencyUnavailableError } from '../domain/errors';
-import { isTransient } from '../services/failures';
 import { internalError, serviceUnavailable } from './problem';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './request';
 
@@ -51,13 +50,6 @@ export function problemForError(error: unknown, correlationId: string): HttpResp
       `The ${error.dependency} this service depends on is unavailable at the moment; try again later.`,
       correlationId,
       Math.max(wait, 1),
-    );
-  }
-  if (isTransient(error)) {
-    return serviceUnavailable(
-      'A service this API depends on is unavailable at the moment; try again later.',
-      correlationId,
-      OUTAGE_RETRY_AFTER_SECONDS,
     );
   }
   return internalError(correlationId);

@@ -296,7 +296,8 @@ describe('list', () => {
       const rejection = await failing(error)
         .list(tenantId, {}, 2, withToken ? token : undefined)
         .catch((e: unknown) => e);
-      expect(rejection).toBe(error);
+      // It comes through as the app's error for a database failure, with the SDK's error as its cause.
+      expect((rejection as Error).cause).toBe(error);
     }
   });
 });

@@ -29,9 +29,12 @@ describe('guardHttp', () => {
     expect(String((response.jsonBody as { detail: string }).detail)).toMatch(/database/);
   });
 
-  it('answers an SDK error that is still untranslated but transient with 503 too', async () => {
-    const sdkLike = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-    const response = await failingWith(sdkLike)(request(), context());
+  it('waits OUTAGE_RETRY_AFTER_SECONDS when the dependency did not say, and shows no cause', async () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const response = await failingWith(new DependencyUnavailableError('storage', { cause }))(
+      request(),
+      context(),
+    );
     expect(response.status).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) });
     expect(JSON.stringify(response.jsonBody)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
