@@ -1,7 +1,9 @@
 // The app settings the local host runs with against the local stand-ins (what local.settings.json
 // holds for Core Tools users). Values already in the environment win, so the local host can also be
 // pointed at real Azure resources.
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { cosmosConnectionString } from './standins/cosmos';
 import type { AppConfig } from '../src/config';
 import { serviceBusEmulatorConnectionString, type PeerQueueOptions } from './servicebus-peer/peer';
@@ -12,6 +14,37 @@ export interface StandinPorts {
   azurite: number;
   cosmos: number;
   servicebus: number;
+}
+
+/** The file in the local directory that holds the continuation-token secret (mode 0600). */
+export const DEV_CONTINUATION_SECRET_FILE = 'dev-continuation-token-secret';
+
+/**
+ * The local continuation-token secret: 32 random bytes (base64url) created in `localDir` on first use,
+ * like the development signing key, and read back afterwards. A concurrent first use keeps one secret:
+ * the file is created exclusively, and whoever loses the race reads the winner's.
+ */
+export function devContinuationTokenSecret(localDir: string): string {
+  const path = join(localDir, DEV_CONTINUATION_SECRET_FILE);
+  const read = (): string | undefined => {
+    try {
+      return readFileSync(path, 'utf8').trim() || undefined;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+  const existing = read();
+  if (existing) return existing;
+  mkdirSync(localDir, { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+  }
+  const created = read();
+  if (!created) throw new Error(`${path} is empty; delete it to create a new continuation-token secret`);
+  return created;
 }
 
 export function localSettings(
@@ -26,6 +59,7 @@ export function localSettings(
     AUTH_ISSUER: DEV_ISSUER,
     AUTH_AUDIENCE: DEV_AUDIENCE,
     AUTH_DEV_JWKS_PATH: resolve(localDir, 'dev-jwks.json'),
+    CONTINUATION_TOKEN_SECRET: devContinuationTokenSecret(localDir),
     // Names the function bindings resolve as %SETTING% (infra/ sets the same on the Function App).
     COSMOS_DATABASE_NAME: 'reportexports',
     COSMOS_REPORTS_CONTAINER: 'reports',

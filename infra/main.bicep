@@ -38,6 +38,10 @@ param authJwksUri string = ''
 @description('Delegated scope (scp) or app role (roles) every token must carry, else 403 (AUTH_REQUIRED_SCOPE). Empty: not checked.')
 param authRequiredScope string = ''
 
+@secure()
+@description('Key of the HMAC on the list\'s continuation tokens (CONTINUATION_TOKEN_SECRET), e.g. `azd env set CONTINUATION_TOKEN_SECRET "$(openssl rand -hex 32)"`. Empty: a random one is generated at each provision.')
+param continuationTokenSecret string = ''
+
 // --- Sign-in on the web page (WEB_AUTH_*) ----------------------------------------------------------
 @description('Client id of the single-page-application registration of the web page; turns on Entra ID sign-in. Empty: the page takes a pasted token.')
 param webAuthClientId string = ''
@@ -223,6 +227,7 @@ module functionApp 'app/function-app.bicep' = {
     authAudience: authAudience
     authJwksUri: effectiveAuthJwksUri
     authRequiredScope: authRequiredScope
+    continuationTokenSecret: continuationTokenSecret
     webAuthClientId: webAuthClientId
     webAuthAuthority: webAuthAuthority
     webAuthScope: webAuthScope

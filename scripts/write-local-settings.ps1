@@ -54,6 +54,15 @@ Add-OptionalSetting AUTH_REQUIRED_SCOPE AUTH_REQUIRED_SCOPE
 Add-OptionalSetting WEB_AUTH_CLIENT_ID WEB_AUTH_CLIENT_ID
 Add-OptionalSetting WEB_AUTH_AUTHORITY WEB_AUTH_AUTHORITY
 Add-OptionalSetting WEB_AUTH_SCOPE WEB_AUTH_SCOPE
+# The continuation-token secret is this machine's own: kept from the previous file, else made afresh.
+$tokenSecret = ''
+if (Test-Path 'local.settings.json') {
+  $tokenSecret = [string] (Get-Content -Raw 'local.settings.json' | ConvertFrom-Json).Values.CONTINUATION_TOKEN_SECRET
+}
+if ($tokenSecret -eq '') {
+  $tokenSecret = [Convert]::ToHexString([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(32)).ToLower()
+}
+$settings['CONTINUATION_TOKEN_SECRET'] = $tokenSecret
 $settings['APPLICATIONINSIGHTS_CONNECTION_STRING'] = Get-Output APPLICATIONINSIGHTS_CONNECTION_STRING
 
 $json = [ordered]@{

@@ -42,6 +42,9 @@ optional_setting() {
 }
 
 target=local.settings.json
+# The continuation-token secret is this machine's own: kept from the previous file, else made afresh.
+token_secret=$(sed -n 's/^ *"CONTINUATION_TOKEN_SECRET": "\([^"]*\)".*$/\1/p' "$target" 2>/dev/null | head -n 1)
+[ -n "$token_secret" ] || token_secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
@@ -69,6 +72,7 @@ trap 'rm -f "$tmp"' EXIT
   setting AUTH_AUDIENCE AUTH_AUDIENCE
   setting AUTH_JWKS_URI AUTH_JWKS_URI
   optional_setting AUTH_REQUIRED_SCOPE AUTH_REQUIRED_SCOPE
+  printf '    "CONTINUATION_TOKEN_SECRET": "%s",\n' "$token_secret"
   optional_setting WEB_AUTH_CLIENT_ID WEB_AUTH_CLIENT_ID
   optional_setting WEB_AUTH_AUTHORITY WEB_AUTH_AUTHORITY
   optional_setting WEB_AUTH_SCOPE WEB_AUTH_SCOPE

@@ -51,7 +51,7 @@ function buildServices(config: AppConfig): Services {
     .container(config.cosmos.reportsContainer);
   const database = clients.cosmos.database(config.cosmos.databaseName);
   const outboxStore = createCosmosOutboxStore(reportsContainer);
-  const reportStore = createCosmosReportStore(reportsContainer);
+  const reportStore = createCosmosReportStore(reportsContainer, config.continuationTokenSecret);
   const publisher = createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue);
   const retentionSeconds = config.retentionDays * 24 * 3600;
   const reportFiles = createBlobReportFiles(clients.blob, config.blob.reportsContainer);

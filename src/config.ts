@@ -97,6 +97,8 @@ export interface AppConfig {
   downloadLinkMinutes: number;
   /** Days a finished report (and its file) is kept. */
   retentionDays: number;
+  /** Key of the HMAC that makes the list's continuation tokens tamper-proof (CONTINUATION_TOKEN_SECRET). */
+  continuationTokenSecret: string;
   /** The web page served at /api/web. */
   web: WebConfig;
   /** True when the app runs inside Azure App Service / Functions (WEBSITE_SITE_NAME is set there). */
@@ -116,6 +118,8 @@ const nonEmpty = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .trim()
   .min(1, 'must not be empty');
+/** Shortest accepted CONTINUATION_TOKEN_SECRET. */
+export const MIN_SECRET_LENGTH = 24;
 const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const resourceName = z
   .string()
@@ -164,6 +168,11 @@ const settingsSchema = z.object({
       'must be the scope name as the token carries it in scp (e.g. Reports.Export), not its full URI',
     )
     .optional(),
+  // Keys the continuation tokens' HMAC; any long random string (`openssl rand -base64 32`). infra/ makes
+  // one for Azure, `npm start` and the tests one in .local/.
+  CONTINUATION_TOKEN_SECRET: nonEmpty.pipe(
+    z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters of random text`),
+  ),
   WEB_AUTH_CLIENT_ID: nonEmpty.optional(),
   WEB_AUTH_AUTHORITY: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
   WEB_AUTH_SCOPE: nonEmpty.optional(),
@@ -264,6 +273,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         auth,
         retentionDays: s.REPORT_RETENTION_DAYS,
         downloadLinkMinutes: s.DOWNLOAD_LINK_MINUTES,
+        continuationTokenSecret: s.CONTINUATION_TOKEN_SECRET,
         web,
         runningInAzure,
       };

@@ -42,6 +42,16 @@ param authJwksUri string
 @description('Delegated scope (scp) or app role (roles) every token must carry; empty: any token for the audience.')
 param authRequiredScope string = ''
 
+// Key of the HMAC that makes the list's continuation tokens tamper-proof. Set it (from the azd
+// environment) to keep tokens valid across provisions; empty, a random key is generated per deployment,
+// and the continuation tokens handed out before it stop being accepted (a client lists from the start).
+@secure()
+param continuationTokenSecret string = ''
+@secure()
+@description('Random key used when continuationTokenSecret is empty; generated anew at each deployment.')
+param generatedContinuationTokenSecret string = '${newGuid()}${newGuid()}'
+var effectiveContinuationTokenSecret = empty(continuationTokenSecret) ? generatedContinuationTokenSecret : continuationTokenSecret
+
 // Microsoft Entra ID sign-in on the web page (/api/web): the client id of its single-page-application
 // registration turns it on; empty authority and scope mean the AUTH_ISSUER tenant and <audience>/.default.
 param webAuthClientId string = ''
@@ -125,6 +135,8 @@ var appSettings = {
   AUTH_JWKS_URI: authJwksUri
   // When set, a token must also carry this delegated scope (scp) or app role (roles), else 403.
   AUTH_REQUIRED_SCOPE: authRequiredScope
+  // Keys the continuation tokens' HMAC (a secret app setting; never returned by the API).
+  CONTINUATION_TOKEN_SECRET: effectiveContinuationTokenSecret
 
   // The web page's sign-in (empty: the page only takes a pasted bearer token).
   WEB_AUTH_CLIENT_ID: webAuthClientId

@@ -11,6 +11,7 @@ import {
 } from '@azure/storage-blob';
 import { attachmentDisposition } from '../domain/formats';
 import type { DownloadLink, DownloadLinks } from '../services/ports';
+import { blobError, withTranslatedErrors } from './sdk-errors';
 
 /** The SAS service version; newer ones are refused by Azurite's user delegation SAS check. */
 const SAS_VERSION = '2025-11-05';
@@ -35,7 +36,7 @@ export function createBlobDownloadLinks(
     return delegation.key;
   }
 
-  return {
+  const links: DownloadLinks = {
     async create(blobName: string, fileName: string): Promise<DownloadLink> {
       const startsOn = new Date(now().getTime() - CLOCK_SKEW_MS);
       const expiresOn = new Date(now().getTime() + validMinutes * 60_000);
@@ -57,4 +58,5 @@ export function createBlobDownloadLinks(
       return { url, expiresAt: expiresOn.toISOString() };
     },
   };
+  return withTranslatedErrors(links, blobError);
 }

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { RestError, type BlobServiceClient } from '@azure/storage-blob';
 import type { BlockFiles, FileHeaders, ReportFiles } from '../services/ports';
+import { blobError, withTranslatedErrors } from './sdk-errors';
 
 /** Bytes per block staged by uploadStream, and how many blocks are in flight at once. */
 export const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -15,7 +16,7 @@ export function createBlobReportFiles(
   containerName: string,
 ): ReportFiles & BlockFiles {
   const container = blob.getContainerClient(containerName);
-  return {
+  const files: ReportFiles & BlockFiles = {
     async upload(name: string, content: Readable, headers: FileHeaders, signal: AbortSignal): Promise<void> {
       await container.getBlockBlobClient(name).uploadStream(content, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY, {
         blobHTTPHeaders: {
@@ -102,4 +103,5 @@ export function createBlobReportFiles(
       return container.getBlockBlobClient(name).exists();
     },
   };
+  return withTranslatedErrors(files, blobError);
 }

@@ -4,13 +4,14 @@ import type { Container } from '@azure/cosmos';
 import type { ChunkDocument } from '../domain/chunks';
 import { forEachLimited } from '../services/concurrency';
 import type { ChunkStore, Stored } from '../services/ports';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 import { asJson, readDocument, replaceIfMatch, statusOf, stored } from './cosmos-documents';
 
 /** Chunk documents created at once (requests in flight). */
 const CREATE_CONCURRENCY = 8;
 
 export function createCosmosChunkStore(container: Container): ChunkStore {
-  return {
+  const store: ChunkStore = {
     async createMissing(chunks: readonly ChunkDocument[]): Promise<void> {
       await forEachLimited(chunks, CREATE_CONCURRENCY, async (chunk) => {
         try {
@@ -49,4 +50,5 @@ export function createCosmosChunkStore(container: Container): ChunkStore {
       return resources.map((resource) => stored<ChunkDocument>(resource, undefined));
     },
   };
+  return withTranslatedErrors(store, cosmosError);
 }

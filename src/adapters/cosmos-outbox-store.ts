@@ -5,6 +5,7 @@
 import type { Container, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
 import type { OutboxDocument } from '../domain/report';
 import type { OutboxStore } from '../services/ports';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_ts', '_attachments', '_etag'] as const;
 
@@ -31,35 +32,38 @@ export function createCosmosOutboxStore(container: Container): OutboxStore {
     await container.item(doc.id, doc.tenantId).patch(operations);
   }
 
-  return {
-    async markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void> {
-      await patch(doc, [
-        { op: 'set', path: '/dispatchedAt', value: dispatchedAt },
-        { op: 'set', path: '/ttl', value: ttlSeconds },
-        { op: 'set', path: '/lastError', value: null },
-      ]);
-    },
+  return withTranslatedErrors(
+    {
+      async markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void> {
+        await patch(doc, [
+          { op: 'set', path: '/dispatchedAt', value: dispatchedAt },
+          { op: 'set', path: '/ttl', value: ttlSeconds },
+          { op: 'set', path: '/lastError', value: null },
+        ]);
+      },
 
-    async recordFailure(doc: OutboxDocument, error: string, nextAttemptAt: string): Promise<void> {
-      await patch(doc, [
-        { op: 'incr', path: '/attempts', value: 1 },
-        { op: 'set', path: '/lastError', value: error },
-        { op: 'set', path: '/nextAttemptAt', value: nextAttemptAt },
-      ]);
-    },
+      async recordFailure(doc: OutboxDocument, error: string, nextAttemptAt: string): Promise<void> {
+        await patch(doc, [
+          { op: 'incr', path: '/attempts', value: 1 },
+          { op: 'set', path: '/lastError', value: error },
+          { op: 'set', path: '/nextAttemptAt', value: nextAttemptAt },
+        ]);
+      },
 
-    async findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]> {
-      if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-      const query: SqlQuerySpec = {
-        query: UNDISPATCHED_QUERY,
-        parameters: [
-          { name: '@limit', value: limit },
-          { name: '@olderThan', value: olderThan.toISOString() },
-          { name: '@now', value: now.toISOString() },
-        ],
-      };
-      const { resources } = await container.items.query<OutboxDocument>(query).fetchAll();
-      return resources.map(clean);
+      async findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]> {
+        if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+        const query: SqlQuerySpec = {
+          query: UNDISPATCHED_QUERY,
+          parameters: [
+            { name: '@limit', value: limit },
+            { name: '@olderThan', value: olderThan.toISOString() },
+            { name: '@now', value: now.toISOString() },
+          ],
+        };
+        const { resources } = await container.items.query<OutboxDocument>(query).fetchAll();
+        return resources.map(clean);
+      },
     },
-  };
+    cosmosError,
+  );
 }

@@ -1,6 +1,6 @@
 // ReportStore on the Cosmos DB `reports` container (partition key /tenantId), which holds report and
 // outbox documents side by side so that a report and its outbox message commit in one batch.
-import { createHash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import { ACTIVE_STATUSES, type OutboxDocument, type ReportDocument } from '../domain/report';
 import {
@@ -11,6 +11,7 @@ import {
   type Stored,
 } from '../services/ports';
 import { asJson, clean, readDocument, replaceIfMatch, statusOf, stored } from './cosmos-documents';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 
 type StoredReport = ReportDocument & { _etag?: string };
 
@@ -22,46 +23,58 @@ function hasCode(error: unknown): boolean {
 const CLAIMED_UPDATE_RETRIES = 5;
 
 interface ListToken {
-  /** Binds the token to the tenant, filter and page size it was issued for, and to `c` (no tampering). */
+  /** HMAC tag binding `c` to the tenant, filter and page size it was issued for (no tampering). */
   q: string;
   /** The SDK's continuation token. */
   c: string;
 }
 
 function queryFingerprint(tenantId: string, filter: ReportListFilter, pageSize: number): string {
-  const material = JSON.stringify([
+  return JSON.stringify([
     tenantId,
     filter.ownerId ?? null,
     filter.status ?? null,
     filter.reportType ?? null,
     pageSize,
   ]);
-  return createHash('sha256').update(material).digest('base64url').slice(0, 16);
 }
 
-function tokenTag(queryFingerprint: string, sdkToken: string): string {
-  return createHash('sha256').update(`${queryFingerprint}\n${sdkToken}`).digest('base64url').slice(0, 22);
+/**
+ * HMAC-SHA256, keyed with the server's continuation-token secret, over the query and the SDK token: a
+ * client can read its token but cannot make a valid one for another query or another position.
+ */
+function tokenTag(secret: string, queryFingerprint: string, sdkToken: string): string {
+  return createHmac('sha256', secret).update(`${queryFingerprint}\n${sdkToken}`).digest('base64url');
 }
 
-function encodeToken(queryFingerprint: string, sdkToken: string): string {
-  const token: ListToken = { q: tokenTag(queryFingerprint, sdkToken), c: sdkToken };
+function encodeToken(secret: string, queryFingerprint: string, sdkToken: string): string {
+  const token: ListToken = { q: tokenTag(secret, queryFingerprint, sdkToken), c: sdkToken };
   return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
 }
 
 /**
  * The continuation token `list` hands out for this tenant, filter and page size when the SDK's own
- * continuation is `sdkToken`: what a client gets back, so tests can carry any SDK token to Cosmos.
+ * continuation is `sdkToken` and the secret is `secret`: what a client gets back, so tests can carry
+ * any SDK token to Cosmos.
  */
 export function listContinuationToken(
   tenantId: string,
   filter: ReportListFilter,
   pageSize: number,
   sdkToken: string,
+  secret: string,
 ): string {
-  return encodeToken(queryFingerprint(tenantId, filter, pageSize), sdkToken);
+  return encodeToken(secret, queryFingerprint(tenantId, filter, pageSize), sdkToken);
 }
 
-function decodeToken(raw: string, expectedQuery: string): string {
+function sameTag(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function decodeToken(secret: string, raw: string, expectedQuery: string): string {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(raw)) throw new Error('not base64url');
@@ -71,7 +84,7 @@ function decodeToken(raw: string, expectedQuery: string): string {
   }
   if (typeof parsed !== 'object' || parsed === null) throw new InvalidContinuationTokenError();
   const { q, c } = parsed as Partial<Record<keyof ListToken, unknown>>;
-  if (typeof c !== 'string' || c === '' || q !== tokenTag(expectedQuery, c)) {
+  if (typeof c !== 'string' || c === '' || !sameTag(q, tokenTag(secret, expectedQuery, c))) {
     throw new InvalidContinuationTokenError();
   }
   return c;
@@ -98,7 +111,11 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
   };
 }
 
-export function createCosmosReportStore(container: Container): ReportStore {
+/**
+ * `continuationTokenSecret` keys the integrity tag of the continuation tokens `list` hands out
+ * (CONTINUATION_TOKEN_SECRET).
+ */
+export function createCosmosReportStore(container: Container, continuationTokenSecret: string): ReportStore {
   const store: ReportStore = {
     async createWithOutbox(report: ReportDocument, outbox: OutboxDocument): Promise<'created' | 'conflict'> {
       if (outbox.tenantId !== report.tenantId) {
@@ -166,7 +183,9 @@ export function createCosmosReportStore(container: Container): ReportStore {
         throw new RangeError('pageSize must be a positive integer');
       const fingerprint = queryFingerprint(tenantId, filter, pageSize);
       const sdkToken =
-        continuationToken === undefined ? undefined : decodeToken(continuationToken, fingerprint);
+        continuationToken === undefined
+          ? undefined
+          : decodeToken(continuationTokenSecret, continuationToken, fingerprint);
       const iterator = container.items.query<StoredReport>(listQuery(tenantId, filter), {
         partitionKey: tenantId,
         maxItemCount: pageSize,
@@ -190,7 +209,8 @@ export function createCosmosReportStore(container: Container): ReportStore {
       }
       return {
         items,
-        continuationToken: next === undefined ? null : encodeToken(fingerprint, next),
+        continuationToken:
+          next === undefined ? null : encodeToken(continuationTokenSecret, fingerprint, next),
       };
     },
 
@@ -241,5 +261,5 @@ export function createCosmosReportStore(container: Container): ReportStore {
       return replaceIfMatch(container, report, report.tenantId, etag);
     },
   };
-  return store;
+  return withTranslatedErrors(store, cosmosError);
 }

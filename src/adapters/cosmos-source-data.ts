@@ -2,6 +2,7 @@
 // /albumId) containers, read page by page with parameterised queries that select only what the report
 // types need.
 import type { Container, FeedOptions, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import { cosmosError, withTranslatedErrors } from './sdk-errors';
 import type {
   Album,
   AlbumFilter,
@@ -74,63 +75,66 @@ export function createCosmosSourceData(
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new RangeError('pageSize must be a positive integer');
 
-  return {
-    albums(filter: AlbumFilter, signal: AbortSignal): AsyncIterable<Album[]> {
-      const query: SqlQuerySpec =
-        filter.genre === undefined
-          ? { query: `SELECT ${ALBUM_FIELDS} FROM c` }
-          : {
-              query: `SELECT ${ALBUM_FIELDS} FROM c WHERE c.genre = @genre`,
-              parameters: [{ name: '@genre', value: filter.genre }],
-            };
-      return pages<Album>(albums, query, { maxItemCount: pageSize }, signal);
-    },
+  return withTranslatedErrors(
+    {
+      albums(filter: AlbumFilter, signal: AbortSignal): AsyncIterable<Album[]> {
+        const query: SqlQuerySpec =
+          filter.genre === undefined
+            ? { query: `SELECT ${ALBUM_FIELDS} FROM c` }
+            : {
+                query: `SELECT ${ALBUM_FIELDS} FROM c WHERE c.genre = @genre`,
+                parameters: [{ name: '@genre', value: filter.genre }],
+              };
+        return pages<Album>(albums, query, { maxItemCount: pageSize }, signal);
+      },
 
-    ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
-      const { where, parameters } = ratingCondition(filter);
-      return pages<Rating>(
-        ratings,
-        { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
-        { maxItemCount: pageSize, ...ratingPartition(filter) },
-        signal,
-      );
-    },
-
-    async countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number> {
-      const { where, parameters } = ratingCondition(filter);
-      let count = 0;
-      // A cross-partition aggregate may come back as one partial count per page: add them up.
-      for await (const page of pages<number>(
-        ratings,
-        { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters },
-        ratingPartition(filter),
-        signal,
-      )) {
-        for (const partial of page) count += partial;
-      }
-      return count;
-    },
-
-    async ratingTimeBounds(
-      filter: RatingFilter,
-      signal: AbortSignal,
-    ): Promise<{ first: string; last: string } | null> {
-      const { where, parameters } = ratingCondition(filter);
-      const edge = async (order: 'ASC' | 'DESC'): Promise<string | undefined> => {
-        const query = `SELECT TOP 1 VALUE c.ratedAt FROM c WHERE ${where} ORDER BY c.ratedAt ${order}`;
-        for await (const page of pages<string>(
+      ratings(filter: RatingFilter, signal: AbortSignal): AsyncIterable<Rating[]> {
+        const { where, parameters } = ratingCondition(filter);
+        return pages<Rating>(
           ratings,
-          { query, parameters },
+          { query: `SELECT ${RATING_FIELDS} FROM c WHERE ${where} ORDER BY c.ratedAt`, parameters },
+          { maxItemCount: pageSize, ...ratingPartition(filter) },
+          signal,
+        );
+      },
+
+      async countRatings(filter: RatingFilter, signal: AbortSignal): Promise<number> {
+        const { where, parameters } = ratingCondition(filter);
+        let count = 0;
+        // A cross-partition aggregate may come back as one partial count per page: add them up.
+        for await (const page of pages<number>(
+          ratings,
+          { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters },
           ratingPartition(filter),
           signal,
         )) {
-          if (page[0] !== undefined) return page[0];
+          for (const partial of page) count += partial;
         }
-        return undefined;
-      };
-      const first = await edge('ASC');
-      const last = first === undefined ? undefined : await edge('DESC');
-      return first === undefined || last === undefined ? null : { first, last };
+        return count;
+      },
+
+      async ratingTimeBounds(
+        filter: RatingFilter,
+        signal: AbortSignal,
+      ): Promise<{ first: string; last: string } | null> {
+        const { where, parameters } = ratingCondition(filter);
+        const edge = async (order: 'ASC' | 'DESC'): Promise<string | undefined> => {
+          const query = `SELECT TOP 1 VALUE c.ratedAt FROM c WHERE ${where} ORDER BY c.ratedAt ${order}`;
+          for await (const page of pages<string>(
+            ratings,
+            { query, parameters },
+            ratingPartition(filter),
+            signal,
+          )) {
+            if (page[0] !== undefined) return page[0];
+          }
+          return undefined;
+        };
+        const first = await edge('ASC');
+        const last = first === undefined ? undefined : await edge('DESC');
+        return first === undefined || last === undefined ? null : { first, last };
+      },
     },
-  };
+    cosmosError,
+  );
 }

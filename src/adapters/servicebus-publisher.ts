@@ -4,11 +4,15 @@
 // drops the messageIds it already has. An error that means the namespace cannot be reached at all is
 // thrown as BrokerUnavailableError (the original as its cause), so the caller does not try the messages
 // one by one.
-import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
-import { errorField, NETWORK_ERROR_CODES } from '../services/failures';
-import { BrokerUnavailableError, type MessagePublisher, type OutboundMessage } from '../services/ports';
-
-export type ServiceBusPublisher = MessagePublisher & { close(): Promise<void> };
+import {
+  ServiceBusError,
+  type ServiceBusClient,
+  type ServiceBusMessage,
+  type ServiceBusSender,
+} from '@azure/service-bus';
+import { BrokerUnavailableError } from '../domain/errors';
+import type { MessagePublisher, OutboundMessage } from '../services/ports';
+import { errorField, NETWORK_ERROR_CODES, translateSdkError } from './sdk-errors';
 
 export function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage {
   return {
@@ -72,13 +76,17 @@ export function isBrokerUnavailable(error: unknown, depth = 0): boolean {
   return isBrokerUnavailable(errorField(error, 'cause'), depth + 1);
 }
 
+/** A failed send as the app's error: BrokerUnavailableError, else the translation of any SDK error. */
 function brokerError(error: unknown): unknown {
-  if (error instanceof BrokerUnavailableError || !isBrokerUnavailable(error)) return error;
+  if (error instanceof BrokerUnavailableError) return error;
+  if (!isBrokerUnavailable(error)) {
+    return translateSdkError(error, 'message broker', (e) => e instanceof ServiceBusError);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new BrokerUnavailableError(`Service Bus unavailable: ${message}`, { cause: error });
 }
 
-export function createServiceBusPublisher(client: ServiceBusClient, queueName: string): ServiceBusPublisher {
+export function createServiceBusPublisher(client: ServiceBusClient, queueName: string): MessagePublisher {
   let sender: ServiceBusSender | undefined;
   const senderFor = (): ServiceBusSender => (sender ??= client.createSender(queueName));
 
@@ -110,12 +118,6 @@ export function createServiceBusPublisher(client: ServiceBusClient, queueName: s
       } catch (error) {
         throw brokerError(error);
       }
-    },
-
-    async close(): Promise<void> {
-      const current = sender;
-      sender = undefined;
-      await current?.close();
     },
   };
 }

@@ -8,21 +8,9 @@ import { readFile } from 'node:fs/promises';
 import type * as JoseModule from 'jose' with { 'resolution-mode': 'import' };
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { AuthConfig } from '../config';
+import { ADMIN_ROLE, isSafeIdentifier, type Principal } from '../domain/principal';
 
-/** The authenticated caller. */
-export interface Principal {
-  /** Entra tenant (`tid` claim): every data access is scoped to it. */
-  tenantId: string;
-  /** Object id of the user or service principal (`oid` claim, else `sub`). */
-  userId: string;
-  /** App roles granted to the caller (`roles` claim). */
-  roles: string[];
-  /** True when `roles` includes {@link ADMIN_ROLE}. */
-  isAdmin: boolean;
-}
-
-/** The app role that lets a caller see every report of its tenant. */
-export const ADMIN_ROLE = 'Reports.Admin';
+export { ADMIN_ROLE, type Principal } from '../domain/principal';
 
 /** Signing algorithms accepted on tokens (Entra ID signs with RS256; the local development key is ES256). */
 export const ALLOWED_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
@@ -143,10 +131,20 @@ function optionalClaim(payload: JWTPayload, name: string): string | undefined {
   return value;
 }
 
+/** An identity claim, which must be a safe identifier (see IDENTIFIER_PATTERN): it names stored data. */
+function identityClaim(payload: JWTPayload, name: string): string | undefined {
+  const value = optionalClaim(payload, name);
+  if (value !== undefined && !isSafeIdentifier(value)) {
+    throw new AuthError(`token ${name} claim is not an accepted identifier`);
+  }
+  return value;
+}
+
 function toPrincipal(payload: JWTPayload): Principal {
-  const tenantId = optionalClaim(payload, 'tid');
+  const tenantId = identityClaim(payload, 'tid');
   if (tenantId === undefined) throw new AuthError('token has no tid (tenant) claim');
-  const userId = optionalClaim(payload, 'oid') ?? optionalClaim(payload, 'sub');
+  // A present but unacceptable oid is refused, never passed over for sub.
+  const userId = identityClaim(payload, 'oid') ?? identityClaim(payload, 'sub');
   if (userId === undefined) throw new AuthError('token has no oid or sub (user) claim');
   const rolesClaim = payload['roles'] ?? [];
   if (!Array.isArray(rolesClaim) || !rolesClaim.every((role): role is string => typeof role === 'string')) {

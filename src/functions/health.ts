@@ -1,4 +1,5 @@
 import { getServices } from '../composition';
+import { guardHttp } from '../http/boundary';
 import { defineHttp } from './definition';
 
 /** GET /api/health (anonymous): each dependency up or down; 200 only when all are up. */
@@ -6,12 +7,12 @@ export const health = defineHttp('health', {
   route: 'health',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: async () => {
+  handler: guardHttp(async () => {
     const report = await getServices().health();
     return {
       status: report.status === 'healthy' ? 200 : 503,
       jsonBody: report,
       headers: { 'Cache-Control': 'no-store' },
     };
-  },
+  }),
 });

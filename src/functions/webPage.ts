@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { findStaticDir, serveSite } from '../web/site';
+import { guardHttp } from '../http/boundary';
 import { defineHttp } from './definition';
 
 /**
@@ -10,7 +11,7 @@ export const webPage = defineHttp('webPage', {
   route: 'web/{*path}',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: (request) => {
+  handler: guardHttp((request) => {
     const config = getConfig();
     return serveSite(request.params.path ?? '', {
       web: config.web,
@@ -18,5 +19,5 @@ export const webPage = defineHttp('webPage', {
       runningInAzure: config.runningInAzure,
       staticDir: findStaticDir(),
     });
-  },
+  }),
 });

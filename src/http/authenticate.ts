@@ -1,12 +1,12 @@
 // Every route but health authenticates: the bearer token becomes the caller's Principal, or a 401 (no
-// valid token) or a 403 (a valid token without the required scope). Every answer of such a route carries
-// the request's correlation id.
+// valid token) or a 403 (a valid token without the required scope). Such a route runs inside the HTTP
+// boundary (./boundary.ts): its errors become problems, its answers carry the correlation id.
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { AuthError, InsufficientScopeError, type Principal } from '../auth/verifier';
 import { getServices } from '../composition';
 import { defineHttp, type FunctionDefinition } from '../functions/definition';
 import { forbidden, unauthorized } from './problem';
-import { CORRELATION_ID_HEADER, correlationIdOf } from './request';
+import { guardHttp } from './boundary';
 
 export type Authenticated = { ok: true; principal: Principal } | { ok: false; response: HttpResponseInit };
 
@@ -34,22 +34,10 @@ export type AuthenticatedHandler = (
   correlationId: string,
 ) => Promise<HttpResponseInit>;
 
-/** `response` with the correlation id header, unless the handler already set one. */
-function withCorrelationId(response: HttpResponseInit, correlationId: string): HttpResponseInit {
-  const { headers } = response;
-  if (headers instanceof Headers || Array.isArray(headers)) {
-    const merged = new Headers(headers);
-    if (!merged.has(CORRELATION_ID_HEADER)) merged.set(CORRELATION_ID_HEADER, correlationId);
-    return { ...response, headers: merged };
-  }
-  if (Object.keys(headers ?? {}).some((name) => name.toLowerCase() === CORRELATION_ID_HEADER))
-    return response;
-  return { ...response, headers: { ...headers, [CORRELATION_ID_HEADER]: correlationId } };
-}
-
 /**
  * An HTTP function that only runs for a caller with a valid bearer token (a 401 or 403 problem otherwise).
- * The handler gets the request's correlation id; every response carries it in `x-correlation-id`.
+ * The handler gets the request's correlation id; every response carries it in `x-correlation-id`, and
+ * whatever the handler throws is answered by the boundary (503 for an outage, else 500).
  */
 export function defineAuthenticatedHttp(
   name: string,
@@ -59,13 +47,9 @@ export function defineAuthenticatedHttp(
     route: options.route,
     methods: options.methods,
     authLevel: 'anonymous', // the app authenticates every caller itself
-    handler: async (request, context) => {
-      const correlationId = correlationIdOf(request);
+    handler: guardHttp(async (request, context, correlationId) => {
       const auth = await authenticate(request);
-      const response = auth.ok
-        ? await options.handler(request, auth.principal, context, correlationId)
-        : auth.response;
-      return withCorrelationId(response, correlationId);
-    },
+      return auth.ok ? options.handler(request, auth.principal, context, correlationId) : auth.response;
+    }),
   });
 }

@@ -15,6 +15,8 @@ export const PROBLEM_TYPES = {
   conflict: `${PROBLEM_BASE}conflict`,
   payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,
+  serviceUnavailable: `${PROBLEM_BASE}service-unavailable`,
+  internalError: `${PROBLEM_BASE}internal-error`,
 } as const;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -120,5 +122,37 @@ export function unprocessable(detail: string): HttpResponseInit {
     title: 'Unprocessable content.',
     status: 422,
     detail,
+  });
+}
+
+/**
+ * 503: a database, broker or storage outage; the client should retry after `retryAfterSeconds`. Names
+ * the dependency only in words (never an SDK message), and carries the correlation id to quote.
+ */
+export function serviceUnavailable(
+  detail: string,
+  correlationId: string,
+  retryAfterSeconds: number,
+): HttpResponseInit {
+  return problemResponse(
+    {
+      type: PROBLEM_TYPES.serviceUnavailable,
+      title: 'Service unavailable.',
+      status: 503,
+      detail,
+      correlationId,
+    },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}
+
+/** 500: an unexpected error. No details of it, only the correlation id that finds it in the logs. */
+export function internalError(correlationId: string): HttpResponseInit {
+  return problemResponse({
+    type: PROBLEM_TYPES.internalError,
+    title: 'Internal server error.',
+    status: 500,
+    detail: 'The request could not be completed. Quote the correlation id when you report this.',
+    correlationId,
   });
 }

@@ -2,15 +2,10 @@
 // docs) and by the timer sweeper (docs still undispatched after a grace period, whose retry is due). At-
 // least-once: a doc that was sent but could not be marked is sent again on the next run, and broker
 // duplicate detection on messageId drops it. Knows nothing of Azure SDKs.
+import { BrokerUnavailableError } from '../domain/errors';
 import type { OutboxDocument } from '../domain/report';
-import {
-  BrokerUnavailableError,
-  type MessagePublisher,
-  type OutboundMessage,
-  type OutboxStore,
-} from './ports';
+import type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
 
-export { BrokerUnavailableError } from './ports';
 export type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
 
 export interface RelayResult {

@@ -149,18 +149,6 @@ export interface MessagePublisher {
   publish(messages: OutboundMessage[]): Promise<void>;
 }
 
-/**
- * The broker could not be reached or refuses every message alike (connection refused or dropped,
- * namespace busy or timing out, queue missing or not authorised): sending the messages one at a time
- * would fail the same way. `cause` is the original error.
- */
-export class BrokerUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BrokerUnavailableError';
-  }
-}
-
 export interface OutboxStore {
   markDispatched(doc: OutboxDocument, dispatchedAt: string, ttlSeconds: number): Promise<void>;
   /** Adds one to `attempts`, stores `lastError`, and `nextAttemptAt` (ISO) before which no sweep retries it. */

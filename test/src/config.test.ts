@@ -8,6 +8,7 @@ const identityEnv = {
   AUTH_ISSUER: 'https://login.microsoftonline.com/tid/v2.0',
   AUTH_AUDIENCE: 'api://report-exports',
   AUTH_JWKS_URI: 'https://login.microsoftonline.com/tid/discovery/v2.0/keys',
+  CONTINUATION_TOKEN_SECRET: 'a-continuation-token-secret-for-tests',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -73,6 +74,15 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('BLOB__serviceUri');
     expect(problems).toContain('AUTH_ISSUER: is required');
     expect(problems).toContain('AUTH_AUDIENCE: is required');
+  });
+
+  it('requires a continuation-token secret of some length', () => {
+    const { CONTINUATION_TOKEN_SECRET: _secret, ...withoutSecret } = identityEnv;
+    expect(problemsOf(withoutSecret)).toEqual(['CONTINUATION_TOKEN_SECRET: is required']);
+    expect(problemsOf({ ...identityEnv, CONTINUATION_TOKEN_SECRET: 'short' }).join()).toMatch(
+      /CONTINUATION_TOKEN_SECRET: must be at least 24 characters/,
+    );
+    expect(loadConfig(identityEnv).continuationTokenSecret).toBe(identityEnv.CONTINUATION_TOKEN_SECRET);
   });
 
   it('names malformed settings', () => {

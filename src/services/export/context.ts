@@ -1,6 +1,7 @@
 // What every step of the export worker shares: its dependencies and settings, resolved once, and the
 // writes that end a report.
 import { randomUUID } from 'node:crypto';
+import { blobNameFor } from '../../domain/blob-name';
 import { attachmentDisposition, fileNameFor, getFormat, type FormatWriter } from '../../domain/formats';
 import {
   transition,
@@ -69,9 +70,7 @@ export type WorkOutcome =
   | 'skipped-stale'
   | 'refused-transition';
 
-/** Where a report's file lives: `{tenantId}/{reportId}/{fileName}` in the reports container. */
-export const blobNameFor = (report: Pick<ReportDocument, 'tenantId' | 'id'>, fileName: string): string =>
-  `${report.tenantId}/${report.id}/${fileName}`;
+export { blobNameFor };
 
 export const failure = (code: string, message: string): ReportFields => ({
   error: { code, message } satisfies ReportError,

@@ -2,12 +2,13 @@
 // uploadStream, the blob's headers, SAS links read with plain fetch, and an aborted export that leaves
 // the previous file untouched.
 import { randomUUID } from 'node:crypto';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
 import { createBlobDownloadLinks } from '../../../src/adapters/blob-download-links';
 import { createBlobReportFiles } from '../../../src/adapters/blob-report-files';
 import { attachmentDisposition, createCsvWriter } from '../../../src/domain/formats';
 import type { Row } from '../../../src/domain/report-types/types';
+import { DependencyError, DependencyUnavailableError } from '../../../src/domain/errors';
 import { writeExport } from '../../../src/services/export-pipeline';
 
 const CONTAINER = 'reports';
@@ -109,6 +110,34 @@ describe('export files in Blob Storage (Azurite)', () => {
       ),
     ).rejects.toThrow('source broke');
     expect(await blobService().getContainerClient(CONTAINER).getBlockBlobClient(name).exists()).toBe(false);
+  });
+
+  it("fails with the app's own error, never the service's text, when storage refuses the upload", async () => {
+    const files = createBlobReportFiles(blobService(), `missing-${randomUUID().slice(0, 8)}`);
+    const failure = await writeExport({
+      pages: pages(1, 10),
+      writer: csv,
+      columns,
+      files,
+      name: `t/${randomUUID()}/out.csv`,
+      headers: { contentType: csv.contentType, contentDisposition: attachmentDisposition('out.csv') },
+      signal: new AbortController().signal,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyError);
+    expect(failure).toMatchObject({ dependency: 'storage', status: 404 });
+    expect((failure as Error).message).toBe('The storage refused the operation (status 404).');
+    expect((failure as Error).cause).toBeInstanceOf(RestError);
+  });
+
+  it('reports an unreachable storage service as unavailable', async () => {
+    const unreachable = new BlobServiceClient('http://127.0.0.1:9/devstoreaccount1', undefined, {
+      retryOptions: { maxTries: 1 },
+    });
+    const failure = await createBlobReportFiles(unreachable, CONTAINER)
+      .delete('t/x/out.csv')
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect((failure as Error).message).toBe('The storage is unavailable at the moment.');
   });
 
   it('deletes a file, and deleting a missing one is no error', async () => {

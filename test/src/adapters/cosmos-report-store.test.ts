@@ -1,5 +1,5 @@
 // The Cosmos report store against the local Cosmos stand-in started by the global setup.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Container, CosmosClient, FeedOptions, SqlQuerySpec } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCosmosClient } from '../../support/clients';
@@ -11,6 +11,9 @@ let client: CosmosClient;
 let container: Container;
 let store: ReportStore;
 
+/** The continuation-token key of the stores in this file. */
+const SECRET = 'continuation-token-secret-of-these-tests';
+
 beforeAll(() => {
   const connectionString = process.env.COSMOS;
   if (!connectionString) throw new Error('COSMOS is not set: the global setup did not run');
@@ -18,7 +21,7 @@ beforeAll(() => {
   container = client
     .database(process.env.COSMOS_DATABASE_NAME ?? 'reportexports')
     .container(process.env.COSMOS_REPORTS_CONTAINER ?? 'reports');
-  store = createCosmosReportStore(container);
+  store = createCosmosReportStore(container, SECRET);
 });
 
 afterAll(() => {
@@ -239,8 +242,24 @@ describe('list', () => {
     const token = (await store.list(tenantId, filter, 2)).continuationToken;
     if (token === null) throw new Error('expected a continuation token');
     const { c } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c: string };
-    expect(listContinuationToken(tenantId, filter, 2, c)).toBe(token);
-    expect(listContinuationToken(tenantId, {}, 2, c)).not.toBe(token);
+    expect(listContinuationToken(tenantId, filter, 2, c, SECRET)).toBe(token);
+    expect(listContinuationToken(tenantId, {}, 2, c, SECRET)).not.toBe(token);
+  });
+
+  it('refuses a token tagged without the secret, or with another secret', async () => {
+    const tenantId = randomUUID();
+    const base = Date.parse('2024-04-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
+    const token = (await store.list(tenantId, {}, 2)).continuationToken;
+    if (token === null) throw new Error('expected a continuation token');
+    const { c } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c: string };
+    // What a client can compute: a plain hash over values it knows.
+    const unkeyed = createHash('sha256').update(`${tenantId}\n${c}`).digest('base64url');
+    const forged = Buffer.from(JSON.stringify({ q: unkeyed, c })).toString('base64url');
+    for (const bad of [forged, listContinuationToken(tenantId, {}, 2, c, `${SECRET}-other`)]) {
+      await expect(store.list(tenantId, {}, 2, bad)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+    }
+    expect((await store.list(tenantId, {}, 2, token)).items).toHaveLength(1);
   });
 
   it('carries a correctly bound token to Cosmos, and maps the 400 Cosmos answers for a bad SDK token', async () => {
@@ -248,8 +267,8 @@ describe('list', () => {
     const base = Date.parse('2024-04-01T00:00:00Z');
     for (let i = 0; i < 3; i++) await seed(report(tenantId, { createdAt: minutesAfter(base, i) }));
     const fetches: Fetch[] = [];
-    const spied = createCosmosReportStore(spiedContainer(fetches));
-    const token = listContinuationToken(tenantId, {}, 2, '{"x":1}');
+    const spied = createCosmosReportStore(spiedContainer(fetches), SECRET);
+    const token = listContinuationToken(tenantId, {}, 2, '{"x":1}', SECRET);
 
     await expect(spied.list(tenantId, {}, 2, token)).rejects.toBeInstanceOf(InvalidContinuationTokenError);
     expect(fetches).toEqual([{ continuationToken: '{"x":1}', failedWith: 400 }]);
@@ -258,8 +277,8 @@ describe('list', () => {
   it('maps only a failure of a request that carried a token, and only a 400 or an SDK parse failure', async () => {
     const tenantId = randomUUID();
     await seed(report(tenantId));
-    const token = listContinuationToken(tenantId, {}, 2, 'anything');
-    const failing = (error: Error) => createCosmosReportStore(spiedContainer([], error));
+    const token = listContinuationToken(tenantId, {}, 2, 'anything', SECRET);
+    const failing = (error: Error) => createCosmosReportStore(spiedContainer([], error), SECRET);
     const status = (code: number) => Object.assign(new Error(`status ${code}`), { code });
 
     await expect(failing(status(400)).list(tenantId, {}, 2, token)).rejects.toBeInstanceOf(
@@ -277,7 +296,8 @@ describe('list', () => {
       const rejection = await failing(error)
         .list(tenantId, {}, 2, withToken ? token : undefined)
         .catch((e: unknown) => e);
-      expect(rejection).toBe(error);
+      // It comes through as the app's error for a database failure, with the SDK's error as its cause.
+      expect((rejection as Error).cause).toBe(error);
     }
   });
 });

@@ -4,16 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { ServiceBusClient, ServiceBusError, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serviceBusEmulatorConnectionString } from '../../../dev/servicebus-peer/peer';
-import {
-  createServiceBusPublisher,
-  isBrokerUnavailable,
-  type ServiceBusPublisher,
-} from '../../../src/adapters/servicebus-publisher';
-import { BrokerUnavailableError, type OutboundMessage } from '../../../src/services/outbox-relay';
+import { createServiceBusPublisher, isBrokerUnavailable } from '../../../src/adapters/servicebus-publisher';
+import { BrokerUnavailableError } from '../../../src/domain/errors';
+import type { MessagePublisher, OutboundMessage } from '../../../src/services/outbox-relay';
 import { freePort } from '../../support/net';
 
 let client: ServiceBusClient;
-const publishers: ServiceBusPublisher[] = [];
 
 beforeAll(() => {
   const connectionString = process.env.SERVICEBUS;
@@ -21,9 +17,8 @@ beforeAll(() => {
   client = new ServiceBusClient(connectionString);
 });
 
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await Promise.all(publishers.splice(0).map((p) => p.close()));
 });
 
 afterAll(async () => {
@@ -34,11 +29,8 @@ function uniqueQueue(): string {
   return `outbox-test-${randomUUID().slice(0, 8)}`;
 }
 
-function publisherFor(queue: string): ServiceBusPublisher {
-  const publisher = createServiceBusPublisher(client, queue);
-  publishers.push(publisher);
-  return publisher;
-}
+// Its sender closes with the client, after the file.
+const publisherFor = (queue: string): MessagePublisher => createServiceBusPublisher(client, queue);
 
 function message(n: number, overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   return {
@@ -169,8 +161,7 @@ describe('Service Bus publisher', () => {
       expect((error as BrokerUnavailableError).message).toMatch(/^Service Bus unavailable: .*ECONNREFUSED/);
       expect((error as BrokerUnavailableError).cause).toBeInstanceOf(Error);
     } finally {
-      await publisher.close().catch(() => undefined);
-      await down.close();
+      await down.close(); // closes the publisher's sender too
     }
   });
 

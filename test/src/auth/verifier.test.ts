@@ -228,6 +228,39 @@ describe('createTokenVerifier with the development JWKS', () => {
     expect((await authErrorOf(verify(`Bearer ${badRoles}`))).reason).toBe('token roles claim is invalid');
   });
 
+  it('accepts GUIDs, base64url subjects and readable local ids as identities', async () => {
+    const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const sub = 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ';
+    const principal = await verify(`Bearer ${await sign(standardClaims({ tid, oid: undefined, sub }))}`);
+    expect(principal).toMatchObject({ tenantId: tid, userId: sub });
+    expect(
+      await verify(`Bearer ${await sign(standardClaims({ tid: 'contoso_dev-1', oid: 'alice' }))}`),
+    ).toMatchObject({ tenantId: 'contoso_dev-1', userId: 'alice' });
+  });
+
+  it.each([
+    ['tid', '../contoso'],
+    ['tid', 'a/b'],
+    ['tid', 'contoso.com'],
+    ['tid', 'x'.repeat(129)],
+    ['oid', 'alice\\bob'],
+    ['oid', 'ali%2Fce'],
+    ['sub', 'alice bob'],
+  ])('refuses a %s claim of %j that is not a safe identifier', async (claim, value) => {
+    const overrides = claim === 'sub' ? { oid: undefined, sub: value } : { [claim]: value };
+    const token = await sign(standardClaims(overrides));
+    expect((await authErrorOf(verify(`Bearer ${token}`))).reason).toBe(
+      `token ${claim} claim is not an accepted identifier`,
+    );
+  });
+
+  it('refuses an unacceptable oid even when sub would be acceptable', async () => {
+    const token = await sign(standardClaims({ oid: '../alice', sub: 'alice' }));
+    expect((await authErrorOf(verify(`Bearer ${token}`))).reason).toBe(
+      'token oid claim is not an accepted identifier',
+    );
+  });
+
   it('keeps reasons free of quotes and backslashes', () => {
     const error = new AuthError('bad "x" \\ y\n');
     expect(error.reason).toBe('bad ?x? ? y?');

@@ -764,7 +764,13 @@ function badContinuationToken(rng: Rng): { token: string; bound: boolean } {
 
 /** The token the API would issue to the fuzz user's default query for the SDK continuation `inner`. */
 function boundToken(inner: string): string {
-  return listContinuationToken(fuzzTenant, { ownerId: FUZZ_USER }, 20, inner);
+  return listContinuationToken(
+    fuzzTenant,
+    { ownerId: FUZZ_USER },
+    20,
+    inner,
+    process.env.CONTINUATION_TOKEN_SECRET ?? '',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------

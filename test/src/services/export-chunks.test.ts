@@ -3,6 +3,7 @@
 // replays, cancel, retries, and resume after a lost worker (only the lost chunk is read again).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings } from '../../../dev/seed';
+import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { exportRequested, type OutboxDocument, type ReportDocument } from '../../../src/domain/report';
 import { getReportType } from '../../../src/domain/report-types';
 import type { RatingFilter, SourceData } from '../../../src/domain/report-types/source-data';
@@ -63,7 +64,7 @@ class CountingData implements SourceData {
     this.reads.set(filter.from, (this.reads.get(filter.from) ?? 0) + 1);
     if (this.failNext > 0) {
       this.failNext--;
-      const error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      const error = new DependencyUnavailableError('database', { cause: new Error('socket hang up') });
       return {
         [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
       };

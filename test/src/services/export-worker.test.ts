@@ -1,6 +1,7 @@
 // The export worker's use cases with in-memory fakes: claiming, completion, duplicates, cancellation,
 // failures, retries with backoff, lease loss, progress throttling, the watchdog and dead-lettering.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { z } from 'zod';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { exportRequested, type ReportDocument } from '../../../src/domain/report';
@@ -321,7 +322,7 @@ describe('export worker: failures', () => {
       pages: 3,
       pageSize: 2,
       beforePage: () => {
-        throw Object.assign(new Error('throttled'), { code: 429 });
+        throw new DependencyUnavailableError('database'); // a throttled read, as the adapter reports it
       },
     };
     expect(await worker().handle(message('r1'), quietLog)).toBe('retry-scheduled');
@@ -345,7 +346,7 @@ describe('export worker: failures', () => {
       pages: 1,
       pageSize: 1,
       beforePage: () => {
-        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        throw new DependencyUnavailableError('database'); // a dropped connection
       },
     };
     expect(await worker().handle(message('r1'), quietLog)).toBe('failed');
@@ -364,7 +365,7 @@ describe('export worker: failures', () => {
       pages: 1,
       pageSize: 1,
       beforePage: () => {
-        throw Object.assign(new Error('unavailable'), { statusCode: 503 });
+        throw new DependencyUnavailableError('database');
       },
     };
     await expect(worker().handle(message('r1'), quietLog)).rejects.toThrow('broker down');

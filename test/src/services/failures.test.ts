@@ -1,38 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import {
+  BrokerUnavailableError,
+  DependencyError,
+  DependencyUnavailableError,
+} from '../../../src/domain/errors';
 import { isTransient } from '../../../src/services/failures';
 
-describe('transient failure classification', () => {
-  it.each([
-    ['Cosmos throttling', { code: 429 }],
-    ['a gateway timeout', { statusCode: 504 }],
-    ['service unavailable', { statusCode: 503 }],
-    ['a request timeout', { code: 408 }],
-    ['a reset connection', { code: 'ECONNRESET' }],
-    ['a refused connection', { code: 'ECONNREFUSED' }],
-    ['a Service Bus busy error', { code: 'ServiceBusy' }],
-    ['a retryable Service Bus error', { retryable: true, code: 'Whatever' }],
-    ['a timeout by name', { name: 'TimeoutError' }],
-    ['a wrapped network error', { message: 'fetch failed', cause: { code: 'ETIMEDOUT' } }],
-  ])('%s is transient', (_, error) => {
-    expect(isTransient(Object.assign(new Error('x'), error))).toBe(true);
+describe('isTransient', () => {
+  it('is true for the app errors that mean a dependency is down for a moment', () => {
+    expect(isTransient(new DependencyUnavailableError('database'))).toBe(true);
+    expect(isTransient(new BrokerUnavailableError('Service Bus unavailable'))).toBe(true);
   });
 
-  it.each([
-    ['a bad request', { code: 400 }],
-    ['forbidden', { statusCode: 403 }],
-    ['not found', { code: 404 }],
-    ['a conflict', { code: 409 }],
-    ['a plain bug', {}],
-    ['a non-retryable Service Bus error', { retryable: false, code: 'MessagingEntityNotFound' }],
-  ])('%s is not', (_, error) => {
-    expect(isTransient(Object.assign(new Error('x'), error))).toBe(false);
-  });
-
-  it('is false for non-errors and does not loop on cyclic causes', () => {
+  it('is false for everything else, SDK-shaped errors included: adapters translate those', () => {
+    expect(isTransient(new DependencyError('storage', 404))).toBe(false);
+    expect(isTransient(Object.assign(new Error('throttled'), { code: 429 }))).toBe(false);
+    expect(isTransient(new Error('a bug'))).toBe(false);
     expect(isTransient(undefined)).toBe(false);
-    expect(isTransient('ECONNRESET')).toBe(false);
-    const cyclic: Record<string, unknown> = {};
-    cyclic.cause = cyclic;
-    expect(isTransient(cyclic)).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 // The outbox relay with in-memory fakes: batching, per-document failure isolation, idempotence.
 import { describe, expect, it } from 'vitest';
 import type { OutboxDocument, ReportDocument } from '../../../src/domain/report';
+import { BrokerUnavailableError } from '../../../src/domain/errors';
 import {
-  BrokerUnavailableError,
   createOutboxRelay,
   isFirstAttempt,
   retryDelayAfterFailure,

@@ -9,6 +9,7 @@ const env = {
   AUTH_ISSUER: 'https://login.microsoftonline.com/tid-1/v2.0',
   AUTH_AUDIENCE: 'api://report-exports',
   AUTH_JWKS_URI: 'https://login.microsoftonline.com/tid-1/discovery/v2.0/keys',
+  CONTINUATION_TOKEN_SECRET: 'a-continuation-token-secret-for-tests',
 };
 
 function problemsOf(settings: Record<string, string>): string[] {
