@@ -13,6 +13,84 @@ function joinPath(prefix: string | undefined, path: readonly PropertyKey[]): str
   return joined === '' ? ROOT_FIELD : joined;
 }
 
+const article = (noun: string): string => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
+
+/** What zod calls a type, as a user reads it. */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'number',
+  int: 'whole number',
+  boolean: 'boolean (true or false)',
+  object: 'object',
+  array: 'array',
+  date: 'date',
+};
+
+const formatNumber = (value: number | bigint): string =>
+  typeof value === 'bigint' ? value.toString() : String(value);
+
+function bound(kind: 'least' | 'most', origin: string, limit: number | bigint, inclusive: boolean): string {
+  const value = formatNumber(limit);
+  switch (origin) {
+    case 'string':
+      return `must be at ${kind} ${value} characters long`;
+    case 'array':
+    case 'set':
+      return `must hold at ${kind} ${value} items`;
+    default:
+      if (inclusive) return `must be at ${kind} ${value}`;
+      return `must be ${kind === 'least' ? 'more' : 'less'} than ${value}`;
+  }
+}
+
+/**
+ * A zod error map (pass it as `safeParse(value, { error: plainMessage })`) that words the issues zod
+ * raises itself as the end of a plain sentence about the field: `is required`, `must be at most 10000`,
+ * `must be one of: csv, json`. A message a schema sets itself is kept (zod prefers it over this map).
+ */
+export const plainMessage: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `must be ${article(TYPE_NAMES[issue.expected] ?? issue.expected)}`;
+    case 'too_big':
+      return bound('most', issue.origin, issue.maximum, issue.inclusive !== false);
+    case 'too_small':
+      return bound('least', issue.origin, issue.minimum, issue.inclusive !== false);
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of: ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${formatNumber(issue.divisor)}`;
+    case 'unrecognized_keys':
+      return 'is not a known field';
+    case 'invalid_union':
+    case 'invalid_key':
+    case 'invalid_element':
+      return 'is not valid';
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Parses `value` with `schema`, worded by {@link plainMessage}: the data, or every problem found at once
+ * as `field -> messages` (see {@link fieldErrors}).
+ */
+export function validate<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  prefix?: string,
+): { ok: true; data: T } | { ok: false; errors: Record<string, string[]> } {
+  const result = schema.safeParse(value, { error: plainMessage });
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, errors: fieldErrors(result.error, prefix) };
+}
+
 /**
  * Maps a zod error to `field -> messages` for a problem's `errors`, with dotted paths
  * (`parameters.toDate`, `items.0.name`). Each unrecognized key gets its own entry so a typo is named.

@@ -274,7 +274,7 @@ export function setUpHistory(options: HistoryOptions): History {
     listError.hidden = true;
     table.setAttribute('aria-busy', 'true');
     try {
-      const { body: page } = await api.get<ReportPage<ReportResource>>(`/api/reports?${query.toString()}`);
+      const { body: page } = await api.get<ReportPage>(`/api/reports?${query.toString()}`);
       if (mine !== generation || signal.aborted) return [];
       if (reset) {
         rows.clear();

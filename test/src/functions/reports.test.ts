@@ -9,6 +9,7 @@ import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { issueDevToken } from '../../../dev/token';
 import { disposeServices } from '../../../src/composition';
 import { apiAndRelayOnly } from '../../support/functions';
+import { contractValidator } from '../../support/openapi-validator';
 
 let host: LocalHost;
 let cosmos: CosmosClient;
@@ -47,6 +48,7 @@ async function call(
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
+  contractValidator().check({ method, url: path, status: response.status, headers: response.headers, text });
   return {
     status: response.status,
     headers: response.headers,

@@ -26,6 +26,7 @@ import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
 import { MAX_JSON_BODY_BYTES } from '../../../src/http/request';
 import { createReportService } from '../../../src/services/reports';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
+import { contractValidator } from '../../support/openapi-validator';
 
 const RETENTION_SECONDS = 30 * 24 * 3600;
 const ROUTES: readonly FunctionDefinition[] = [
@@ -171,6 +172,10 @@ async function send(method: string, path: string, options: SendOptions = {}): Pr
     expect(store.writes, `${method} ${path} -> ${status} wrote to the store`).toBe(writesBefore);
   }
   const jsonBody: unknown = response.jsonBody;
+  // As the host sends it (Content-Type for a JSON body), checked against the OpenAPI document.
+  const sent = new HttpResponse(response);
+  const text = sent.body ? await sent.text() : '';
+  contractValidator().check({ method, url: path, status, headers: sent.headers, text });
   return {
     status,
     headers: new Headers(response.headers),
@@ -229,6 +234,7 @@ const RESOURCE_KEYS = [
   'completedAt',
   'error',
   'rowCount',
+  'truncated',
   'sizeBytes',
   'fileName',
   'downloadUrl',
@@ -833,6 +839,7 @@ describe('GET /api/reports/{reportId}/download (downloadReport)', () => {
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expectProblem(await send('GET', `/api/reports/${id}/download`, { as: 'bad' }), 401);
   });
+
 });
 
 describe('AUTH_REQUIRED_SCOPE: the scope every caller needs', () => {
