@@ -47,9 +47,18 @@ function withCorrelationId(response: HttpResponseInit, correlationId: string): H
   return { ...response, headers: { ...headers, [CORRELATION_ID_HEADER]: correlationId } };
 }
 
+/** The answer to a HEAD request: the GET answer's status and headers, without its body. */
+function withoutBody(response: HttpResponseInit): HttpResponseInit {
+  const rest = { ...response };
+  delete rest.body;
+  delete rest.jsonBody;
+  return rest;
+}
+
 /**
  * An HTTP function that only runs for a caller with a valid bearer token (a 401 or 403 problem otherwise).
- * The handler gets the request's correlation id; every response carries it in `x-correlation-id`.
+ * The handler gets the request's correlation id; every response carries it in `x-correlation-id`. A HEAD
+ * request (where the route allows it) gets the answer a GET would, without the body.
  */
 export function defineAuthenticatedHttp(
   name: string,
@@ -65,7 +74,8 @@ export function defineAuthenticatedHttp(
       const response = auth.ok
         ? await options.handler(request, auth.principal, context, correlationId)
         : auth.response;
-      return withCorrelationId(response, correlationId);
+      const answer = withCorrelationId(response, correlationId);
+      return request.method === 'HEAD' ? withoutBody(answer) : answer;
     },
   });
 }

@@ -44,6 +44,7 @@ async function call(
   }
   const response = await fetch(`${host.url}${path}`, {
     method,
+    redirect: 'manual',
     headers,
     ...(body !== undefined ? { body } : {}),
   });
@@ -336,6 +337,11 @@ describe('GET /api/reports/{id}/download', () => {
     const early = await call('GET', `/api/reports/${id}/download`, { as: kim });
     expect(early.status).toBe(409);
     expect(early.headers.get('content-type')).toBe('application/problem+json');
+    // HEAD is routed as GET by the local host and answers the same, without a body.
+    const earlyHead = await call('HEAD', `/api/reports/${id}/download`, { as: kim });
+    expect(earlyHead.status).toBe(409);
+    expect(earlyHead.headers.get('content-type')).toBe('application/problem+json');
+    expect(earlyHead.body).toEqual({});
 
     // Complete it as the worker would: the file in Blob Storage, the report Completed.
     const blob = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient('reports');
@@ -369,6 +375,10 @@ describe('GET /api/reports/{id}/download', () => {
     });
     expect(response.status).toBe(303);
     const location = response.headers.get('location') ?? '';
+    const head = await call('HEAD', `/api/reports/${id}/download`, { as: kim });
+    expect(head.status).toBe(303);
+    expect(head.headers.get('location')).toContain('sig=');
+    expect(head.body).toEqual({});
     const sas = new URL(location).searchParams;
     expect(sas.get('sp')).toBe('r');
     expect(sas.get('sr')).toBe('b');

@@ -840,6 +840,25 @@ describe('GET /api/reports/{reportId}/download (downloadReport)', () => {
     expectProblem(await send('GET', `/api/reports/${id}/download`, { as: 'bad' }), 401);
   });
 
+  it('answers HEAD as GET, with the same status and headers and no body', async () => {
+    const done = await created();
+    force(ALICE, done, 'Completed');
+    const pending = await created(ALICE, 'ratings');
+    const cases: [string, string | undefined][] = [
+      [`/api/reports/${done}/download`, ALICE],
+      [`/api/reports/${pending}/download`, ALICE],
+      [`/api/reports/${done}/download`, BOB],
+      [`/api/reports/${done}/download`, undefined],
+    ];
+    for (const [path, as] of cases) {
+      const get = await send('GET', path, as === undefined ? {} : { as });
+      const head = await send('HEAD', path, as === undefined ? {} : { as });
+      expect(head.status, path).toBe(get.status);
+      expect(head.body, path).toEqual({});
+      expect([...head.headers.keys()].sort(), path).toEqual([...get.headers.keys()].sort());
+      expect(head.headers.get('location'), path).toBe(get.headers.get('location'));
+    }
+  });
 });
 
 describe('AUTH_REQUIRED_SCOPE: the scope every caller needs', () => {
