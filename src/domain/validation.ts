@@ -18,12 +18,12 @@ const article = (noun: string): string => (/^[aeiou]/.test(noun) ? `an ${noun}` 
 /** What zod calls a type, as a user reads it. */
 const TYPE_NAMES: Record<string, string> = {
   string: 'text',
-  number: 'number',
-  int: 'whole number',
-  boolean: 'boolean (true or false)',
-  object: 'object',
-  array: 'array',
-  date: 'date',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'a boolean (true or false)',
+  object: 'an object',
+  array: 'an array',
+  date: 'a date',
 };
 
 const formatNumber = (value: number | bigint): string =>
@@ -52,7 +52,7 @@ export const plainMessage: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
-      return `must be ${article(TYPE_NAMES[issue.expected] ?? issue.expected)}`;
+      return `must be ${TYPE_NAMES[issue.expected] ?? article(issue.expected)}`;
     case 'too_big':
       return bound('most', issue.origin, issue.maximum, issue.inclusive !== false);
     case 'too_small':
@@ -78,18 +78,22 @@ export const plainMessage: z.core.$ZodErrorMap = (issue) => {
 
 /**
  * Parses `value` with `schema`, worded by {@link plainMessage}: the data, or every problem found at once
- * as `field -> messages` (see {@link fieldErrors}).
+ * as `field -> messages` (see {@link fieldErrors}), a missing field as `is required`.
  */
 export function validate<T>(
   schema: z.ZodType<T>,
   value: unknown,
   prefix?: string,
 ): { ok: true; data: T } | { ok: false; errors: Record<string, string[]> } {
-  const result = schema.safeParse(value, { error: plainMessage });
+  const result = schema.safeParse(value, { error: plainMessage, reportInput: true });
   return result.success
     ? { ok: true, data: result.data }
     : { ok: false, errors: fieldErrors(result.error, prefix) };
 }
+
+/** An issue about a field that is not there at all (known when the parse reported its input). */
+const isMissing = (issue: z.core.$ZodIssue): boolean =>
+  issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
 
 /**
  * Maps a zod error to `field -> messages` for a problem's `errors`, with dotted paths
@@ -106,6 +110,9 @@ export function fieldErrors(error: z.ZodError, prefix?: string): Record<string, 
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add(joinPath(prefix, [...issue.path, key]), 'is not a known field');
+    } else if (isMissing(issue)) {
+      // Whatever a schema says about a bad value, an absent one is named as such.
+      add(joinPath(prefix, issue.path), 'is required');
     } else {
       add(joinPath(prefix, issue.path), issue.message);
     }

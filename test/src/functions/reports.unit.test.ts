@@ -292,6 +292,61 @@ describe('the in-memory store', () => {
 });
 
 describe('POST /api/reports/{reportType} (createReport)', () => {
+  it('reports every problem of a request at once, in plain words, a missing field as required', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'xml', parameters: { top: 20_000, genre: 'jazz', colour: 'red' } },
+    });
+    expectProblem(response, 400, [
+      'format',
+      'parameters.fromDate',
+      'parameters.toDate',
+      'parameters.top',
+      'parameters.colour',
+    ]);
+    expect(response.body.errors).toEqual({
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      'parameters.fromDate': ['is required'],
+      'parameters.toDate': ['is required'],
+      'parameters.top': ['must be at most 10000'],
+      'parameters.colour': ['is not a known field'],
+    });
+    const typed = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 7, parameters: { ...dates(), top: 'ten' } },
+    });
+    expect(typed.body.errors).toEqual({
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      'parameters.top': ['must be a number'],
+    });
+    const missing = await send('POST', '/api/reports/popularity', { as: ALICE, body: { format: 'csv' } });
+    expect(missing.body.errors).toEqual({
+      'parameters.fromDate': ['is required'],
+      'parameters.toDate': ['is required'],
+    });
+  });
+
+  it('takes the format in any case and stores it lower-case, as the same request', async () => {
+    const parameters = dates();
+    const upper = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'CSV', parameters },
+    });
+    expect(upper.status).toBe(202);
+    expect(upper.body.format).toBe('csv');
+    const lower = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'csv', parameters },
+    });
+    expectProblem(lower, 409);
+    expect(lower.body.existingReportId).toBe(upper.body.reportId);
+    const pdf = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: { format: 'Pdf', parameters },
+    });
+    expect(pdf.body.format).toBe('pdf');
+  });
+
   it('is 202 with Location, Retry-After and the report resource, storing the report and one outbox doc', async () => {
     const parameters = dates();
     const response = await send('POST', '/api/reports/popularity', {
