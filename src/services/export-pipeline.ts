@@ -26,6 +26,8 @@ export interface ExportInput {
 export interface ExportResult {
   /** Rows in the file: every row of the source, or the writer's `maxRows` when it has fewer. */
   rowCount: number;
+  /** The source had more rows than the writer's `maxRows`: the file stops there. */
+  truncated: boolean;
   sizeBytes: number;
 }
 
@@ -86,5 +88,6 @@ export async function writeExport(input: ExportInput): Promise<ExportResult> {
     input.signal.removeEventListener('abort', stopOnCallerAbort);
   }
   if (failed) throw firstError;
-  return { rowCount: Math.min(rowCount, input.writer.maxRows ?? Infinity), sizeBytes };
+  const cap = input.writer.maxRows ?? Infinity;
+  return { rowCount: Math.min(rowCount, cap), truncated: rowCount > cap, sizeBytes };
 }

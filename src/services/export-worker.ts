@@ -265,6 +265,7 @@ export function createExportWorker(options: ExportWorkerOptions) {
       const ended = await writeClaimed(request, owner, (doc) =>
         terminal(doc, 'Completed', {
           rowCount: result.rowCount,
+          truncated: result.truncated,
           sizeBytes: result.sizeBytes,
           fileName,
           blobName,

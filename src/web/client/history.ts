@@ -4,7 +4,7 @@ import type { ReportPage, ReportResource } from './types';
 import { ApiError, type Api } from './api';
 import { announce, byId, h, replaceChildren } from './dom';
 import { isActive, nextPollDelay } from './polling';
-import { parametersText, progressText, sizeText, statusLabel } from './text';
+import { fileText, parametersText, progressText, statusLabel } from './text';
 
 const PAGE_SIZE = 10;
 
@@ -79,11 +79,7 @@ export function setUpHistory(options: HistoryOptions): History {
         break;
       case 'Completed':
         nodes.push(
-          h(
-            'span',
-            { class: 'detail' },
-            `${(report.rowCount ?? 0).toLocaleString('en-US')} rows, ${sizeText(report.sizeBytes ?? 0)}`,
-          ),
+          h('span', { class: report.truncated ? 'detail warning-text' : 'detail' }, fileText(report)),
         );
         break;
       case 'Failed':
