@@ -188,13 +188,17 @@ export function setUpHistory(options: HistoryOptions): History {
 
   // --- polling ----------------------------------------------------------------------------------
 
+  /** When the page last created a report (Date.now()), for the quick first polls. */
+  let createdAt: number | undefined;
+
   function schedule(): void {
     if (polling) return; // the poll in flight schedules the next one when it is done
     window.clearTimeout(timer);
     timer = undefined;
     if (signal.aborted) return;
     const statuses = [...rows.values()].map((row) => row.report.status);
-    const delay = nextPollDelay({ statuses, hidden: document.hidden, failures });
+    const sinceCreateMs = createdAt === undefined ? undefined : Date.now() - createdAt;
+    const delay = nextPollDelay({ statuses, hidden: document.hidden, failures, sinceCreateMs });
     if (delay !== null) timer = window.setTimeout(() => void poll(), delay);
   }
 
@@ -318,6 +322,7 @@ export function setUpHistory(options: HistoryOptions): History {
   return {
     reload: () => loadPage(true).then(() => undefined),
     add(report) {
+      createdAt = Date.now();
       if (filter.value && filter.value !== report.status) {
         filter.value = '';
         void loadPage(true);
