@@ -125,7 +125,7 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
     path: `/reports/${type.name}`,
     operationId: `create${pascal(type.name)}Report`,
     tags: ['Reports'],
-    summary: `Start a ${type.title.toLowerCase()} export`,
+    summary: `Start an export: ${type.title}`,
     description: `${type.description} Answers at once; poll the report (its \`Location\`) until it is finished.`,
     security: [{ [BEARER]: [] }],
     request: {
@@ -372,7 +372,7 @@ function register(registry: OpenAPIRegistry): void {
     path: '/web/config.json',
     operationId: 'webPageConfig',
     tags: ['Service'],
-    summary: 'How the web page (`/api/web/`) signs in',
+    summary: 'How the web page at /api/web signs in',
     security: [],
     responses: { 200: { description: 'The page’s configuration.', content: json(pageConfigSchema) } },
   });

@@ -138,7 +138,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Start a album popularity export
+     * Start an export: Album popularity
      * @description Albums ranked by the number of ratings they received within the date range, with their average rating. Answers at once; poll the report (its `Location`) until it is finished.
      */
     post: operations['createPopularityReport'];
@@ -158,7 +158,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Start a all ratings export
+     * Start an export: All ratings
      * @description Every rating given within the date range, oldest first. Answers at once; poll the report (its `Location`) until it is finished.
      */
     post: operations['createRatingsReport'];
@@ -175,7 +175,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** How the web page (`/api/web/`) signs in */
+    /** How the web page at /api/web signs in */
     get: operations['webPageConfig'];
     put?: never;
     post?: never;
