@@ -19,7 +19,7 @@ import { localSettings } from './local-env';
 import { parsePort } from './standins/lifecycle';
 import { createCosmosClient } from '../src/adapters/azure-clients';
 import { loadConfig, type Connection } from '../src/config';
-import type { Album, Rating } from '../src/domain/report-types/source-data';
+import { GENRES, type Album, type Rating } from '../src/domain/report-types/source-data';
 
 /** Where to seed: a Cosmos connection plus the database and the two source containers. */
 export type SeedTarget = Connection & {
@@ -59,18 +59,8 @@ export const FIRST_RATING_TIME = Date.UTC(2019, 0, 1);
 /** Exclusive: the last rating is on 2025-12-31. */
 export const END_RATING_TIME = Date.UTC(2026, 0, 1);
 
-export const GENRES = [
-  'Rock',
-  'Pop',
-  'Jazz',
-  'Hip-Hop',
-  'Electronic',
-  'Classical',
-  'Folk',
-  'Blues',
-  'Country',
-  'Metal',
-] as const;
+/** The genres albums are drawn from (the popularity report's `genre` parameter lists the same). */
+export { GENRES };
 
 const ADJECTIVES = (
   'Silver Electric Quiet Broken Golden Midnight Velvet Wild Hollow Bright Distant Restless Crimson ' +

@@ -21,7 +21,7 @@ import {
 import { provisionLocal } from './provision';
 import { seedSourceData } from './seed';
 import { parsePort } from './standins/lifecycle';
-import { ensureDevSigningKey } from './token';
+import { ensureDevSigningKey, localDataDir } from './token';
 import { loadConfig } from '../src/config';
 import { functions } from '../src/functions';
 
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')} (known: --standins-only)`);
   const standinsOnly = args.includes('--standins-only');
   const env = process.env;
-  const localDir = resolve(ROOT, env.LOCAL_DATA_DIR ?? '.local');
+  const localDir = localDataDir(env);
   const ports: StandinPorts = {
     azurite: parsePort(env.AZURITE_PORT, 10000),
     cosmos: parsePort(env.COSMOS_PORT, 8081),

@@ -24,6 +24,14 @@ export const MAX_TOKEN_MINUTES = 1440;
 
 const ALG = 'ES256';
 
+/**
+ * The local data directory `npm start` keeps its state in (the signing key among it): `LOCAL_DATA_DIR`,
+ * else `.local`, relative to the repository. `npm run token` defaults to the same, so its tokens verify.
+ */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(__dirname, '..', env.LOCAL_DATA_DIR || DEFAULT_DEV_DIR);
+}
+
 type Jose = typeof JoseModule;
 
 function loadJose(): Promise<Jose> {
@@ -234,7 +242,8 @@ const USAGE = [
   '  --roles    comma-separated app roles',
   '  --scopes   comma-separated delegated scopes (scp claim), e.g. Reports.Export',
   `  --minutes  lifetime, 1..${MAX_TOKEN_MINUTES} (default 60)`,
-  `  --dir      directory of the development signing key (default ${DEFAULT_DEV_DIR})`,
+  `  --dir      directory of the development signing key (default: $LOCAL_DATA_DIR, else ${DEFAULT_DEV_DIR},`,
+  '             as npm start uses)',
 ].join('\n');
 
 /** Parses the CLI arguments into token options; throws a UsageError on bad usage, undefined for --help. */
@@ -288,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    process.stdout.write(`${await issueDevToken(opts)}\n`);
+    process.stdout.write(`${await issueDevToken({ ...opts, dir: opts.dir ?? localDataDir() })}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -104,6 +104,8 @@ export interface ReportDocument {
   completedAt: string | null;
   error: ReportError | null;
   rowCount: number | null;
+  /** The format's row cap (PDF) cut the file short: the source had more rows than `rowCount`. */
+  truncated?: boolean;
   sizeBytes: number | null;
   fileName: string | null;
   blobName: string | null;
@@ -216,6 +218,7 @@ const RESOURCE_FIELDS = [
 /** What the API returns for a report. */
 export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> {
   reportId: string;
+  truncated: boolean;
   downloadUrl: string | null;
   downloadExpiresAt: string | null;
 }
@@ -231,6 +234,7 @@ export function toResource(
   return {
     reportId: report.id,
     ...shown,
+    truncated: report.truncated ?? false,
     downloadUrl: download?.url ?? null,
     downloadExpiresAt: download?.expiresAt ?? null,
   };

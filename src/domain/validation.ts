@@ -13,6 +13,88 @@ function joinPath(prefix: string | undefined, path: readonly PropertyKey[]): str
   return joined === '' ? ROOT_FIELD : joined;
 }
 
+const article = (noun: string): string => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
+
+/** What zod calls a type, as a user reads it. */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'a boolean (true or false)',
+  object: 'an object',
+  array: 'an array',
+  date: 'a date',
+};
+
+const formatNumber = (value: number | bigint): string =>
+  typeof value === 'bigint' ? value.toString() : String(value);
+
+function bound(kind: 'least' | 'most', origin: string, limit: number | bigint, inclusive: boolean): string {
+  const value = formatNumber(limit);
+  switch (origin) {
+    case 'string':
+      return `must be at ${kind} ${value} characters long`;
+    case 'array':
+    case 'set':
+      return `must hold at ${kind} ${value} items`;
+    default:
+      if (inclusive) return `must be at ${kind} ${value}`;
+      return `must be ${kind === 'least' ? 'more' : 'less'} than ${value}`;
+  }
+}
+
+/**
+ * A zod error map (pass it as `safeParse(value, { error: plainMessage })`) that words the issues zod
+ * raises itself as the end of a plain sentence about the field: `is required`, `must be at most 10000`,
+ * `must be one of: csv, json`. A message a schema sets itself is kept (zod prefers it over this map).
+ */
+export const plainMessage: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `must be ${TYPE_NAMES[issue.expected] ?? article(issue.expected)}`;
+    case 'too_big':
+      return bound('most', issue.origin, issue.maximum, issue.inclusive !== false);
+    case 'too_small':
+      return bound('least', issue.origin, issue.minimum, issue.inclusive !== false);
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of: ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${formatNumber(issue.divisor)}`;
+    case 'unrecognized_keys':
+      return 'is not a known field';
+    case 'invalid_union':
+    case 'invalid_key':
+    case 'invalid_element':
+      return 'is not valid';
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Parses `value` with `schema`, worded by {@link plainMessage}: the data, or every problem found at once
+ * as `field -> messages` (see {@link fieldErrors}), a missing field as `is required`.
+ */
+export function validate<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  prefix?: string,
+): { ok: true; data: T } | { ok: false; errors: Record<string, string[]> } {
+  const result = schema.safeParse(value, { error: plainMessage, reportInput: true });
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, errors: fieldErrors(result.error, prefix) };
+}
+
+/** An issue about a field that is not there at all (known when the parse reported its input). */
+const isMissing = (issue: z.core.$ZodIssue): boolean =>
+  issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+
 /**
  * Maps a zod error to `field -> messages` for a problem's `errors`, with dotted paths
  * (`parameters.toDate`, `items.0.name`). Each unrecognized key gets its own entry so a typo is named.
@@ -28,6 +110,9 @@ export function fieldErrors(error: z.ZodError, prefix?: string): Record<string, 
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add(joinPath(prefix, [...issue.path, key]), 'is not a known field');
+    } else if (isMissing(issue)) {
+      // Whatever a schema says about a bad value, an absent one is named as such.
+      add(joinPath(prefix, issue.path), 'is required');
     } else {
       add(joinPath(prefix, issue.path), issue.message);
     }

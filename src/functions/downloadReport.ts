@@ -2,10 +2,13 @@ import { getServices } from '../composition';
 import { conflict, notFound } from '../http/problem';
 import { defineAuthenticatedHttp } from '../http/authenticate';
 
-/** GET /api/reports/{reportId}/download: 303 to a fresh read-only SAS link once Completed. */
+/**
+ * GET /api/reports/{reportId}/download: 303 to a fresh read-only SAS link once Completed.
+ * HEAD answers as GET does, without a body (see defineAuthenticatedHttp).
+ */
 export const downloadReport = defineAuthenticatedHttp('downloadReport', {
   route: 'reports/{reportId}/download',
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   handler: async (request, principal) => {
     const result = await getServices().reports.download(principal, request.params.reportId ?? '');
     switch (result.kind) {

@@ -1,3 +1,4 @@
+import { apiDocs } from './apiDocs';
 import { cancelReport } from './cancelReport';
 import { createReport } from './createReport';
 import type { FunctionDefinition } from './definition';
@@ -8,6 +9,7 @@ import { exportWorker } from './exportWorker';
 import { getReport } from './getReport';
 import { health } from './health';
 import { listReports } from './listReports';
+import { openApi } from './openApi';
 import { outboxRelay } from './outboxRelay';
 import { outboxSweeper } from './outboxSweeper';
 import { reportTypes } from './reportTypes';
@@ -28,4 +30,6 @@ export const functions: readonly FunctionDefinition[] = [
   exportDeadLetters,
   exportWatchdog,
   webPage,
+  openApi,
+  apiDocs,
 ];

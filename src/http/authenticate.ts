@@ -34,10 +34,19 @@ export type AuthenticatedHandler = (
   correlationId: string,
 ) => Promise<HttpResponseInit>;
 
+/** The answer to a HEAD request: the GET answer's status and headers, without its body. */
+function withoutBody(response: HttpResponseInit): HttpResponseInit {
+  const rest = { ...response };
+  delete rest.body;
+  delete rest.jsonBody;
+  return rest;
+}
+
 /**
  * An HTTP function that only runs for a caller with a valid bearer token (a 401 or 403 problem otherwise).
  * The handler gets the request's correlation id; every response carries it in `x-correlation-id`, and
- * whatever the handler throws is answered by the boundary (503 for an outage, else 500).
+ * whatever the handler throws is answered by the boundary (503 for an outage, else 500). A HEAD request
+ * (where the route allows it) gets the answer a GET would, without the body.
  */
 export function defineAuthenticatedHttp(
   name: string,
@@ -49,7 +58,10 @@ export function defineAuthenticatedHttp(
     authLevel: 'anonymous', // the app authenticates every caller itself
     handler: guardHttp(async (request, context, correlationId) => {
       const auth = await authenticate(request);
-      return auth.ok ? options.handler(request, auth.principal, context, correlationId) : auth.response;
+      const response = auth.ok
+        ? await options.handler(request, auth.principal, context, correlationId)
+        : auth.response;
+      return request.method === 'HEAD' ? withoutBody(response) : response;
     }),
   });
 }

@@ -26,6 +26,8 @@ export interface ExportInput {
 export interface ExportResult {
   /** Rows in the file: every row of the source, or the writer's `maxRows` when it has fewer. */
   rowCount: number;
+  /** The source had more rows than the writer's `maxRows`: the file stops there. */
+  truncated: boolean;
   sizeBytes: number;
 }
 
@@ -47,8 +49,10 @@ export async function writeExport(input: ExportInput): Promise<ExportResult> {
     sink: (content, signal) => input.files.upload(input.name, content, input.headers, signal),
     signal: input.signal,
   });
+  const cap = input.writer.maxRows ?? Infinity;
   return {
-    rowCount: Math.min(encoded.rowCount, input.writer.maxRows ?? Infinity),
+    rowCount: Math.min(encoded.rowCount, cap),
+    truncated: encoded.rowCount > cap,
     sizeBytes: encoded.sizeBytes,
   };
 }
@@ -64,7 +68,9 @@ export interface ChunkInput {
   signal: AbortSignal;
 }
 
-export interface ChunkOutput extends ExportResult {
+export interface ChunkOutput {
+  rowCount: number;
+  sizeBytes: number;
   blocks: number;
 }
 
@@ -156,7 +162,7 @@ interface EncodeInput {
 }
 
 /** Rows -> encoder -> byte counter -> sink, with backpressure; every stage stops when one fails. */
-async function encodeRows(input: EncodeInput): Promise<ExportResult> {
+async function encodeRows(input: EncodeInput): Promise<{ rowCount: number; sizeBytes: number }> {
   let rowCount = 0;
   let sizeBytes = 0;
   const source = rowStream(input.pages, input.limit, () => rowCount++);

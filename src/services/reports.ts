@@ -10,10 +10,9 @@ import {
   type ReportDocument,
   type ReportStatus,
 } from '../domain/report';
-import { getReportType } from '../domain/report-types';
-import { fieldErrors, requestHash } from '../domain/validation';
+import { createRequestSchema, getReportType } from '../domain/report-types';
+import { requestHash, validate } from '../domain/validation';
 import type { DownloadLink, DownloadLinks, ReportListFilter, ReportPage, ReportStore } from './ports';
-import { z } from 'zod';
 
 const REPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,11 +24,6 @@ export interface ReportServiceOptions {
   now?: () => Date;
   newId?: () => string;
 }
-
-export const createRequestSchema = z.strictObject({
-  format: z.string().min(1).default('csv'),
-  parameters: z.record(z.string(), z.unknown()).default({}),
-});
 
 export type CreateResult =
   | { kind: 'created'; report: ReportDocument }
@@ -87,16 +81,9 @@ export function createReportService(options: ReportServiceOptions) {
     async create(principal: Principal, input: CreateInput): Promise<CreateResult> {
       const type = getReportType(input.reportType);
       if (!type) return { kind: 'unknown-type', reportType: input.reportType };
-      const request = createRequestSchema.safeParse(input.body);
-      if (!request.success) return { kind: 'invalid', errors: fieldErrors(request.error) };
-      const { format } = request.data;
-      if (!type.formats.includes(format)) {
-        return { kind: 'invalid', errors: { format: [`must be one of: ${type.formats.join(', ')}`] } };
-      }
-      const parameters = type.parameters.safeParse(request.data.parameters);
-      if (!parameters.success)
-        return { kind: 'invalid', errors: fieldErrors(parameters.error, 'parameters') };
-      const params = parameters.data;
+      const request = validate(createRequestSchema(type), input.body);
+      if (!request.ok) return { kind: 'invalid', errors: request.errors };
+      const { format, parameters: params } = request.data;
       const hash = requestHash(type.name, format, params);
 
       const reportId = input.idempotencyKey ? idFromKey(principal, input.idempotencyKey) : newId();

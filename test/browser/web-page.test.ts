@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { CosmosClient } from '@azure/cosmos';
@@ -197,9 +198,56 @@ describe.skipIf(!browserAvailable)('web page', () => {
     expect(await config.json()).toEqual({ entra: null, tokenSignIn: true, devTokens: true });
   });
 
+  it('renders the API reference at /api/docs from the OpenAPI document, with every route listed', async () => {
+    const document = (await (await fetch(`${host.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) {
+        problems.push(message.text());
+      }
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const outside: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(host.url) && !request.url().startsWith('data:'))
+        outside.push(request.url());
+    });
+    await page.goto(`${host.url}/api/docs`);
+    await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
+    const routes = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.opblock-summary')].map((block) =>
+        block.querySelector('.opblock-summary-method').textContent + ' ' +
+        block.querySelector('.opblock-summary-path').getAttribute('data-path'))`,
+    );
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes.sort()).toEqual(documented.sort());
+    expect(await page.locator('.info .title').textContent()).toContain('Report exports API');
+    const shot = join(SCREENSHOTS ?? (await mkdtemp(join(tmpdir(), 'api-docs-'))), 'api-docs.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    const png = await readFile(shot);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(20)).toBeGreaterThan(900); // the full page: taller than the window
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('signs in with a development token, runs a popularity export to Completed and downloads it', async () => {
     alice = await openPage('alice');
     await expect.poll(() => alice.locator('#account-name').textContent()).toBe(`alice (${tenant})`);
+    // Dates are typed as the hints and the API write them, not in the browser's locale.
+    for (const label of ['From date', 'To date']) {
+      const input = alice.getByLabel(label);
+      expect(await input.getAttribute('type')).toBe('text');
+      expect(await input.getAttribute('placeholder')).toBe('YYYY-MM-DD');
+      expect(await input.inputValue()).toMatch(/^(\d{4}-\d{2}-\d{2})?$/);
+    }
     const parameters = { fromDate: '2020-01-01', toDate: '2020-12-31', top: 5 };
     const started = Date.now();
     const { id, row } = await startExport(alice, 'popularity', {

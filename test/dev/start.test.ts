@@ -1,6 +1,6 @@
 // `npm start` end to end: stand-ins as separate processes, provisioning, the local host, healthy, a
 // development token the app's verifier accepts, reuse of a stand-in already running, and Ctrl-C.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,6 +88,21 @@ describe('npm start', () => {
       devJwksPath: join(localDir, 'dev-jwks.json'),
     });
     await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ tenantId: 'contoso', userId: 'alice' });
+  });
+
+  it('accepts the tokens of npm run token given the same LOCAL_DATA_DIR (no --dir)', async () => {
+    const token = await new Promise<string>((resolveToken, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'dev/token.ts', '--tenant', 'contoso', '--user', 'alice'],
+        { cwd: ROOT, env: { ...process.env, LOCAL_DATA_DIR: localDir }, timeout: 20_000 },
+        (error, stdout) => (error ? reject(new Error(error.message)) : resolveToken(stdout.trim())),
+      );
+    });
+    const response = await fetch(`http://127.0.0.1:${ports.host}/api/report-types`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
   });
 
   it('stops everything it started on Ctrl-C and leaves the reused stand-in running', async () => {

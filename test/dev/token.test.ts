@@ -12,6 +12,7 @@ import {
   UsageError,
   ensureDevSigningKey,
   issueDevToken,
+  localDataDir,
   parseTokenArgs,
 } from '../../dev/token';
 import { createTokenVerifier, InsufficientScopeError } from '../../src/auth/verifier';
@@ -241,6 +242,25 @@ describe('parseTokenArgs', () => {
 });
 
 describe('token CLI', () => {
+  it('defaults to the directory npm start uses: LOCAL_DATA_DIR, else .local, in the repository', async () => {
+    expect(localDataDir({})).toBe(join(repoRoot, '.local'));
+    expect(localDataDir({ LOCAL_DATA_DIR: 'elsewhere' })).toBe(join(repoRoot, 'elsewhere'));
+    const dir = freshDir();
+    expect(localDataDir({ LOCAL_DATA_DIR: dir })).toBe(dir);
+    const result = await new Promise<CliResult>((resolveRun) => {
+      execFile(
+        process.execPath,
+        ['--import', tsxLoader, tokenScript, '--tenant', 'contoso', '--user', 'alice'],
+        { cwd: tmpdir(), env: { ...process.env, LOCAL_DATA_DIR: dir }, timeout: 20_000 },
+        (error, stdout, stderr) => resolveRun({ code: error ? 1 : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code, result.stderr).toBe(0);
+    await expect(verifierFor(dir)(`Bearer ${result.stdout.trim()}`)).resolves.toMatchObject({
+      tenantId: 'contoso',
+    });
+  });
+
   it('prints only a token that verifies, using the key in --dir', async () => {
     const dir = freshDir();
     const result = await runCli([
@@ -284,12 +304,22 @@ describe('token CLI', () => {
     await expect(requiring(`Bearer ${plain.stdout.trim()}`)).rejects.toBeInstanceOf(InsufficientScopeError);
   });
 
-  it('uses .local under the working directory by default', async () => {
+  it('uses .local in the repository by default, as npm start does, whatever the working directory', async () => {
     const cwd = freshDir();
     mkdirSync(cwd, { recursive: true });
-    const result = await runCli(['--tenant', 'fabrikam', '--user', 'bob', '--minutes', '1'], cwd);
-    expect(result.code).toBe(0);
-    await expect(verifierFor(join(cwd, '.local'))(`Bearer ${result.stdout.trim()}`)).resolves.toMatchObject({
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LOCAL_DATA_DIR'));
+    const result = await new Promise<CliResult>((resolveRun) => {
+      execFile(
+        process.execPath,
+        ['--import', tsxLoader, tokenScript, '--tenant', 'fabrikam', '--user', 'bob', '--minutes', '1'],
+        { cwd, env, timeout: 20_000 },
+        (error, stdout, stderr) => resolveRun({ code: error ? 1 : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code, result.stderr).toBe(0);
+    await expect(
+      verifierFor(join(repoRoot, '.local'))(`Bearer ${result.stdout.trim()}`),
+    ).resolves.toMatchObject({
       tenantId: 'fabrikam',
       userId: 'bob',
       isAdmin: false,

@@ -1,6 +1,8 @@
 // A small client of the report API for end-to-end tests through the local host: authenticated calls,
-// waiting for a report to reach a status, and downloading its file through the SAS redirect.
+// waiting for a report to reach a status, and downloading its file through the SAS redirect. Every
+// response it receives is checked against the OpenAPI document (status, headers, body).
 import { expect } from 'vitest';
+import { contractValidator } from './openapi-validator';
 
 export interface ApiResponse {
   status: number;
@@ -56,6 +58,13 @@ export function apiClient(options: { baseUrl: () => string | undefined; token: (
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
+    contractValidator().check({
+      method,
+      url: path,
+      status: response.status,
+      headers: response.headers,
+      text,
+    });
     return {
       status: response.status,
       headers: response.headers,

@@ -3,8 +3,10 @@
 // with an ellipsis) with its header repeated on every page, and "Page n" at the foot of each page. Each
 // page goes out as soon as the next one starts, so memory holds one page whatever the row count. The
 // table stops at `maxRows` rows, with a note saying so.
-import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
 import type { TransformCallback } from 'node:stream';
+import * as fontkit from 'fontkit';
+import PDFDocument from 'pdfkit';
 import {
   cellText,
   cellValue,
@@ -24,11 +26,45 @@ export interface PdfOptions {
   /** Rows shown at most; later rows are left out and a note at the end says so. Default 10,000. */
   readonly maxRows?: number;
   /**
-   * TrueType/OpenType fonts (file paths or file contents) for the whole document. Without them the
-   * document uses the standard Helvetica fonts, which cover Latin-1 and a few more characters (Windows
-   * code page 1252); any other character (CJK, emoji…) prints as `?`. With them, whatever the fonts cover.
+   * TrueType/OpenType fonts (file paths or file contents) for the whole document. Left out, the writer
+   * embeds Noto Sans (from the @expo-google-fonts/noto-sans package: Latin with its extensions, Greek,
+   * Cyrillic and more). `'standard'`: the standard Helvetica fonts, which cover Latin-1 and a few more
+   * characters (Windows code page 1252). Either way a character the fonts lack (CJK, emoji…) prints as `?`.
    */
-  readonly fonts?: { readonly regular: string | Buffer; readonly bold: string | Buffer };
+  readonly fonts?: PdfFonts | 'standard';
+}
+
+/** A regular and a bold font, as file paths or file contents. */
+export interface PdfFonts {
+  readonly regular: string | Buffer;
+  readonly bold: string | Buffer;
+}
+
+/** The fonts embedded by default; undefined when the font package cannot be read (then: standard fonts). */
+export function bundledFonts(): PdfFonts | undefined {
+  try {
+    const file = (weight: string) =>
+      readFileSync(require.resolve(`@expo-google-fonts/noto-sans/${weight}/NotoSans_${weight}.ttf`));
+    return { regular: file('400Regular'), bold: file('700Bold') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the font in `source` has a glyph for a character: the characters it can show. */
+function glyphCoverage(source: string | Buffer): (char: string) => boolean {
+  const opened = fontkit.create(typeof source === 'string' ? readFileSync(source) : source);
+  const font = 'fonts' in opened ? opened.fonts[0] : opened;
+  if (!font) throw new Error('the font collection holds no font');
+  const known = new Map<string, boolean>();
+  return (char) => {
+    let covered = known.get(char);
+    if (covered === undefined) {
+      covered = font.hasGlyphForCodePoint(char.codePointAt(0) ?? 0);
+      known.set(char, covered);
+    }
+    return covered;
+  };
 }
 
 type Row = Readonly<Record<string, unknown>>;
@@ -74,7 +110,9 @@ function oneLine(text: string): string {
 
 interface Settings {
   readonly maxRows: number;
-  readonly fonts: PdfOptions['fonts'];
+  readonly fonts: PdfFonts | undefined;
+  /** The characters the fonts can show. */
+  readonly covers: (char: string) => boolean;
 }
 
 class PdfStream extends SampledRowStream {
@@ -82,7 +120,7 @@ class PdfStream extends SampledRowStream {
   readonly #columns: readonly Column[];
   readonly #title: string;
   readonly #maxRows: number;
-  readonly #unicode: boolean;
+  readonly #covers: (char: string) => boolean;
   readonly #regular: string;
   readonly #bold: string;
   #kinds: CellKind[] = [];
@@ -107,7 +145,7 @@ class PdfStream extends SampledRowStream {
       compress: true,
       info: { Title: this.#title, Creator: 'Report exports', CreationDate: generatedAt },
     });
-    this.#unicode = settings.fonts !== undefined;
+    this.#covers = settings.covers;
     if (settings.fonts) {
       this.#doc.registerFont('body', settings.fonts.regular);
       this.#doc.registerFont('body-bold', settings.fonts.bold);
@@ -135,7 +173,7 @@ class PdfStream extends SampledRowStream {
   #printable(text: string): string {
     const chars = Array.from(oneLine(text));
     const kept = chars.length > MAX_CELL_CHARS ? [...chars.slice(0, MAX_CELL_CHARS), ELLIPSIS] : chars;
-    return (this.#unicode ? kept : kept.map((char) => (isCp1252(char) ? char : '?'))).join('');
+    return kept.map((char) => (char === ELLIPSIS || this.#covers(char) ? char : '?')).join('');
   }
 
   /** `text` cut (with an ellipsis) to `width` points in the current font. */
@@ -332,11 +370,20 @@ class PdfStream extends SampledRowStream {
   }
 }
 
+let defaultFonts: { fonts: PdfFonts | undefined } | undefined;
+
 /** A PDF writer; see {@link PdfOptions}. */
 export function createPdfWriter(options: PdfOptions = {}): FormatWriter {
   const maxRows = options.maxRows ?? PDF_DEFAULT_MAX_ROWS;
   if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError('maxRows must be a positive integer');
-  const settings: Settings = { maxRows, fonts: options.fonts };
+  let fonts: PdfFonts | undefined;
+  if (options.fonts === undefined) {
+    defaultFonts ??= { fonts: bundledFonts() };
+    fonts = defaultFonts.fonts;
+  } else if (options.fonts !== 'standard') {
+    fonts = options.fonts;
+  }
+  const settings: Settings = { maxRows, fonts, covers: fonts ? glyphCoverage(fonts.regular) : isCp1252 };
   return {
     name: 'pdf',
     contentType: 'application/pdf',
@@ -346,5 +393,5 @@ export function createPdfWriter(options: PdfOptions = {}): FormatWriter {
   };
 }
 
-/** The registered PDF writer (10,000 rows, standard fonts). */
+/** The registered PDF writer (10,000 rows, Noto Sans embedded). */
 export const pdf: FormatWriter = createPdfWriter();

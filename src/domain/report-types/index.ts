@@ -29,6 +29,40 @@ export function getReportType(name: string): ReportTypeDefinition | undefined {
   return byName.get(name);
 }
 
+/** `value` lower-cased when it is a string: for values the API matches without regard to case. */
+export const lowerCased = (value: unknown): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : value;
+
+const requestSchemas = new WeakMap<ReportTypeDefinition, z.ZodType<CreateRequest>>();
+
+/** A parsed `POST /api/reports/{reportType}` body. */
+export interface CreateRequest {
+  format: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * The body of `POST /api/reports/{type.name}`: `format` (one of the type's formats, any case, default
+ * `csv`) and the type's `parameters` (default `{}`, then checked like any other), validated together so
+ * every problem of a request is reported at once. The OpenAPI document is generated from it.
+ */
+export function createRequestSchema(type: ReportTypeDefinition): z.ZodType<CreateRequest> {
+  let schema = requestSchemas.get(type);
+  if (!schema) {
+    const [first, ...rest] = type.formats;
+    if (first === undefined) throw new Error(`report type '${type.name}' has no formats`);
+    schema = z.strictObject({
+      format: z
+        .preprocess(lowerCased, z.enum([first, ...rest]))
+        .default(type.formats.includes('csv') ? 'csv' : first)
+        .describe('The file format, in any case.'),
+      parameters: type.parameters.prefault({}),
+    });
+    requestSchemas.set(type, schema);
+  }
+  return schema;
+}
+
 /** One entry of `GET /api/report-types`. */
 export interface ReportTypeDescription {
   name: string;

@@ -1,10 +1,19 @@
 // `popularity`: albums ranked by the ratings they received within a date range.
 import { z } from 'zod';
-import type { Album } from './source-data';
+import { GENRES, type Album } from './source-data';
 import { dateRangeParameters, dayAfter, type ReportTypeDefinition, type Row } from './types';
 
+/** A genre as stored for any casing of its name (`jazz` -> `Jazz`); other values as they are. */
+function genreNamed(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return GENRES.find((genre) => genre.toLowerCase() === value.toLowerCase()) ?? value;
+}
+
 export const popularityParameters = dateRangeParameters({
-  genre: z.string().min(1).max(50).optional().describe('Only albums of this genre.'),
+  genre: z
+    .preprocess(genreNamed, z.enum(GENRES))
+    .optional()
+    .describe('Only albums of this genre (in any case).'),
   top: z.number().int().min(1).max(10_000).default(100).describe('How many albums to rank.'),
 });
 

@@ -1,6 +1,22 @@
 // The source data the sample report types read, as a port: the Cosmos adapter implements it in
 // src/adapters, tests can implement it in memory. Knows nothing of Azure SDKs.
 
+/** The genres an album can have, as stored. */
+export const GENRES = [
+  'Rock',
+  'Pop',
+  'Jazz',
+  'Hip-Hop',
+  'Electronic',
+  'Classical',
+  'Folk',
+  'Blues',
+  'Country',
+  'Metal',
+] as const;
+
+export type Genre = (typeof GENRES)[number];
+
 /** A document of the `albums` container (partition key /id). */
 export interface Album {
   id: string;

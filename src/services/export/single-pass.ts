@@ -135,6 +135,7 @@ export async function runSinglePass(
     const ended = await ctx.writeClaimed(claimed.tenantId, claimed.id, owner, (doc) =>
       ctx.terminal(doc, 'Completed', {
         rowCount: result.rowCount,
+        truncated: result.truncated,
         sizeBytes: result.sizeBytes,
         fileName: file.fileName,
         blobName: file.blobName,

@@ -47,7 +47,18 @@ function controlFor(spec: FieldSpec, id: string): HTMLInputElement | HTMLSelectE
     case 'checkbox':
       return h('input', { ...common, type: 'checkbox', checked: spec.initial === 'true' });
     case 'date':
-      return h('input', { ...common, type: 'date', value: spec.initial });
+      // Text, not type=date: a date input shows the browser's locale (mm/dd/yyyy) where the API and
+      // the hints speak YYYY-MM-DD.
+      return h('input', {
+        ...common,
+        type: 'text',
+        inputmode: 'numeric',
+        autocomplete: 'off',
+        placeholder: 'YYYY-MM-DD',
+        pattern: '\\d{4}-\\d{2}-\\d{2}',
+        maxlength: 10,
+        value: spec.initial,
+      });
     case 'integer':
     case 'number':
       return h('input', {

@@ -4,7 +4,7 @@ import type { ReportPage, ReportResource } from './types';
 import { ApiError, type Api } from './api';
 import { announce, byId, h, replaceChildren } from './dom';
 import { isActive, nextPollDelay } from './polling';
-import { parametersText, progressText, sizeText, statusLabel } from './text';
+import { fileText, parametersText, progressText, statusLabel } from './text';
 
 const PAGE_SIZE = 10;
 
@@ -79,11 +79,7 @@ export function setUpHistory(options: HistoryOptions): History {
         break;
       case 'Completed':
         nodes.push(
-          h(
-            'span',
-            { class: 'detail' },
-            `${(report.rowCount ?? 0).toLocaleString('en-US')} rows, ${sizeText(report.sizeBytes ?? 0)}`,
-          ),
+          h('span', { class: report.truncated ? 'detail warning-text' : 'detail' }, fileText(report)),
         );
         break;
       case 'Failed':
@@ -192,13 +188,17 @@ export function setUpHistory(options: HistoryOptions): History {
 
   // --- polling ----------------------------------------------------------------------------------
 
+  /** When the page last created a report (Date.now()), for the quick first polls. */
+  let createdAt: number | undefined;
+
   function schedule(): void {
     if (polling) return; // the poll in flight schedules the next one when it is done
     window.clearTimeout(timer);
     timer = undefined;
     if (signal.aborted) return;
     const statuses = [...rows.values()].map((row) => row.report.status);
-    const delay = nextPollDelay({ statuses, hidden: document.hidden, failures });
+    const sinceCreateMs = createdAt === undefined ? undefined : Date.now() - createdAt;
+    const delay = nextPollDelay({ statuses, hidden: document.hidden, failures, sinceCreateMs });
     if (delay !== null) timer = window.setTimeout(() => void poll(), delay);
   }
 
@@ -274,7 +274,7 @@ export function setUpHistory(options: HistoryOptions): History {
     listError.hidden = true;
     table.setAttribute('aria-busy', 'true');
     try {
-      const { body: page } = await api.get<ReportPage<ReportResource>>(`/api/reports?${query.toString()}`);
+      const { body: page } = await api.get<ReportPage>(`/api/reports?${query.toString()}`);
       if (mine !== generation || signal.aborted) return [];
       if (reset) {
         rows.clear();
@@ -322,6 +322,7 @@ export function setUpHistory(options: HistoryOptions): History {
   return {
     reload: () => loadPage(true).then(() => undefined),
     add(report) {
+      createdAt = Date.now();
       if (filter.value && filter.value !== report.status) {
         filter.value = '';
         void loadPage(true);

@@ -4,6 +4,13 @@
 export const PROCESSING_POLL_MS = 1_000;
 /** A Pending report waits for the relay and a worker: a few seconds between looks are enough. */
 export const PENDING_POLL_MS = 2_500;
+/**
+ * Right after the page creates a report, the relay and a worker usually pick it up within a second:
+ * look every half second for the first few seconds, so it does not show "Waiting to start" for long.
+ */
+export const JUST_CREATED_POLL_MS = 500;
+/** How long after a create the page keeps looking that often. */
+export const JUST_CREATED_WINDOW_MS = 5_000;
 /** The longest wait, after repeated failures or while the page is hidden. */
 export const MAX_POLL_MS = 30_000;
 /** How much slower polling gets while the page is in a background tab. */
@@ -16,16 +23,25 @@ export interface PollState {
   hidden?: boolean;
   /** Polls that failed in a row (network or server errors). */
   failures?: number;
+  /** Milliseconds since the page last created a report (absent: it has not). */
+  sinceCreateMs?: number;
 }
 
 /**
  * Milliseconds until the next poll, or null when nothing is active (every report is Completed, Failed
- * or Cancelled): fast while something is Processing, slower while only Pending; backing off after
- * failures and while hidden.
+ * or Cancelled): fastest while a report the page just created is Pending, fast while something is
+ * Processing, slower while only Pending; backing off after failures and while hidden.
  */
-export function nextPollDelay({ statuses, hidden = false, failures = 0 }: PollState): number | null {
+export function nextPollDelay({
+  statuses,
+  hidden = false,
+  failures = 0,
+  sinceCreateMs,
+}: PollState): number | null {
   let delay: number;
-  if (statuses.includes('Processing')) delay = PROCESSING_POLL_MS;
+  const justCreated = sinceCreateMs !== undefined && sinceCreateMs < JUST_CREATED_WINDOW_MS;
+  if (justCreated && statuses.includes('Pending')) delay = JUST_CREATED_POLL_MS;
+  else if (statuses.includes('Processing')) delay = PROCESSING_POLL_MS;
   else if (statuses.includes('Pending')) delay = PENDING_POLL_MS;
   else return null;
   if (failures > 0) delay *= 2 ** Math.min(failures, 10);

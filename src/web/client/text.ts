@@ -53,6 +53,22 @@ const valueText = (value: unknown): string =>
     : JSON.stringify(value);
 
 /** `2024-01-01 to 2024-12-31, top 5, genre Rock`: the date range first, then the other parameters. */
+/**
+ * What a Completed report's file holds: `1,234 rows, 56 KB`, and when the format cut it short, that the
+ * report has more rows than the file shows.
+ */
+export function fileText(report: {
+  rowCount: number | null;
+  sizeBytes: number | null;
+  truncated: boolean;
+  format: string;
+}): string {
+  const rows = report.rowCount ?? 0;
+  const text = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}, ${sizeText(report.sizeBytes ?? 0)}`;
+  if (!report.truncated) return text;
+  return `${text}. Cut short: a ${report.format.toUpperCase()} file stops at ${rows.toLocaleString('en-US')} rows and this report has more; export it as CSV, JSON or XLSX for every row.`;
+}
+
 export function parametersText(parameters: Readonly<Record<string, unknown>>): string {
   const { fromDate, toDate, ...rest } = parameters;
   const parts: string[] = [];

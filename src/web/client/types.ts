@@ -1,18 +1,14 @@
-// The API's JSON as the page reads it.
-export type { ReportResource } from '../../domain/report';
+// The API's JSON as the page reads it: the types generated from the OpenAPI document (./api-types.ts,
+// `npm run api-types`), under the names the page uses.
+import type { components } from './api-types';
 
-/** One entry of `GET /api/report-types`. */
-export interface ReportType {
-  name: string;
-  title: string;
-  description: string;
-  formats: string[];
-  /** JSON Schema of the request's `parameters`. */
-  parameters: Record<string, unknown>;
-}
+type Schemas = components['schemas'];
+
+/** A report resource (`GET /api/reports/{reportId}`). */
+export type ReportResource = Schemas['Report'];
+
+/** One entry of `GET /api/report-types`; `parameters` is the JSON Schema of the request's parameters. */
+export type ReportType = Schemas['ReportType'];
 
 /** `GET /api/reports`. */
-export interface ReportPage<R> {
-  items: R[];
-  continuationToken: string | null;
-}
+export type ReportPage = Schemas['ReportPage'];

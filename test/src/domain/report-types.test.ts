@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { describeReportTypes, getReportType, reportTypes } from '../../../src/domain/report-types';
 import { popularity, popularityParameters } from '../../../src/domain/report-types/popularity';
 import { ratings, ratingsParameters } from '../../../src/domain/report-types/ratings';
-import { fieldErrors } from '../../../src/domain/validation';
+import { GENRES } from '../../../src/domain/report-types/source-data';
+import { fieldErrors, validate } from '../../../src/domain/validation';
 
 const range = { fromDate: '2024-01-01', toDate: '2024-12-31' };
 
@@ -61,6 +62,39 @@ describe('popularity parameters', () => {
         true,
       );
     }
+  });
+
+  it('rejects unknown keys so a typo is not silently ignored', () => {
+    const errors = errorsOf(popularityParameters.safeParse({ ...range, tpo: 5 }));
+    expect(errors).toEqual({ 'parameters.tpo': ['is not a known field'] });
+  });
+
+  it.each([0, -1, 10_001, 2.5, '10'])('rejects top %j', (top) => {
+    const errors = errorsOf(popularityParameters.safeParse({ ...range, top }));
+    expect(Object.keys(errors)).toEqual(['parameters.top']);
+  });
+
+  it('accepts top at its bounds', () => {
+    expect(popularityParameters.safeParse({ ...range, top: 1 }).success).toBe(true);
+    expect(popularityParameters.safeParse({ ...range, top: 10_000 }).success).toBe(true);
+  });
+
+  it('takes a genre of the list in any case, as stored, and refuses any other', () => {
+    for (const given of ['jazz', 'JAZZ', 'Jazz', 'jAzZ']) {
+      expect(popularityParameters.parse({ ...range, genre: given }).genre).toBe('Jazz');
+    }
+    expect(popularityParameters.parse({ ...range, genre: 'hip-hop' }).genre).toBe('Hip-Hop');
+    for (const genre of ['', 'Jaz', 'x'.repeat(51), 'Jazz ', 7]) {
+      const errors = validate(popularityParameters, { ...range, genre }, 'parameters');
+      expect(errors.ok, JSON.stringify(genre)).toBe(false);
+      if (!errors.ok) {
+        expect(errors.errors['parameters.genre']).toEqual([`must be one of: ${GENRES.join(', ')}`]);
+      }
+    }
+  });
+
+  it('rejects a parameters value that is not an object', () => {
+    expect(errorsOf(popularityParameters.safeParse('2024'))).toHaveProperty(['parameters']);
   });
 });
 
@@ -131,7 +165,7 @@ describe('registry', () => {
       properties: {
         fromDate: { type: 'string', format: 'date' },
         toDate: { type: 'string', format: 'date' },
-        genre: { type: 'string', minLength: 1, maxLength: 50 },
+        genre: { type: 'string', enum: [...GENRES] },
         top: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
       },
     });

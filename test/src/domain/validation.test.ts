@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fieldErrors, requestHash } from '../../../src/domain/validation';
+import { canonicalJson, fieldErrors, requestHash, validate } from '../../../src/domain/validation';
 
 function errorOf(schema: z.ZodType, value: unknown): z.ZodError {
   const result = schema.safeParse(value);
@@ -47,6 +47,53 @@ describe('fieldErrors', () => {
     const field = z.string().min(5, { error: 'too short' }).regex(/^\d+$/, { error: 'digits only' });
     const error = errorOf(z.object({ a: field, b: field }), { a: 'x', b: 'y' });
     expect(fieldErrors(error)).toEqual({ a: ['too short', 'digits only'], b: ['too short', 'digits only'] });
+  });
+});
+
+describe('validate', () => {
+  const schema = z.strictObject({
+    name: z.string().min(2).max(5),
+    count: z.number().int().min(1).max(10_000),
+    ratio: z.number().gt(0).lt(1).optional(),
+    tags: z.array(z.string()).max(2).optional(),
+    kind: z.enum(['a', 'b']).optional(),
+    day: z.iso.date({ error: 'must be a calendar date' }),
+    flag: z.boolean().optional(),
+  });
+  const errorsOf = (value: unknown): Record<string, string[]> => {
+    const result = validate(schema, value);
+    if (result.ok) throw new Error('expected validation to fail');
+    return result.errors;
+  };
+
+  it('words zod’s own issues as the end of a plain sentence about the field', () => {
+    expect(
+      errorsOf({ name: 'x', count: 20_000, ratio: 1, tags: ['a', 'b', 'c'], kind: 'c', day: 'x', flag: 'y' }),
+    ).toEqual({
+      name: ['must be at least 2 characters long'],
+      count: ['must be at most 10000'],
+      ratio: ['must be less than 1'],
+      tags: ['must hold at most 2 items'],
+      kind: ['must be one of: a, b'],
+      day: ['must be a calendar date'],
+      flag: ['must be a boolean (true or false)'],
+    });
+    expect(errorsOf({ name: 7, count: 1.5, day: '2024-01-01' })).toEqual({
+      name: ['must be text'],
+      count: ['must be a whole number'],
+    });
+  });
+
+  it('names every missing field as required, whatever its schema says of bad values', () => {
+    expect(errorsOf({})).toEqual({ name: ['is required'], count: ['is required'], day: ['is required'] });
+    expect(errorsOf('text')).toEqual({ $: ['must be an object'] });
+  });
+
+  it('gives the parsed data when the value is valid', () => {
+    expect(validate(schema, { name: 'abc', count: 3, day: '2024-02-29' })).toEqual({
+      ok: true,
+      data: { name: 'abc', count: 3, day: '2024-02-29' },
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import { startLocalHost, type LocalHost } from '../../../dev/local-host';
 import { issueDevToken } from '../../../dev/token';
 import { disposeServices } from '../../../src/composition';
 import { apiAndRelayOnly } from '../../support/functions';
+import { contractValidator } from '../../support/openapi-validator';
 
 let host: LocalHost;
 let cosmos: CosmosClient;
@@ -43,10 +44,12 @@ async function call(
   }
   const response = await fetch(`${host.url}${path}`, {
     method,
+    redirect: 'manual',
     headers,
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
+  contractValidator().check({ method, url: path, status: response.status, headers: response.headers, text });
   return {
     status: response.status,
     headers: response.headers,
@@ -334,6 +337,11 @@ describe('GET /api/reports/{id}/download', () => {
     const early = await call('GET', `/api/reports/${id}/download`, { as: kim });
     expect(early.status).toBe(409);
     expect(early.headers.get('content-type')).toBe('application/problem+json');
+    // HEAD is routed as GET by the local host and answers the same, without a body.
+    const earlyHead = await call('HEAD', `/api/reports/${id}/download`, { as: kim });
+    expect(earlyHead.status).toBe(409);
+    expect(earlyHead.headers.get('content-type')).toBe('application/problem+json');
+    expect(earlyHead.body).toEqual({});
 
     // Complete it as the worker would: the file in Blob Storage, the report Completed.
     const blob = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient('reports');
@@ -367,6 +375,10 @@ describe('GET /api/reports/{id}/download', () => {
     });
     expect(response.status).toBe(303);
     const location = response.headers.get('location') ?? '';
+    const head = await call('HEAD', `/api/reports/${id}/download`, { as: kim });
+    expect(head.status).toBe(303);
+    expect(head.headers.get('location')).toContain('sig=');
+    expect(head.body).toEqual({});
     const sas = new URL(location).searchParams;
     expect(sas.get('sp')).toBe('r');
     expect(sas.get('sr')).toBe('b');

@@ -26,6 +26,7 @@ import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
 import { MAX_JSON_BODY_BYTES } from '../../../src/http/request';
 import { createReportService } from '../../../src/services/reports';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
+import { contractValidator } from '../../support/openapi-validator';
 
 const RETENTION_SECONDS = 30 * 24 * 3600;
 const ROUTES: readonly FunctionDefinition[] = [
@@ -171,6 +172,10 @@ async function send(method: string, path: string, options: SendOptions = {}): Pr
     expect(store.writes, `${method} ${path} -> ${status} wrote to the store`).toBe(writesBefore);
   }
   const jsonBody: unknown = response.jsonBody;
+  // As the host sends it (Content-Type for a JSON body), checked against the OpenAPI document.
+  const sent = new HttpResponse(response);
+  const text = sent.body ? await sent.text() : '';
+  contractValidator().check({ method, url: path, status, headers: sent.headers, text });
   return {
     status,
     headers: new Headers(response.headers),
@@ -229,6 +234,7 @@ const RESOURCE_KEYS = [
   'completedAt',
   'error',
   'rowCount',
+  'truncated',
   'sizeBytes',
   'fileName',
   'downloadUrl',
@@ -286,6 +292,61 @@ describe('the in-memory store', () => {
 });
 
 describe('POST /api/reports/{reportType} (createReport)', () => {
+  it('reports every problem of a request at once, in plain words, a missing field as required', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'xml', parameters: { top: 20_000, genre: 'jazz', colour: 'red' } },
+    });
+    expectProblem(response, 400, [
+      'format',
+      'parameters.fromDate',
+      'parameters.toDate',
+      'parameters.top',
+      'parameters.colour',
+    ]);
+    expect(response.body.errors).toEqual({
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      'parameters.fromDate': ['is required'],
+      'parameters.toDate': ['is required'],
+      'parameters.top': ['must be at most 10000'],
+      'parameters.colour': ['is not a known field'],
+    });
+    const typed = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 7, parameters: { ...dates(), top: 'ten' } },
+    });
+    expect(typed.body.errors).toEqual({
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      'parameters.top': ['must be a number'],
+    });
+    const missing = await send('POST', '/api/reports/popularity', { as: ALICE, body: { format: 'csv' } });
+    expect(missing.body.errors).toEqual({
+      'parameters.fromDate': ['is required'],
+      'parameters.toDate': ['is required'],
+    });
+  });
+
+  it('takes the format in any case and stores it lower-case, as the same request', async () => {
+    const parameters = dates();
+    const upper = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'CSV', parameters },
+    });
+    expect(upper.status).toBe(202);
+    expect(upper.body.format).toBe('csv');
+    const lower = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'csv', parameters },
+    });
+    expectProblem(lower, 409);
+    expect(lower.body.existingReportId).toBe(upper.body.reportId);
+    const pdf = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: { format: 'Pdf', parameters },
+    });
+    expect(pdf.body.format).toBe('pdf');
+  });
+
   it('is 202 with Location, Retry-After and the report resource, storing the report and one outbox doc', async () => {
     const parameters = dates();
     const response = await send('POST', '/api/reports/popularity', {
@@ -832,6 +893,26 @@ describe('GET /api/reports/{reportId}/download (downloadReport)', () => {
     expectProblem(missing, 401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expectProblem(await send('GET', `/api/reports/${id}/download`, { as: 'bad' }), 401);
+  });
+
+  it('answers HEAD as GET, with the same status and headers and no body', async () => {
+    const done = await created();
+    force(ALICE, done, 'Completed');
+    const pending = await created(ALICE, 'ratings');
+    const cases: [string, string | undefined][] = [
+      [`/api/reports/${done}/download`, ALICE],
+      [`/api/reports/${pending}/download`, ALICE],
+      [`/api/reports/${done}/download`, BOB],
+      [`/api/reports/${done}/download`, undefined],
+    ];
+    for (const [path, as] of cases) {
+      const get = await send('GET', path, as === undefined ? {} : { as });
+      const head = await send('HEAD', path, as === undefined ? {} : { as });
+      expect(head.status, path).toBe(get.status);
+      expect(head.body, path).toEqual({});
+      expect([...head.headers.keys()].sort(), path).toEqual([...get.headers.keys()].sort());
+      expect(head.headers.get('location'), path).toBe(get.headers.get('location'));
+    }
   });
 });
 

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { z } from 'zod';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exportRequested, type ReportDocument } from '../../../src/domain/report';
+import { exportRequested, toResource, type ReportDocument } from '../../../src/domain/report';
+import { createPdfWriter } from '../../../src/domain/formats/pdf';
 import type { SourceData } from '../../../src/domain/report-types/source-data';
 import {
   ReportTypeError,
@@ -162,6 +163,7 @@ describe('export worker: the happy path', () => {
     expect(report).toMatchObject({
       status: 'Completed',
       rowCount: 6,
+      truncated: false,
       fileName: 'numbers-r1.csv',
       blobName: `${TENANT}/r1/numbers-r1.csv`,
       attempts: 1,
@@ -180,6 +182,18 @@ describe('export worker: the happy path', () => {
       contentType: 'text/csv; charset=utf-8',
       contentDisposition: 'attachment; filename="numbers-r1.csv"',
     });
+  });
+
+  it('says the file was cut when the format caps its rows and the source has more', async () => {
+    const capped = (maxRows: number) => ({ ...createPdfWriter({ maxRows }), name: 'csv' });
+    await pending('r1');
+    expect(await worker({ format: () => capped(4) }).handle(message('r1'), quietLog)).toBe('completed');
+    expect(await reportOf('r1')).toMatchObject({ status: 'Completed', rowCount: 4, truncated: true });
+    expect(toResource(await reportOf('r1'))).toMatchObject({ rowCount: 4, truncated: true });
+    // Exactly as many rows as the cap: nothing was left out.
+    await pending('r2');
+    expect(await worker({ format: () => capped(6) }).handle(message('r2'), quietLog)).toBe('completed');
+    expect(await reportOf('r2')).toMatchObject({ status: 'Completed', rowCount: 6, truncated: false });
   });
 
   it('treats a message delivered twice as one request: one completion, one upload', async () => {

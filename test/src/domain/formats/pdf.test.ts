@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPdfWriter, pdf, PDF_DEFAULT_MAX_ROWS } from '../../../../src/domain/formats/pdf';
+import { bundledFonts, createPdfWriter, pdf, PDF_DEFAULT_MAX_ROWS } from '../../../../src/domain/formats/pdf';
 import { csv } from '../../../../src/domain/formats/csv';
 import { getFormat } from '../../../../src/domain/formats';
 import { writeExport } from '../../../../src/services/export-pipeline';
@@ -138,7 +138,7 @@ describe('pdf writer', () => {
     expect(all).not.toContain('Only the first');
   });
 
-  it('prints tricky values on one line each, with what the standard fonts cannot show as "?"', async () => {
+  it('prints tricky values on one line each, with what its fonts cannot show (CJK, emoji) as "?"', async () => {
     const rows = trickyRows();
     const text = (
       await pages((await render(pdf, rows, { columns: trickyColumns, title: 'Tricky' })).bytes)
@@ -246,10 +246,39 @@ describe('pdf writer', () => {
       expect(text).toContain('Ünïcødé Ω');
       expect(lineWith(text, /^\s*greek\b/)).toContain('Ωμέγα Привет');
       // The standard fonts cannot.
-      const plain = (await pages((await render(pdf, rows, { columns: trickyColumns })).bytes)).join('\n');
+      const standard = createPdfWriter({ fonts: 'standard' });
+      const plain = (await pages((await render(standard, rows, { columns: trickyColumns })).bytes)).join(
+        '\n',
+      );
       expect(lineWith(plain, /^\s*greek\b/)).toContain('????? ??????');
     },
   );
+
+  it('embeds Noto Sans by default: Latin Extended, Greek and Cyrillic print as they are', async () => {
+    expect(bundledFonts()).toBeDefined();
+    const rows = [
+      { id: 'latin', text: 'Łódź Őrség Çağrı Škoda' },
+      { id: 'greek', text: 'Ωμέγα ελληνικά' },
+      { id: 'cyrillic', text: 'Привет, мир' },
+      { id: 'cjk', text: '日本語 ok' },
+    ];
+    const { bytes } = await render(pdf, rows, { columns: trickyColumns, title: 'Ünïcødé Ω Ж' });
+    expect(bytes.includes('NotoSans')).toBe(true);
+    const text = (await pages(bytes)).join('\n');
+    expect(text).toContain('Ünïcødé Ω Ж');
+    expect(lineWith(text, /^\s*latin\b/)).toContain('Łódź Őrség Çağrı Škoda');
+    expect(lineWith(text, /^\s*greek\b/)).toContain('Ωμέγα ελληνικά');
+    expect(lineWith(text, /^\s*cyrillic\b/)).toContain('Привет, мир');
+    // What the font lacks falls back to "?", the rest of the cell stays.
+    expect(lineWith(text, /^\s*cjk\b/)).toContain('??? ok');
+    // The standard fonts, asked for, show none of it.
+    const standard = (
+      await pages(
+        (await render(createPdfWriter({ fonts: 'standard' }), rows, { columns: trickyColumns })).bytes,
+      )
+    ).join('\n');
+    expect(lineWith(standard, /^\s*cyrillic\b/)).toContain('??????, ???');
+  });
 
   it('stops pulling rows while its consumer does not read, then finishes the document', async () => {
     const total = 30_000;

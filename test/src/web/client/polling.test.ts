@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  JUST_CREATED_POLL_MS,
+  JUST_CREATED_WINDOW_MS,
   MAX_POLL_MS,
   nextPollDelay,
   PENDING_POLL_MS,
@@ -16,6 +18,19 @@ describe('nextPollDelay', () => {
     expect(PENDING_POLL_MS).toBeGreaterThanOrEqual(2_000);
     expect(PENDING_POLL_MS).toBeLessThanOrEqual(3_000);
     expect(nextPollDelay({ statuses: ['Pending', 'Failed'] })).toBe(PENDING_POLL_MS);
+  });
+
+  it('looks every half second for the first seconds after the page created a report', () => {
+    expect(JUST_CREATED_POLL_MS).toBeLessThanOrEqual(500);
+    expect(nextPollDelay({ statuses: ['Pending'], sinceCreateMs: 0 })).toBe(JUST_CREATED_POLL_MS);
+    expect(nextPollDelay({ statuses: ['Pending', 'Processing'], sinceCreateMs: 1_000 })).toBe(
+      JUST_CREATED_POLL_MS,
+    );
+    expect(nextPollDelay({ statuses: ['Pending'], sinceCreateMs: JUST_CREATED_WINDOW_MS })).toBe(
+      PENDING_POLL_MS,
+    );
+    expect(nextPollDelay({ statuses: ['Processing'], sinceCreateMs: 0 })).toBe(PROCESSING_POLL_MS);
+    expect(nextPollDelay({ statuses: ['Completed'], sinceCreateMs: 0 })).toBeNull();
   });
 
   it('stops once every report is finished', () => {

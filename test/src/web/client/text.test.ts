@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   etaText,
+  fileText,
   parametersText,
   progressText,
   sizeText,
@@ -8,6 +9,16 @@ import {
 } from '../../../../src/web/client/text';
 
 describe('page wording', () => {
+  it('says what the file holds, and that it was cut when the format capped it', () => {
+    const report = { rowCount: 1234, sizeBytes: 2048, truncated: false, format: 'csv' };
+    expect(fileText(report)).toBe('1,234 rows, 2.0 KB');
+    expect(fileText({ ...report, rowCount: 1 })).toMatch(/^1 row, /);
+    const cut = fileText({ ...report, rowCount: 10_000, truncated: true, format: 'pdf' });
+    expect(cut).toMatch(
+      /^10,000 rows, 2.0 KB\. Cut short: a PDF file stops at 10,000 rows and this report has more/,
+    );
+  });
+
   it('describes progress with rows, percent and ETA', () => {
     expect(progressText({ processedRows: 1200, totalRows: 2930, percent: 40.96, etaSeconds: 3 })).toBe(
       '1,200 of 2,930 rows (40%), about 3 s left',

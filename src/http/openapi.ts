@@ -1,0 +1,405 @@
+// The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the handlers validate requests
+// with (each report type's request body, the list query) and the response schemas of ./contract.ts.
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { createRequestSchema, reportTypes, type ReportTypeDefinition } from '../domain/report-types';
+import { listQuerySchema } from '../functions/listReports';
+import {
+  healthSchema,
+  pageConfigSchema,
+  problemSchema,
+  reportPageSchema,
+  reportResourceSchema,
+  reportTypesSchema,
+} from './contract';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
+import { POLL_AFTER_SECONDS } from './reports';
+import { CORRELATION_ID_HEADER } from './request';
+
+export const OPENAPI_VERSION = '3.1.0';
+const BEARER = 'bearer';
+
+const reportIdParams = z.strictObject({
+  reportId: z.uuid().describe('The report’s id (`reportId` of the report resource).'),
+});
+
+type HeaderSchema = { type: 'string'; format?: string; pattern?: string };
+const header = (description: string, schema: HeaderSchema = { type: 'string' }, required = false) => ({
+  description,
+  schema,
+  ...(required ? { required } : {}),
+});
+const correlationHeader = {
+  [CORRELATION_ID_HEADER]: header(
+    'The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one.',
+    { type: 'string' },
+    true,
+  ),
+};
+const retryAfter = (description: string, required = false) => ({
+  'Retry-After': header(description, { type: 'string', pattern: '^[0-9]+$' }, required),
+});
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+
+function problem(description: string, example: Record<string, unknown>, headers = {}): ResponseConfig {
+  return {
+    description,
+    headers: { ...correlationHeader, ...headers },
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema, example } },
+  };
+}
+
+const example = (status: number, type: string, title: string, detail: string, extra = {}) => ({
+  type,
+  title,
+  status,
+  detail,
+  ...extra,
+});
+
+/** The problems every authenticated operation can answer with. */
+const authProblems: Record<number, ResponseConfig> = {
+  401: problem(
+    'No valid bearer token.',
+    example(401, PROBLEM_TYPES.unauthorized, 'Authentication required.', 'A bearer token is required.'),
+    { 'WWW-Authenticate': header('The Bearer challenge (RFC 6750).') },
+  ),
+  403: problem(
+    'The token lacks the API’s scope or app role.',
+    example(
+      403,
+      PROBLEM_TYPES.forbidden,
+      'Forbidden.',
+      'The token grants neither the Reports.Access scope nor the Reports.Access app role.',
+      {
+        requiredScope: 'Reports.Access',
+      },
+    ),
+    { 'WWW-Authenticate': header('An `insufficient_scope` Bearer challenge naming the scope.') },
+  ),
+};
+
+const notFound = problem(
+  'No such report, or not yours.',
+  example(404, PROBLEM_TYPES.notFound, 'Not found.', 'No such report.'),
+);
+
+const badRequest = (detail: string, errors: Record<string, string[]>) =>
+  problem(
+    'The request did not validate: `errors` names every problem at once.',
+    example(400, PROBLEM_TYPES.validationError, 'Your request parameters did not validate.', detail, {
+      errors,
+    }),
+  );
+
+const reportResponse = (description: string, headers = {}): ResponseConfig => ({
+  description,
+  headers: { ...correlationHeader, ...headers },
+  content: json(reportResourceSchema),
+});
+
+const pollHeader = retryAfter(
+  `Seconds to wait before polling again (${POLL_AFTER_SECONDS}), while not finished.`,
+);
+
+const pascal = (name: string): string =>
+  name.replace(/(^|-)([a-z0-9])/g, (_m, _dash: string, char: string) => char.toUpperCase());
+
+/** An example body for `type`: its first format and the date range every shipped type has. */
+function exampleBody(type: ReportTypeDefinition): Record<string, unknown> {
+  const parameters: Record<string, unknown> = { fromDate: '2024-01-01', toDate: '2024-12-31' };
+  const probe = createRequestSchema(type).safeParse({ format: 'csv', parameters });
+  return probe.success ? { format: 'csv', parameters } : { format: type.formats[0] ?? 'csv', parameters: {} };
+}
+
+function createOperation(type: ReportTypeDefinition): RouteConfig {
+  const body = createRequestSchema(type).meta({ id: `${pascal(type.name)}Request` });
+  return {
+    method: 'post',
+    path: `/reports/${type.name}`,
+    operationId: `create${pascal(type.name)}Report`,
+    tags: ['Reports'],
+    summary: `Start an export: ${type.title}`,
+    description: `${type.description} Answers at once; poll the report (its \`Location\`) until it is finished.`,
+    security: [{ [BEARER]: [] }],
+    request: {
+      headers: z.strictObject({
+        'Idempotency-Key': z
+          .string()
+          .regex(/^[\x21-\x7e]{1,200}$/)
+          .optional()
+          .describe('1-200 visible ASCII characters. A repeat with the same body returns the same report.'),
+      }),
+      body: {
+        required: false,
+        content: { 'application/json': { schema: body, example: exampleBody(type) } },
+      },
+    },
+    responses: {
+      202: reportResponse(
+        'Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key).',
+        {
+          Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.'),
+          ...pollHeader,
+        },
+      ),
+      400: badRequest('The request is invalid.', {
+        format: [`must be one of: ${type.formats.join(', ')}`],
+        'parameters.fromDate': ['is required'],
+      }),
+      ...authProblems,
+      409: problem(
+        'An active report with the same type, format and parameters exists.',
+        example(
+          409,
+          PROBLEM_TYPES.conflict,
+          'Conflict.',
+          'An active report with the same type, format and parameters exists.',
+          {
+            existingReportId: '6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07',
+          },
+        ),
+      ),
+      413: problem(
+        'The body is too large.',
+        example(
+          413,
+          PROBLEM_TYPES.payloadTooLarge,
+          'Request body too large.',
+          'The request body must not exceed 65536 bytes.',
+          {
+            limitBytes: 65536,
+          },
+        ),
+      ),
+      422: problem(
+        'The Idempotency-Key was used before with a different body.',
+        example(
+          422,
+          PROBLEM_TYPES.unprocessable,
+          'Unprocessable content.',
+          'The Idempotency-Key was already used with a different request body.',
+        ),
+      ),
+    },
+  };
+}
+
+function register(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', BEARER, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A Microsoft Entra ID access token for the API (locally: `npm run token`). `tid` is the tenant, `oid` (else `sub`) the user; the `Reports.Admin` role sees the whole tenant.',
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    operationId: 'health',
+    tags: ['Service'],
+    summary: 'Health of the app and each dependency',
+    security: [],
+    responses: {
+      200: { description: 'Every dependency answered.', content: json(healthSchema) },
+      503: { description: 'A dependency did not answer.', content: json(healthSchema) },
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/report-types',
+    operationId: 'listReportTypes',
+    tags: ['Reports'],
+    summary: 'The report types, their formats and parameter JSON Schemas',
+    security: [{ [BEARER]: [] }],
+    responses: {
+      200: {
+        description: 'Every report type.',
+        headers: correlationHeader,
+        content: json(reportTypesSchema),
+      },
+      ...authProblems,
+    },
+  });
+
+  for (const type of reportTypes) registry.registerPath(createOperation(type));
+
+  registry.registerPath({
+    method: 'get',
+    path: '/reports',
+    operationId: 'listReports',
+    tags: ['Reports'],
+    summary: 'Your reports (an admin’s: the tenant’s), newest first',
+    security: [{ [BEARER]: [] }],
+    request: { query: listQuerySchema },
+    responses: {
+      200: { description: 'One page.', headers: correlationHeader, content: json(reportPageSchema) },
+      400: badRequest('The query is invalid.', { pageSize: ['must be at most 100'] }),
+      ...authProblems,
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/reports/{reportId}',
+    operationId: 'createReportOfUnknownType',
+    tags: ['Reports'],
+    summary: 'Any other report type name',
+    description:
+      'Reports are created with the operations named after their type above; any other name in this place is not a report type.',
+    security: [{ [BEARER]: [] }],
+    request: { params: z.strictObject({ reportId: z.string().describe('Not a report type name.') }) },
+    responses: {
+      400: problem(
+        'Not a known report type.',
+        example(
+          400,
+          PROBLEM_TYPES.validationError,
+          'Your request parameters did not validate.',
+          "Unknown report type 'nope'.",
+          {
+            errors: { reportType: ['is not a known report type; see GET /api/report-types'] },
+          },
+        ),
+      ),
+      ...authProblems,
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/reports/{reportId}',
+    operationId: 'getReport',
+    tags: ['Reports'],
+    summary: 'A report: status, progress and, once Completed, a download link',
+    security: [{ [BEARER]: [] }],
+    request: { params: reportIdParams },
+    responses: {
+      200: reportResponse('The report.', pollHeader),
+      ...authProblems,
+      404: notFound,
+    },
+  });
+
+  registry.registerPath({
+    method: 'delete',
+    path: '/reports/{reportId}',
+    operationId: 'cancelReport',
+    tags: ['Reports'],
+    summary: 'Cancel a report',
+    description: 'Pending: Cancelled at once. Processing: `cancelRequested` is set and the worker stops.',
+    security: [{ [BEARER]: [] }],
+    request: { params: reportIdParams },
+    responses: {
+      202: reportResponse('The report, Cancelled or with `cancelRequested`.', pollHeader),
+      ...authProblems,
+      404: notFound,
+      409: problem(
+        'The report is already finished.',
+        example(409, PROBLEM_TYPES.conflict, 'Conflict.', 'The report is already Completed.', {
+          reportStatus: 'Completed',
+        }),
+      ),
+    },
+  });
+
+  const download = (method: 'get' | 'head'): RouteConfig => ({
+    method,
+    path: '/reports/{reportId}/download',
+    operationId: method === 'get' ? 'downloadReport' : 'checkReportDownload',
+    tags: ['Reports'],
+    summary:
+      method === 'get' ? 'Download the file (a redirect to a short-lived link)' : 'As GET, without a body',
+    security: [{ [BEARER]: [] }],
+    request: { params: reportIdParams },
+    responses: {
+      303: {
+        description: 'See Other: a fresh read-only link to the file.',
+        headers: {
+          ...correlationHeader,
+          Location: header('The link to the file.', { type: 'string', format: 'uri' }, true),
+        },
+      },
+      ...authProblems,
+      404: notFound,
+      409: problem(
+        'The report is not Completed.',
+        example(
+          409,
+          PROBLEM_TYPES.conflict,
+          'Conflict.',
+          'The report is Processing; only a Completed report can be downloaded.',
+          {
+            reportStatus: 'Processing',
+          },
+        ),
+      ),
+    },
+  });
+  registry.registerPath(download('get'));
+  registry.registerPath(download('head'));
+
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openApiDocument',
+    tags: ['Service'],
+    summary: 'This document',
+    security: [],
+    responses: {
+      200: { description: 'The OpenAPI document.', content: json(z.record(z.string(), z.unknown())) },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/docs',
+    operationId: 'apiReference',
+    tags: ['Service'],
+    summary: 'The interactive API reference, rendered from this document',
+    security: [],
+    responses: { 200: { description: 'An HTML page.', content: { 'text/html': { schema: z.string() } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/web/config.json',
+    operationId: 'webPageConfig',
+    tags: ['Service'],
+    summary: 'How the web page at /api/web signs in',
+    security: [],
+    responses: { 200: { description: 'The page’s configuration.', content: json(pageConfigSchema) } },
+  });
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The OpenAPI 3.1 document (built once per process; the report type registry is read then). */
+export function openApiDocument(): Record<string, unknown> {
+  if (!cached) {
+    const registry = new OpenAPIRegistry();
+    register(registry);
+    const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+      openapi: OPENAPI_VERSION,
+      info: {
+        title: 'Report exports API',
+        version: '1.0.0',
+        description:
+          'Asynchronous report exports: start an export, poll it, download the file. Every error is an `application/problem+json` body (RFC 9457).',
+      },
+      servers: [{ url: '/api' }],
+      tags: [
+        { name: 'Reports', description: 'Start, follow, list, cancel and download exports.' },
+        { name: 'Service', description: 'Health, this document and the pages.' },
+      ],
+    });
+    cached = JSON.parse(JSON.stringify(document)) as Record<string, unknown>;
+  }
+  return cached;
+}
