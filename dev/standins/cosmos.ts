@@ -31,7 +31,7 @@ interface QueryPrototype {
 let queryEngineFixed = false;
 
 /**
- * The server's query engine (@zeit/cosmosdb-query) compiles each query to JavaScript that collects the
+ * Two fixes to the server's query engine (@zeit/cosmosdb-query). It compiles each query to JavaScript that collects the
  * matching documents with `reduce(($, x) => [...$, x], [])`: a fresh array per document, so a query
  * costs O(n^2) in the container's size (seconds at 20k documents, past the SDK's timeout at 200k).
  * The same code with an in-place push gives the same results in O(n). Applied once per process, to the
@@ -56,6 +56,26 @@ function fixQueryEngine(): void {
       return code?.replace(/\[\.\.\.\$, (\{[^{}]*\})\]/g, '($.push($1), $)') ?? code;
     },
   });
+  // Every result goes through `stripUndefined`, which rebuilds an array one spread per element: O(n^2)
+  // in the result's length (seconds at 30,000 rows). The same rule (drop undefined array elements and
+  // object fields, recursively) in one pass.
+  const helpers = serverRequire('@zeit/cosmosdb-query/lib/helpers') as {
+    stripUndefined: (value: unknown) => unknown;
+  };
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const item of value) if (item !== undefined) out.push(strip(item));
+      return out;
+    }
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = strip(item);
+      return out;
+    }
+    return value;
+  };
+  helpers.stripUndefined = strip;
 }
 
 interface QueryPage {
@@ -116,7 +136,8 @@ function fixQueryPaging(): void {
     if (match) {
       const [, id = '', offset = '0'] = match;
       const entry = waiting.get(id);
-      if (entry && entry.expires > Date.now()) return page(id, entry.rows, Number(offset), size > 0 ? size : Infinity);
+      if (entry && entry.expires > Date.now())
+        return page(id, entry.rows, Number(offset), size > 0 ? size : Infinity);
       // Expired: nothing to go on. The server would answer a token it cannot read the same way.
       throw Object.assign(new Error('the continuation token has expired'), { badRequest: true });
     }

@@ -16,9 +16,10 @@ export function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-/** Our documents are plain JSON data; the SDK's input types cannot see that through `unknown`. */
+/** Our documents are plain JSON data; the SDK's input types cannot see that through their interfaces. */
 export function asJson(doc: object): JSONObject {
-  return { ...doc } as JSONObject;
+  const copy: JSONObject = { ...doc };
+  return copy;
 }
 
 /** A copy of the stored document without Cosmos system properties. */

@@ -17,7 +17,7 @@ export class MemoryBlockFiles extends MemoryReportFiles implements BlockFiles {
 
   #blocksOf(name: string): Map<string, Buffer> {
     let blocks = this.staged.get(name);
-    if (!blocks) this.staged.set(name, (blocks = new Map()));
+    if (!blocks) this.staged.set(name, (blocks = new Map<string, Buffer>()));
     return blocks;
   }
 

@@ -18,14 +18,11 @@ import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebu
 import { issueDevToken } from '../../../dev/token';
 import { disposeServices } from '../../../src/composition';
 import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
-import { getFormat } from '../../../src/domain/formats';
-import { getReportType } from '../../../src/domain/report-types';
-import { writeExport } from '../../../src/services/export-pipeline';
 import { functions } from '../../../src/functions';
-import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemorySourceData } from '../../fakes/memory-source-data';
 import { testCosmosClient } from '../../support/clients';
 import { apiClient, until } from '../../support/api';
+import { singlePassRatings } from '../../support/single-pass';
 
 const ALBUMS = 200;
 const RATINGS = 210_000;
@@ -82,26 +79,8 @@ async function blobsOf(id: string): Promise<string[]> {
 }
 
 /** What a single pass over the same data writes. */
-async function singlePass(format: string, parameters: Record<string, unknown>): Promise<Buffer> {
-  const type = getReportType('ratings')!;
-  const writer = getFormat(format)!;
-  const files = new MemoryReportFiles();
-  const parsed = type.parameters.parse(parameters);
-  await writeExport({
-    pages: type.rows(parsed, {
-      data: memory,
-      signal: new AbortController().signal,
-      progress: () => undefined,
-    }),
-    writer,
-    columns: type.columns,
-    files,
-    name: 'single',
-    headers: { contentType: writer.contentType, contentDisposition: 'attachment' },
-    signal: new AbortController().signal,
-  });
-  return Buffer.from(files.files.get('single')!.content, 'utf8');
-}
+const singlePass = (format: string, parameters: Record<string, unknown>) =>
+  singlePassRatings(memory, format, parameters);
 
 /** Per chunk index, how many times a chunk attempt started reading its rows, in `lines`. */
 function readsPerChunk(lines: string[], id: string): Map<number, number> {

@@ -5,22 +5,19 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { exportRequested, type OutboxDocument, type ReportDocument } from '../../../src/domain/report';
-import { getReportType } from '../../../src/domain/report-types';
 import type { RatingFilter, SourceData } from '../../../src/domain/report-types/source-data';
 import {
   createExportWorker,
   type ExportWorkerOptions,
-  type WorkerLog,
 } from '../../../src/services/export-worker';
-import { writeExport } from '../../../src/services/export-pipeline';
-import { getFormat } from '../../../src/domain/formats';
 import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
 import { MemoryBlockFiles } from '../../fakes/memory-block-files';
 import { MemoryChunkStore } from '../../fakes/memory-chunk-store';
-import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { MemorySourceData } from '../../fakes/memory-source-data';
 import { reportDocument } from '../../support/report-document';
+import { singlePassRatings } from '../../support/single-pass';
+import { recordingLog } from '../../support/worker-log';
 
 const TENANT = 'tenant-1';
 const ALL_TIME = { fromDate: '2000-01-01', toDate: '2030-12-31' };
@@ -29,18 +26,7 @@ const ratingList = [...generateRatings(albums, 3_000, 3)].sort((a, b) =>
   a.ratedAt < b.ratedAt ? -1 : a.ratedAt > b.ratedAt ? 1 : 0,
 );
 
-const log: WorkerLog & { lines: string[] } = {
-  lines: [],
-  log(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-  warn(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-  error(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-};
+const log = recordingLog();
 
 class Publisher implements MessagePublisher {
   readonly sent: OutboundMessage[] = [];
@@ -148,28 +134,8 @@ async function reportOf(id: string): Promise<ReportDocument> {
 }
 
 /** The file a single pass of the same export writes. */
-async function singlePass(format: string, parameters: Record<string, unknown> = ALL_TIME): Promise<string> {
-  const type = getReportType('ratings')!;
-  const writer = getFormat(format)!;
-  const files = new MemoryReportFiles();
-  const parsed = type.parameters.parse(parameters);
-  await writeExport({
-    pages: type.rows(parsed, {
-      data: data.inner,
-      signal: new AbortController().signal,
-      progress: () => undefined,
-    }),
-    writer,
-    columns: type.columns,
-    title: type.title,
-    parameters: parsed,
-    files,
-    name: 'single',
-    headers: { contentType: writer.contentType, contentDisposition: 'attachment' },
-    signal: new AbortController().signal,
-  });
-  return files.files.get('single')!.content;
-}
+const singlePass = async (format: string, parameters: Record<string, unknown> = ALL_TIME): Promise<string> =>
+  (await singlePassRatings(data.inner, format, parameters)).toString('utf8');
 
 const fileOf = (report: ReportDocument) => blocks.files.get(report.blobName ?? '')?.content;
 
@@ -182,7 +148,7 @@ beforeEach(() => {
   clock = Date.parse('2026-01-01T00:00:00.000Z');
   ids = 0;
   relayed = new Set();
-  log.lines = [];
+  log.lines.length = 0;
 });
 
 describe('chunked exports', () => {

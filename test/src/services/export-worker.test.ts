@@ -17,28 +17,17 @@ import {
   createExportWorker,
   PoisonMessageError,
   type ExportWorkerOptions,
-  type WorkerLog,
 } from '../../../src/services/export-worker';
 import type { MessagePublisher, OutboundMessage, Stored } from '../../../src/services/ports';
 import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { reportDocument } from '../../support/report-document';
+import { recordingLog } from '../../support/worker-log';
 
 const TENANT = 'tenant-1';
 const RETENTION = 86_400;
 
-const quietLog: WorkerLog & { lines: string[] } = {
-  lines: [],
-  log(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-  warn(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-  error(...args: unknown[]) {
-    this.lines.push(args.map(String).join(' '));
-  },
-};
+const quietLog = recordingLog();
 
 const noData: SourceData = {
   albums: () => ({
@@ -151,7 +140,7 @@ beforeEach(() => {
   clock = Date.parse('2025-03-01T12:00:00.000Z');
   idCounter = 0;
   behaviour = { pages: 3, pageSize: 2 };
-  quietLog.lines = [];
+  quietLog.lines.length = 0;
 });
 
 describe('export worker: the happy path', () => {
