@@ -6,10 +6,7 @@ import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { exportRequested, type OutboxDocument, type ReportDocument } from '../../../src/domain/report';
 import type { RatingFilter, SourceData } from '../../../src/domain/report-types/source-data';
-import {
-  createExportWorker,
-  type ExportWorkerOptions,
-} from '../../../src/services/export-worker';
+import { createExportWorker, type ExportWorkerOptions } from '../../../src/services/export-worker';
 import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
 import { MemoryBlockFiles } from '../../fakes/memory-block-files';
 import { MemoryChunkStore } from '../../fakes/memory-chunk-store';
