@@ -75,6 +75,8 @@ function buildServices(config: AppConfig): Services {
         config.downloadLinkMinutes,
       ),
       retentionSeconds,
+      userMaxActiveReports: config.limits.userMaxActiveReports,
+      tenantMaxActiveExports: config.limits.tenantMaxActiveExports,
     }),
     exports: createExportWorker({
       store: reportStore,

@@ -7,6 +7,7 @@ import { exportWatchdog } from './exportWatchdog';
 import { exportWorker } from './exportWorker';
 import { getReport } from './getReport';
 import { health } from './health';
+import { limits } from './limits';
 import { listReports } from './listReports';
 import { outboxRelay } from './outboxRelay';
 import { outboxSweeper } from './outboxSweeper';
@@ -17,6 +18,7 @@ import { webPage } from './webPage';
 export const functions: readonly FunctionDefinition[] = [
   health,
   reportTypes,
+  limits,
   createReport,
   getReport,
   listReports,

@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   conflict: `${PROBLEM_BASE}conflict`,
   payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,
+  quotaExceeded: `${PROBLEM_BASE}quota-exceeded`,
 } as const;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -121,4 +122,19 @@ export function unprocessable(detail: string): HttpResponseInit {
     status: 422,
     detail,
   });
+}
+
+/**
+ * 429: the caller's quota is used up; `Retry-After` says when to look again. `extensions` (the limit and
+ * the use of it) join the body.
+ */
+export function tooManyRequests(
+  detail: string,
+  retryAfterSeconds: number,
+  extensions?: Record<string, unknown>,
+): HttpResponseInit {
+  return problemResponse(
+    { ...extensions, type: PROBLEM_TYPES.quotaExceeded, title: 'Quota exceeded.', status: 429, detail },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 }
