@@ -13,6 +13,8 @@ import { createReportService, type ReportService } from './services/reports';
 import { createBlobReportFiles } from './adapters/blob-report-files';
 import { createCosmosSourceData } from './adapters/cosmos-source-data';
 import { createExportWorker, type ExportWorker } from './services/export-worker';
+import { observeClaim, observedReportStore } from './telemetry/store';
+import { tracedPublisher } from './telemetry/tracing';
 
 /**
  * The composition root: builds the process-wide clients and services once, from the validated config.
@@ -32,6 +34,8 @@ export interface Services {
      * one waits out its backoff), across tenants.
      */
     sweep(): Promise<RelayResult>;
+    /** Milliseconds since the oldest outbox document still undispatched was written; 0 when none is. */
+    oldestUndispatchedAgeMs(): Promise<number>;
   };
 }
 
@@ -50,8 +54,11 @@ function buildServices(config: AppConfig): Services {
     .container(config.cosmos.reportsContainer);
   const database = clients.cosmos.database(config.cosmos.databaseName);
   const outboxStore = createCosmosOutboxStore(reportsContainer);
-  const reportStore = createCosmosReportStore(reportsContainer);
-  const publisher = createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue);
+  const reportStore = observedReportStore(createCosmosReportStore(reportsContainer));
+  const publisher = tracedPublisher(
+    createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue),
+    config.serviceBus.reportRequestsQueue,
+  );
   const retentionSeconds = config.retentionDays * 24 * 3600;
   const relay = createOutboxRelay({
     publisher,
@@ -88,6 +95,7 @@ function buildServices(config: AppConfig): Services {
       publisher,
       ...config.worker,
       retentionSeconds,
+      onClaimed: observeClaim,
     }),
     outbox: {
       relay: (docs) => relay.relay(docs),
@@ -95,6 +103,10 @@ function buildServices(config: AppConfig): Services {
         const now = new Date();
         const cutoff = new Date(now.getTime() - config.outbox.sweepGraceSeconds * 1000);
         return relay.relay(await outboxStore.findUndispatched(cutoff, now, SWEEP_LIMIT));
+      },
+      oldestUndispatchedAgeMs: async () => {
+        const oldest = await outboxStore.oldestUndispatchedAt();
+        return oldest === null ? 0 : Math.max(0, Date.now() - Date.parse(oldest));
       },
     },
   };

@@ -3,6 +3,7 @@ import { defineAuthenticatedHttp } from '../http/authenticate';
 import { badRequest, conflict, payloadTooLarge, tooManyRequests, unprocessable } from '../http/problem';
 import { reportResponse } from '../http/reports';
 import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
+import { activeTraceparent } from '../telemetry/tracing';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -28,11 +29,13 @@ export const createReport = defineAuthenticatedHttp('createReport', {
         'Idempotency-Key': ['must be 1-200 visible ASCII characters'],
       });
     }
+    const traceparent = activeTraceparent();
     const result = await getServices().reports.create(principal, {
       reportType: request.params.reportType ?? '',
       body: body.kind === 'ok' ? body.value : {},
       correlationId,
       ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(traceparent ? { traceparent } : {}),
     });
     switch (result.kind) {
       case 'created':

@@ -7,6 +7,7 @@ import { getServices } from '../composition';
 import { defineHttp, type FunctionDefinition } from '../functions/definition';
 import { forbidden, unauthorized } from './problem';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './request';
+import { inHttpSpan } from '../telemetry/tracing';
 
 export type Authenticated = { ok: true; principal: Principal } | { ok: false; response: HttpResponseInit };
 
@@ -59,13 +60,14 @@ export function defineAuthenticatedHttp(
     route: options.route,
     methods: options.methods,
     authLevel: 'anonymous', // the app authenticates every caller itself
-    handler: async (request, context) => {
-      const correlationId = correlationIdOf(request);
-      const auth = await authenticate(request);
-      const response = auth.ok
-        ? await options.handler(request, auth.principal, context, correlationId)
-        : auth.response;
-      return withCorrelationId(response, correlationId);
-    },
+    handler: (request, context) =>
+      inHttpSpan(request, options.route, context.traceContext?.traceParent ?? undefined, async () => {
+        const correlationId = correlationIdOf(request);
+        const auth = await authenticate(request);
+        const response = auth.ok
+          ? await options.handler(request, auth.principal, context, correlationId)
+          : auth.response;
+        return withCorrelationId(response, correlationId);
+      }),
   });
 }

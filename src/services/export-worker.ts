@@ -71,6 +71,8 @@ export interface ExportWorkerOptions {
   now?: () => Date;
   newId?: () => string;
   random?: () => number;
+  /** Called once a worker holds the claim on a report, before its export starts (telemetry). */
+  onClaimed?: (report: ReportDocument) => void;
 }
 
 export type WorkOutcome =
@@ -393,6 +395,7 @@ export function createExportWorker(options: ExportWorkerOptions) {
         doc.status === 'Processing' ? { ...doc, ...claimFields } : transition(doc, 'Processing', claimFields);
       const claimed = await store.replace(claim, stored.etag);
       if (claimed === 'conflict') continue;
+      options.onClaimed?.(claimed.doc);
       if (doc.status === 'Processing') {
         log.warn(
           `report ${doc.id}: lease expired on attempt ${doc.attempts}; taken over by a redelivered request`,

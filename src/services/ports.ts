@@ -140,3 +140,9 @@ export interface OutboxStore {
    */
   findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]>;
 }
+
+/** How far behind the relay is (a metric, and an alert past a few minutes). */
+export interface OutboxBacklog {
+  /** `createdAt` of the oldest outbox doc of any tenant not yet dispatched; null when there is none. */
+  oldestUndispatchedAt(): Promise<string | null>;
+}
