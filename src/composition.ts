@@ -13,6 +13,8 @@ import { createReportService, type ReportService } from './services/reports';
 import { createBlobReportFiles } from './adapters/blob-report-files';
 import { createCosmosSourceData } from './adapters/cosmos-source-data';
 import { createExportWorker, type ExportWorker } from './services/export-worker';
+import { createFairness } from './services/fairness';
+import { countDeferred } from './telemetry/metrics';
 import { observeClaim, observedReportStore } from './telemetry/store';
 import { tracedPublisher } from './telemetry/tracing';
 
@@ -60,6 +62,13 @@ function buildServices(config: AppConfig): Services {
     config.serviceBus.reportRequestsQueue,
   );
   const retentionSeconds = config.retentionDays * 24 * 3600;
+  const fairness = createFairness({
+    store: reportStore,
+    publisher,
+    maxActivePerTenant: config.limits.tenantMaxActiveExports,
+    deferMs: config.limits.tenantDeferSeconds * 1000,
+    onDeferred: countDeferred,
+  });
   const relay = createOutboxRelay({
     publisher,
     store: outboxStore,
@@ -95,6 +104,7 @@ function buildServices(config: AppConfig): Services {
       publisher,
       ...config.worker,
       retentionSeconds,
+      admission: (report) => fairness.admit(report),
       onClaimed: observeClaim,
     }),
     outbox: {

@@ -71,6 +71,11 @@ export interface ExportWorkerOptions {
   now?: () => Date;
   newId?: () => string;
   random?: () => number;
+  /**
+   * Asked before a report is claimed: 'deferred' when its tenant has its share of exports running and
+   * the request was put back on the queue for later (see ./fairness.ts). Unset: every report is claimed.
+   */
+  admission?: (report: ReportDocument) => Promise<'admit' | 'deferred'>;
   /** Called once a worker holds the claim on a report, before its export starts (telemetry). */
   onClaimed?: (report: ReportDocument) => void;
 }
@@ -80,6 +85,7 @@ export type WorkOutcome =
   | 'cancelled'
   | 'failed'
   | 'retry-scheduled'
+  | 'deferred'
   | 'lease-lost'
   | 'skipped-missing'
   | 'skipped-terminal'
@@ -381,6 +387,7 @@ export function createExportWorker(options: ExportWorkerOptions) {
         if (!(await endUnclaimed(stored, 'Failed', failure('AttemptsExhausted', message)))) continue;
         return 'failed';
       }
+      if (options.admission && (await options.admission(doc)) === 'deferred') return 'deferred';
       const claimFields: ReportFields = {
         startedAt: now().toISOString(),
         leaseOwner: newId(),
