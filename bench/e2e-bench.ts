@@ -460,7 +460,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
     const startHost = async (env: Record<string, string> = {}) => {
       const process = await startScript(
         'bench/e2e-host.ts',
-        { ...baseEnv, ...settings, USER_MAX_ACTIVE_REPORTS: '100000', ...env, BENCH_HOST_LOG: hostLogPath },
+        { ...baseEnv, ...settings, USER_MAX_ACTIVE_REPORTS: '10000', ...env, BENCH_HOST_LOG: hostLogPath },
         /^listening http:\/\/[^:]+:(\d+)/,
       );
       started.push(process);

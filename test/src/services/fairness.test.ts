@@ -12,18 +12,21 @@ import { reportDocument } from '../../support/report-document';
 
 const NOW = Date.parse('2026-03-01T10:00:00.000Z');
 
-class RecordingPublisher implements MessagePublisher {
-  readonly sent: OutboundMessage[] = [];
-  fail = false;
-  publish(messages: OutboundMessage[]): Promise<void> {
-    if (this.fail) return Promise.reject(new Error('broker down'));
-    this.sent.push(...messages);
-    return Promise.resolve();
-  }
+/** What the fairness module sent; `fail` makes every send fail as a broker outage would. */
+function recordingPublisher(): MessagePublisher & { sent: OutboundMessage[]; fail: boolean } {
+  const recorder = {
+    sent: [] as OutboundMessage[],
+    fail: false,
+    publish: (messages: OutboundMessage[]) =>
+      recorder.fail
+        ? Promise.reject(new Error('broker down'))
+        : Promise.resolve(void recorder.sent.push(...messages)),
+  };
+  return recorder;
 }
 
 let store: MemoryReportStore;
-let publisher: RecordingPublisher;
+let publisher: ReturnType<typeof recordingPublisher>;
 let second = 0;
 
 /** A report of `tenantId` asked one second after the previous one, stored with its outbox message. */
@@ -54,7 +57,7 @@ function fairness(overrides: Partial<FairnessOptions> = {}) {
 
 beforeEach(() => {
   store = new MemoryReportStore();
-  publisher = new RecordingPublisher();
+  publisher = recordingPublisher();
 });
 
 describe('deferralDelayMs', () => {
