@@ -12,6 +12,7 @@
 //   --fairness R,S tenant A's burst in part 3's fairness scenario: R ratings exports and S small reports
 //                  (default 300,300; --quick 60,60; 0,0 skips it)
 //   --fairness-only  in part 3, only the fairness scenario
+//   --tenant-cap N   the cap of the fair run (default: TENANT_MAX_ACTIVE_EXPORTS's default in src/config.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       fairness: { type: 'string' },
       'fairness-only': { type: 'boolean' },
+      'tenant-cap': { type: 'string' },
     },
     strict: true,
   });
@@ -120,7 +122,7 @@ async function main(): Promise<number> {
     throw new Error('--fairness takes two whole numbers: ratings exports,small reports (e.g. 300,300)');
   }
   // The fair run's cap is the app's default (src/config.ts), as deployed.
-  const tenantCap = loadConfig({
+  const defaultCap = loadConfig({
     COSMOS: 'x',
     SERVICEBUS: 'x',
     BLOB: 'x',
@@ -128,6 +130,9 @@ async function main(): Promise<number> {
     AUTH_AUDIENCE: 'x',
     AUTH_DEV_JWKS_PATH: 'x',
   }).limits.tenantMaxActiveExports;
+  const tenantCap = values['tenant-cap'] === undefined ? defaultCap : Number(values['tenant-cap']);
+  if (!Number.isInteger(tenantCap) || tenantCap < 1)
+    throw new Error('--tenant-cap takes a whole number >= 1');
   const fairness =
     ratingsExports + smallBurst > 0 ? { ratingsExports, smallReports: smallBurst, tenantCap } : undefined;
   const out = resolve(values.out ?? join(ROOT, 'bench/results/latest.json'));
