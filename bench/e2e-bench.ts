@@ -6,7 +6,10 @@
 //   - a large `ratings` export: time until it is Processing and until progress is first visible, its
 //     rate over a few seconds, then DELETE -> Cancelled, and no file left behind;
 //   - a burst of requests at a fixed concurrency: POST latency, every report Completed exactly once
-//     (reports, blobs and the worker's own outcomes counted).
+//     (reports, blobs and the worker's own outcomes counted);
+//   - fairness between tenants (./fairness-bench.ts), on hosts of its own with the cap on and off.
+// The hosts allow one user any number of active reports (USER_MAX_ACTIVE_REPORTS): the bursts come
+// from one user, and the quota is not what is measured.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +19,12 @@ import { provisionLocal } from '../dev/provision';
 import { seedSourceData } from '../dev/seed';
 import { issueDevToken, ensureDevSigningKey } from '../dev/token';
 import { loadConfig } from '../src/config';
+import {
+  formatFairnessResults,
+  runFairnessBench,
+  type FairnessOptions,
+  type FairnessResults,
+} from './fairness-bench';
 import { startScript, startStandin, type RunningProcess } from './processes';
 import { atMost, exactly, num, percentile, progress, round, table, type Target } from './report';
 
@@ -27,6 +36,10 @@ export interface E2eOptions {
   /** Requests in the burst, and how many are in flight at once. */
   burst: number;
   concurrency: number;
+  /** The fairness scenario's burst; unset: not run. */
+  fairness?: FairnessOptions;
+  /** Only the fairness scenario (after the setup). */
+  fairnessOnly?: boolean;
 }
 
 interface ReportResource {
@@ -50,7 +63,7 @@ export interface E2eResults {
     pollMs: number;
     timerSchedules: Record<string, string>;
   };
-  smallReports: {
+  smallReports?: {
     count: number;
     warmup: number;
     parameters: string;
@@ -66,7 +79,7 @@ export interface E2eResults {
     serverWaitP50Ms: number;
     serverRunP50Ms: number;
   };
-  largeExport: {
+  largeExport?: {
     parameters: string;
     totalRows: number | null;
     processingMs: number | null;
@@ -77,14 +90,14 @@ export interface E2eResults {
     rateWindowMs: number;
   };
   /** Every seeded rating in one all-time `ratings` export (chunked): POST -> Completed. */
-  fullExport: {
+  fullExport?: {
     rows: number | null;
     chunks: number | null;
     ms: number | null;
     rowsPerSec: number | null;
     status: string;
   };
-  cancel: {
+  cancel?: {
     /** DELETE sent -> GET shows Cancelled. */
     cancelMs: number | null;
     deleteStatus: number;
@@ -93,7 +106,7 @@ export interface E2eResults {
     /** Files of the cancelled report in the blob container afterwards (0: nothing half-written kept). */
     blobsLeft: number;
   };
-  burst: {
+  burst?: {
     requests: number;
     concurrency: number;
     accepted: number;
@@ -114,6 +127,7 @@ export interface E2eResults {
     /** The worker's outcomes for the burst's messages, from the host log (`export request ...: outcome`). */
     workerOutcomes: Record<string, number>;
   };
+  fairness?: FairnessResults;
   targets: Target[];
 }
 
@@ -205,7 +219,10 @@ function day(days: number): string {
   return new Date(Date.UTC(2019, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function smallReports(client: Client, options: E2eOptions): Promise<E2eResults['smallReports']> {
+async function smallReports(
+  client: Client,
+  options: E2eOptions,
+): Promise<NonNullable<E2eResults['smallReports']>> {
   const warmup = 2;
   const latencies: number[] = [];
   const server: number[] = [];
@@ -263,7 +280,7 @@ const RATE_WINDOW_MS = 2_000;
 async function largeExportAndCancel(
   client: Client,
   blobsOf: (reportId: string) => Promise<number>,
-): Promise<{ large: E2eResults['largeExport']; cancel: E2eResults['cancel'] }> {
+): Promise<{ large: NonNullable<E2eResults['largeExport']>; cancel: NonNullable<E2eResults['cancel']> }> {
   const started = performance.now();
   const { status, body } = await client.post('ratings', LARGE_RANGE);
   if (status !== 202) throw new Error(`POST ratings: ${status} ${JSON.stringify(body)}`);
@@ -278,7 +295,7 @@ async function largeExportAndCancel(
     const to = last.progress?.processedRows ?? 0;
     rowsPerSec = round((to - from) / ((performance.now() - visible.at) / 1000));
   }
-  const large: E2eResults['largeExport'] = {
+  const large: NonNullable<E2eResults['largeExport']> = {
     parameters: `ratings, csv, ${LARGE_RANGE.fromDate}..${LARGE_RANGE.toDate}`,
     totalRows: visible.report.progress?.totalRows ?? null,
     processingMs: processing.at === null ? null : round(processing.at - started),
@@ -313,7 +330,7 @@ async function burst(
   options: E2eOptions,
   blobsByReport: () => Promise<Map<string, number>>,
   hostLog: () => string,
-): Promise<E2eResults['burst']> {
+): Promise<NonNullable<E2eResults['burst']>> {
   const accepted: string[] = [];
   const postMs: number[] = [];
   const rejected: Record<string, number> = {};
@@ -413,7 +430,7 @@ async function burst(
 }
 
 /** The whole seeded history in one export: how long POST -> Completed takes, chunks and all. */
-async function fullExport(client: Client): Promise<E2eResults['fullExport']> {
+async function fullExport(client: Client): Promise<NonNullable<E2eResults['fullExport']>> {
   const started = performance.now();
   const { status, body } = await client.post('ratings', { fromDate: '2000-01-01', toDate: '2030-12-31' });
   if (status !== 202) throw new Error(`POST ratings: ${status} ${JSON.stringify(body)}`);
@@ -466,17 +483,46 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
       `seeded ${num(seeded.albums)} albums and ${num(seeded.ratings)} ratings in ${num(seedMs / 1000, 1)} s`,
     );
 
-    const host = await startScript(
-      'bench/e2e-host.ts',
-      { ...baseEnv, ...settings, BENCH_HOST_LOG: hostLogPath },
-      /^listening http:\/\/[^:]+:(\d+)/,
-    );
-    started.push(host);
-    const base = `http://127.0.0.1:${host.port}`;
-    for (let healthy = false; !healthy;) {
-      healthy = (await fetch(`${base}/api/health`)).status === 200;
-      if (!healthy) await sleep(100);
+    const startHost = async (env: Record<string, string> = {}) => {
+      const process = await startScript(
+        'bench/e2e-host.ts',
+        { ...baseEnv, ...settings, USER_MAX_ACTIVE_REPORTS: '10000', ...env, BENCH_HOST_LOG: hostLogPath },
+        /^listening http:\/\/[^:]+:(\d+)/,
+      );
+      started.push(process);
+      const url = `http://127.0.0.1:${process.port}`;
+      for (let healthy = false; !healthy;) {
+        healthy = (await fetch(`${url}/api/health`)).status === 200;
+        if (!healthy) await sleep(100);
+      }
+      return { process, base: url };
+    };
+    const setup = {
+      albums: seeded.albums,
+      ratings: seeded.ratings,
+      seedMs,
+      pollMs: POLL_MS,
+      timerSchedules: LOCAL_TIMER_SCHEDULES,
+    };
+    const fairnessRun = async () =>
+      options.fairness
+        ? runFairnessBench(
+            {
+              startHost: async (env) => {
+                const { process, base } = await startHost(env);
+                return { base, stop: () => process.stop() };
+              },
+              token: (tenantId, userId) => issueDevToken({ tenantId, userId, dir: localDir }),
+            },
+            options.fairness,
+          )
+        : undefined;
+    if (options.fairnessOnly) {
+      const fairness = await fairnessRun();
+      return { setup, ...(fairness ? { fairness } : {}), targets: fairness?.targets ?? [] };
     }
+
+    const { process: host, base } = await startHost();
     const client = new Client(
       base,
       await issueDevToken({ tenantId: TENANT, userId: 'bench-user', dir: localDir }),
@@ -522,12 +568,14 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
       () => readFileSync(hostLogPath, 'utf8'),
     );
 
-    progress('full export: every seeded rating in one all-time ratings export');
+    progress(`full export: every seeded rating (${num(setup.ratings)}) in one all-time ratings export`);
     const full = await fullExport(client);
     progress(
       `full export: ${num(full.rows ?? NaN)} rows ${full.status} in ${num((full.ms ?? NaN) / 1000, 1)} s`,
     );
 
+    await host.stop();
+    const fairness = await fairnessRun();
     const targets: Target[] = [
       atMost('e2e.fullExport.ms', full.ms, 60_000, 'ms'),
       atMost('e2e.smallReports.p50Ms', small.p50Ms, 1000, 'ms'),
@@ -540,15 +588,11 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
       ),
       exactly('e2e.burst.lost', burstResults.lost, 0),
       exactly('e2e.burst.duplicated', burstResults.duplicated, 0),
+      ...(fairness?.targets ?? []),
     ];
     return {
-      setup: {
-        albums: seeded.albums,
-        ratings: seeded.ratings,
-        seedMs,
-        pollMs: POLL_MS,
-        timerSchedules: LOCAL_TIMER_SCHEDULES,
-      },
+      setup,
+      ...(fairness ? { fairness } : {}),
       smallReports: small,
       largeExport: large,
       fullExport: full,
@@ -564,64 +608,72 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
 }
 
 export function formatE2eResults(results: E2eResults): string {
+  const fairness = results.fairness ? `\n\n${formatFairnessResults(results.fairness)}` : '';
   const { setup, smallReports: small, largeExport: large, fullExport: full, cancel, burst: b } = results;
+  if (!small || !large || !cancel || !b) return fairness.trim();
   const ms = (value: number | null) => (value === null ? 'not reached' : `${num(value)} ms`);
-  return [
-    `End to end on the local host (all functions, stand-ins in their own processes; ${num(setup.albums)} albums, ` +
-      `${num(setup.ratings)} ratings seeded in ${num(setup.seedMs / 1000, 1)} s; client polls every ${setup.pollMs} ms;`,
-    'Cosmos stand-in with its query scan made linear: dev/standins/cosmos.ts)',
-    '',
-    table([
-      ['measure', 'value', 'detail'],
-      [
-        'small report POST -> Completed p50',
-        ms(small.p50Ms),
-        `${small.count} reports (${small.parameters}), one at a time`,
-      ],
-      [
-        'small report POST -> Completed p95',
-        ms(small.p95Ms),
-        `max ${num(small.maxMs)} ms; server-side p50 ${num(small.serverP50Ms)} ms = ` +
-          `${num(small.serverWaitP50Ms)} ms created -> started + ${num(small.serverRunP50Ms)} ms started -> completed`,
-      ],
-      ['large export POST -> Processing', ms(large.processingMs), large.parameters],
-      [
-        'large export POST -> progress visible',
-        ms(large.progressVisibleMs),
-        `first progress: ${large.firstProgress ? `${num(large.firstProgress.processedRows)} of ${num(large.firstProgress.totalRows ?? NaN)} rows` : '-'}`,
-      ],
-      [
-        'large export rate',
-        large.rowsPerSec === null ? '-' : `${num(large.rowsPerSec)} rows/s`,
-        `from the progress seen over ${num(large.rateWindowMs / 1000)} s`,
-      ],
-      [
-        'full export POST -> Completed',
-        ms(full.ms),
-        `${num(full.rows ?? NaN)} rows (every seeded rating, all time) in ${num(full.chunks ?? 1)} chunks, ` +
-          `${full.rowsPerSec === null ? '-' : num(full.rowsPerSec)} rows/s; ${full.status}`,
-      ],
-      [
-        'DELETE -> Cancelled',
-        ms(cancel.cancelMs),
-        `DELETE ${cancel.deleteStatus}, final ${cancel.finalStatus} at ${num(cancel.processedRowsAtCancel ?? NaN)} rows; files left: ${cancel.blobsLeft}`,
-      ],
-      [
-        'burst POST p50',
-        ms(b.postP50Ms),
-        `${b.requests} requests, ${b.concurrency} at once; ${b.accepted} accepted`,
-      ],
-      ['burst POST p99', ms(b.postP99Ms), `max ${num(b.postMaxMs)} ms`],
-      [
-        'burst all finished after',
-        ms(b.drainMs),
-        b.reportsPerSec === null ? '' : `${num(b.reportsPerSec, 1)} reports/s`,
-      ],
-      [
-        'burst Completed / lost / duplicated',
-        `${b.completed} / ${b.lost} / ${b.duplicated}`,
-        `failed ${b.failed}; blobs ${b.blobs}; worker outcomes ${JSON.stringify(b.workerOutcomes)}`,
-      ],
-    ]),
-  ].join('\n');
+  return (
+    [
+      `End to end on the local host (all functions, stand-ins in their own processes; ${num(setup.albums)} albums, ` +
+        `${num(setup.ratings)} ratings seeded in ${num(setup.seedMs / 1000, 1)} s; client polls every ${setup.pollMs} ms;`,
+      'Cosmos stand-in with its query scan made linear: dev/standins/cosmos.ts)',
+      '',
+      table([
+        ['measure', 'value', 'detail'],
+        [
+          'small report POST -> Completed p50',
+          ms(small.p50Ms),
+          `${small.count} reports (${small.parameters}), one at a time`,
+        ],
+        [
+          'small report POST -> Completed p95',
+          ms(small.p95Ms),
+          `max ${num(small.maxMs)} ms; server-side p50 ${num(small.serverP50Ms)} ms = ` +
+            `${num(small.serverWaitP50Ms)} ms created -> started + ${num(small.serverRunP50Ms)} ms started -> completed`,
+        ],
+        ['large export POST -> Processing', ms(large.processingMs), large.parameters],
+        [
+          'large export POST -> progress visible',
+          ms(large.progressVisibleMs),
+          `first progress: ${large.firstProgress ? `${num(large.firstProgress.processedRows)} of ${num(large.firstProgress.totalRows ?? NaN)} rows` : '-'}`,
+        ],
+        [
+          'large export rate',
+          large.rowsPerSec === null ? '-' : `${num(large.rowsPerSec)} rows/s`,
+          `from the progress seen over ${num(large.rateWindowMs / 1000)} s`,
+        ],
+        ...(full
+          ? [
+              [
+                'full export POST -> Completed',
+                ms(full.ms),
+                `${num(full.rows ?? NaN)} rows (every seeded rating, all time) in ${num(full.chunks ?? 1)} chunks, ` +
+                  `${full.rowsPerSec === null ? '-' : num(full.rowsPerSec)} rows/s; ${full.status}`,
+              ],
+            ]
+          : []),
+        [
+          'DELETE -> Cancelled',
+          ms(cancel.cancelMs),
+          `DELETE ${cancel.deleteStatus}, final ${cancel.finalStatus} at ${num(cancel.processedRowsAtCancel ?? NaN)} rows; files left: ${cancel.blobsLeft}`,
+        ],
+        [
+          'burst POST p50',
+          ms(b.postP50Ms),
+          `${b.requests} requests, ${b.concurrency} at once; ${b.accepted} accepted`,
+        ],
+        ['burst POST p99', ms(b.postP99Ms), `max ${num(b.postMaxMs)} ms`],
+        [
+          'burst all finished after',
+          ms(b.drainMs),
+          b.reportsPerSec === null ? '' : `${num(b.reportsPerSec, 1)} reports/s`,
+        ],
+        [
+          'burst Completed / lost / duplicated',
+          `${b.completed} / ${b.lost} / ${b.duplicated}`,
+          `failed ${b.failed}; blobs ${b.blobs}; worker outcomes ${JSON.stringify(b.workerOutcomes)}`,
+        ],
+      ]),
+    ].join('\n') + fairness
+  );
 }

@@ -8,7 +8,12 @@
 //   --profile      also CPU-profile one pipeline run at the largest size and summarise where the time goes
 //   --repeats N    runs of csv-stringify and the pipeline per size (median counts)
 //   --sizes a,b,c  row counts of part 1 instead of the mode's
+//   --e2e-ratings N  ratings seeded for part 3 (its full export reads them all), e.g. 1000000
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
+//   --fairness R,S tenant A's burst in part 3's fairness scenario: R ratings exports and S small reports
+//                  (default 300,300; --quick 60,60; 0,0 skips it)
+//   --fairness-only  in part 3, only the fairness scenario
+//   --tenant-cap N   the cap of the fair run (default: TENANT_MAX_ACTIVE_EXPORTS's default in src/config.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +22,7 @@ import { formatE2eResults, runE2eBench, type E2eResults } from './e2e-bench';
 import { formatExportResults, runExportBench, type ExportResults } from './export-bench';
 import { formatFormatResults, runFormatBench, type FormatResults } from './format-bench';
 import { stopAll, ROOT } from './processes';
+import { loadConfig } from '../src/config';
 import { num, targetsTable, type Target } from './report';
 
 // The end-to-end data set is moderate on purpose: the Cosmos stand-in is single-threaded and re-runs and
@@ -34,6 +40,8 @@ interface Mode {
     smallReports: number;
     burst: number;
     concurrency: number;
+    /** The fairness scenario's burst of tenant A. */
+    fairness: { ratingsExports: number; smallReports: number };
   };
 }
 
@@ -43,15 +51,28 @@ const MODES: Record<Mode['name'], Mode> = {
     sizes: [20_000, 200_000, 1_000_000],
     repeats: 3,
     formats: { sizes: [20_000, 200_000], repeats: 1 },
-    e2e: { albums: 200, ratings: 60_000, smallReports: 10, burst: 200, concurrency: 50 },
+    e2e: {
+      albums: 200,
+      ratings: 60_000,
+      smallReports: 10,
+      burst: 200,
+      concurrency: 50,
+      fairness: { ratingsExports: 60, smallReports: 60 },
+    },
   },
   full: {
     name: 'full',
     sizes: [100_000, 1_000_000, 5_000_000],
     repeats: 3,
     formats: { sizes: [100_000, 1_000_000, 2_000_000], repeats: 2 },
-    // A million ratings: the full export measures the 1M-row ratings export end to end.
-    e2e: { albums: 500, ratings: 1_000_000, smallReports: 30, burst: 1000, concurrency: 50 },
+    e2e: {
+      albums: 500,
+      ratings: 100_000,
+      smallReports: 30,
+      burst: 1000,
+      concurrency: 50,
+      fairness: { ratingsExports: 300, smallReports: 300 },
+    },
   },
 };
 
@@ -76,6 +97,10 @@ async function main(): Promise<number> {
       sizes: { type: 'string' },
       formats: { type: 'string' },
       out: { type: 'string' },
+      fairness: { type: 'string' },
+      'fairness-only': { type: 'boolean' },
+      'tenant-cap': { type: 'string' },
+      'e2e-ratings': { type: 'string' },
     },
     strict: true,
   });
@@ -90,6 +115,28 @@ async function main(): Promise<number> {
   }
   const repeats = values.repeats ? Number(values.repeats) : mode.repeats;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats takes a positive whole number');
+  const [ratingsExports = NaN, smallBurst = NaN] = (
+    values.fairness ?? `${mode.e2e.fairness.ratingsExports},${mode.e2e.fairness.smallReports}`
+  )
+    .split(',')
+    .map((n) => Number(n.trim()));
+  if (![ratingsExports, smallBurst].every((n) => Number.isInteger(n) && n >= 0)) {
+    throw new Error('--fairness takes two whole numbers: ratings exports,small reports (e.g. 300,300)');
+  }
+  // The fair run's cap is the app's default (src/config.ts), as deployed.
+  const defaultCap = loadConfig({
+    COSMOS: 'x',
+    SERVICEBUS: 'x',
+    BLOB: 'x',
+    AUTH_ISSUER: 'x',
+    AUTH_AUDIENCE: 'x',
+    AUTH_DEV_JWKS_PATH: 'x',
+  }).limits.tenantMaxActiveExports;
+  const tenantCap = values['tenant-cap'] === undefined ? defaultCap : Number(values['tenant-cap']);
+  if (!Number.isInteger(tenantCap) || tenantCap < 1)
+    throw new Error('--tenant-cap takes a whole number >= 1');
+  const fairness =
+    ratingsExports + smallBurst > 0 ? { ratingsExports, smallReports: smallBurst, tenantCap } : undefined;
   const out = resolve(values.out ?? join(ROOT, 'bench/results/latest.json'));
 
   const started = performance.now();
@@ -127,7 +174,16 @@ async function main(): Promise<number> {
   if (only === undefined || only === 'e2e') {
     console.error('Part 3: end to end on the local host');
     const e2eStarted = performance.now();
-    e2eResults = await runE2eBench(mode.e2e);
+    const { fairness: _burst, ...e2e } = mode.e2e;
+    const e2eRatings = values['e2e-ratings'] === undefined ? e2e.ratings : Number(values['e2e-ratings']);
+    if (!Number.isInteger(e2eRatings) || e2eRatings < 1)
+      throw new Error('--e2e-ratings takes a positive whole number');
+    e2eResults = await runE2eBench({
+      ...e2e,
+      ratings: e2eRatings,
+      ...(fairness ? { fairness } : {}),
+      ...(values['fairness-only'] ? { fairnessOnly: true } : {}),
+    });
     console.log(`${formatE2eResults(e2eResults)}\n`);
     partSeconds.e2e = Math.round((performance.now() - e2eStarted) / 100) / 10;
   }

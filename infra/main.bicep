@@ -78,6 +78,20 @@ param maxDeliveryCount int = 10
 @maxValue(300)
 param lockDurationSeconds int = 60
 
+@description('Active (Pending/Processing) reports one user may have; beyond it POST answers 429 (USER_MAX_ACTIVE_REPORTS).')
+@minValue(1)
+@maxValue(10000)
+param userMaxActiveReports int = 20
+
+@description('Exports one tenant may have Processing at once; more wait their turn on the queue (TENANT_MAX_ACTIVE_EXPORTS, 0: no cap).')
+@minValue(0)
+@maxValue(10000)
+param tenantMaxActiveExports int = 3
+
+// --- Operations ------------------------------------------------------------------------------------
+@description('E-mail address the Azure Monitor alerts (dead letters, outbox backlog, failure ratio, function errors) are sent to (ALERT_EMAIL). Empty: the alerts fire without notifying anyone.')
+param alertEmail string = ''
+
 @description('Most instances the Function App scales out to (Flex Consumption: 40..1000); caps the cost of a burst.')
 @minValue(40)
 @maxValue(1000)
@@ -193,6 +207,32 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    actionGroupName: '${abbrs.insightsActionGroups}ops-${resourceToken}'
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    serviceBusQueueName: serviceBus.outputs.queueName
+  }
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    serviceBusQueueName: serviceBus.outputs.queueName
+  }
+}
+
 module functionApp 'app/function-app.bicep' = {
   name: 'function-app'
   scope: rg
@@ -223,6 +263,8 @@ module functionApp 'app/function-app.bicep' = {
     blobReportsContainer: storage.outputs.reportsContainerName
     retentionDays: retentionDays
     downloadLinkMinutes: downloadLinkMinutes
+    userMaxActiveReports: userMaxActiveReports
+    tenantMaxActiveExports: tenantMaxActiveExports
     authIssuer: effectiveAuthIssuer
     authAudience: authAudience
     authJwksUri: effectiveAuthJwksUri

@@ -14,6 +14,10 @@ import { createReportService, type ReportService } from './services/reports';
 import { createBlobReportFiles } from './adapters/blob-report-files';
 import { createCosmosSourceData } from './adapters/cosmos-source-data';
 import { createExportWorker, type ExportWorker } from './services/export-worker';
+import { createFairness } from './services/fairness';
+import { countDeferred } from './telemetry/metrics';
+import { observeClaim, observedReportStore } from './telemetry/store';
+import { tracedPublisher } from './telemetry/tracing';
 
 /**
  * The composition root: builds the process-wide clients and services once, from the validated config.
@@ -33,6 +37,8 @@ export interface Services {
      * one waits out its backoff), across tenants.
      */
     sweep(): Promise<RelayResult>;
+    /** Milliseconds since the oldest outbox document still undispatched was written; 0 when none is. */
+    oldestUndispatchedAgeMs(): Promise<number>;
   };
 }
 
@@ -51,10 +57,22 @@ function buildServices(config: AppConfig): Services {
     .container(config.cosmos.reportsContainer);
   const database = clients.cosmos.database(config.cosmos.databaseName);
   const outboxStore = createCosmosOutboxStore(reportsContainer);
-  const reportStore = createCosmosReportStore(reportsContainer, config.continuationTokenSecret);
-  const publisher = createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue);
+  const reportStore = observedReportStore(
+    createCosmosReportStore(reportsContainer, config.continuationTokenSecret),
+  );
+  const publisher = tracedPublisher(
+    createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue),
+    config.serviceBus.reportRequestsQueue,
+  );
   const retentionSeconds = config.retentionDays * 24 * 3600;
   const reportFiles = createBlobReportFiles(clients.blob, config.blob.reportsContainer);
+  const fairness = createFairness({
+    store: reportStore,
+    publisher,
+    maxActivePerTenant: config.limits.tenantMaxActiveExports,
+    deferMs: config.limits.tenantDeferSeconds * 1000,
+    onDeferred: countDeferred,
+  });
   const relay = createOutboxRelay({
     publisher,
     store: outboxStore,
@@ -77,6 +95,8 @@ function buildServices(config: AppConfig): Services {
         config.downloadLinkMinutes,
       ),
       retentionSeconds,
+      userMaxActiveReports: config.limits.userMaxActiveReports,
+      tenantMaxActiveExports: config.limits.tenantMaxActiveExports,
     }),
     exports: createExportWorker({
       store: reportStore,
@@ -90,6 +110,8 @@ function buildServices(config: AppConfig): Services {
       publisher,
       ...config.worker,
       retentionSeconds,
+      admission: (report) => fairness.admit(report),
+      onClaimed: observeClaim,
     }),
     outbox: {
       relay: (docs) => relay.relay(docs),
@@ -97,6 +119,10 @@ function buildServices(config: AppConfig): Services {
         const now = new Date();
         const cutoff = new Date(now.getTime() - config.outbox.sweepGraceSeconds * 1000);
         return relay.relay(await outboxStore.findUndispatched(cutoff, now, SWEEP_LIMIT));
+      },
+      oldestUndispatchedAgeMs: async () => {
+        const oldest = await outboxStore.oldestUndispatchedAt();
+        return oldest === null ? 0 : Math.max(0, Date.now() - Date.parse(oldest));
       },
     },
   };

@@ -63,6 +63,19 @@ export interface WorkerSettings {
   chunkMaxCount: number;
 }
 
+/** What one user or tenant may hold at once (fairness between the users of one service). */
+export interface LimitSettings {
+  /** Active (Pending/Processing) reports one user may have; a request beyond it is answered 429. */
+  userMaxActiveReports: number;
+  /**
+   * Exports one tenant may have Processing at once; a request over it is put back on the queue for later
+   * (0: no cap).
+   */
+  tenantMaxActiveExports: number;
+  /** Seconds an over-cap request waits before it is delivered again (the first time; later waits grow). */
+  tenantDeferSeconds: number;
+}
+
 /** Microsoft Entra ID sign-in on the web page (MSAL for browsers, authorization code flow with PKCE). */
 export interface WebSignIn {
   /** Application (client) id of the page's single-page-application registration. */
@@ -93,6 +106,7 @@ export interface AppConfig {
   auth: AuthConfig;
   outbox: OutboxSettings;
   worker: WorkerSettings;
+  limits: LimitSettings;
   /** Minutes a download link stays valid. */
   downloadLinkMinutes: number;
   /** Days a finished report (and its file) is kept. */
@@ -143,6 +157,9 @@ const settingsSchema = z.object({
   WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
   EXPORT_CHUNK_TARGET_ROWS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   EXPORT_CHUNK_MAX_COUNT: z.coerce.number().int().min(1).max(10_000).default(4_000),
+  USER_MAX_ACTIVE_REPORTS: z.coerce.number().int().min(1).max(10000).default(20),
+  TENANT_MAX_ACTIVE_EXPORTS: z.coerce.number().int().min(0).max(10000).default(3),
+  TENANT_DEFER_SECONDS: z.coerce.number().min(0.1).max(300).default(2),
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   OUTBOX_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
   OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
@@ -268,6 +285,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
           retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
           chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
           chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
+        },
+        limits: {
+          userMaxActiveReports: s.USER_MAX_ACTIVE_REPORTS,
+          tenantMaxActiveExports: s.TENANT_MAX_ACTIVE_EXPORTS,
+          tenantDeferSeconds: s.TENANT_DEFER_SECONDS,
         },
         blob: { ...blob, reportsContainer: s.BLOB_REPORTS_CONTAINER },
         auth,

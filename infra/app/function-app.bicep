@@ -36,6 +36,11 @@ param retentionDays int
 @description('Minutes a download link (SAS) stays valid.')
 param downloadLinkMinutes int
 
+@description('Active reports one user may have (USER_MAX_ACTIVE_REPORTS).')
+param userMaxActiveReports int
+@description('Exports one tenant may have Processing at once, 0: no cap (TENANT_MAX_ACTIVE_EXPORTS).')
+param tenantMaxActiveExports int
+
 param authIssuer string
 param authAudience string
 param authJwksUri string
@@ -128,6 +133,12 @@ var appSettings = {
   WORKER_RETRY_BASE_SECONDS: '5'
   WORKER_RETRY_MAX_SECONDS: '300'
   REPORT_RETENTION_DAYS: string(retentionDays)
+
+  // Fair sharing between users and tenants: a user's quota of active reports (429 beyond it), a
+  // tenant's cap on running exports (over it, a request is re-delivered later, after this many seconds).
+  USER_MAX_ACTIVE_REPORTS: string(userMaxActiveReports)
+  TENANT_MAX_ACTIVE_EXPORTS: string(tenantMaxActiveExports)
+  TENANT_DEFER_SECONDS: '2'
 
   // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)
   AUTH_ISSUER: authIssuer

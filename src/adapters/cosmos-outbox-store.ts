@@ -4,7 +4,7 @@
 // its query read it).
 import type { Container, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
 import type { OutboxDocument } from '../domain/report';
-import type { OutboxStore } from '../services/ports';
+import type { OutboxBacklog, OutboxStore } from '../services/ports';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
 
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_ts', '_attachments', '_etag'] as const;
@@ -27,7 +27,12 @@ const UNDISPATCHED_QUERY =
   'AND (NOT IS_DEFINED(c.nextAttemptAt) OR IS_NULL(c.nextAttemptAt) OR c.nextAttemptAt <= @now) ' +
   'ORDER BY c.createdAt ASC';
 
-export function createCosmosOutboxStore(container: Container): OutboxStore {
+// Every undispatched doc, waiting for its retry or not: how far behind the relay is.
+const OLDEST_UNDISPATCHED_QUERY =
+  "SELECT TOP 1 c.createdAt FROM c WHERE c.kind = 'outbox' " +
+  'AND (NOT IS_DEFINED(c.dispatchedAt) OR IS_NULL(c.dispatchedAt)) ORDER BY c.createdAt ASC';
+
+export function createCosmosOutboxStore(container: Container): OutboxStore & OutboxBacklog {
   async function patch(doc: OutboxDocument, operations: PatchOperation[]): Promise<void> {
     await container.item(doc.id, doc.tenantId).patch(operations);
   }
@@ -62,6 +67,13 @@ export function createCosmosOutboxStore(container: Container): OutboxStore {
         };
         const { resources } = await container.items.query<OutboxDocument>(query).fetchAll();
         return resources.map(clean);
+      },
+
+      async oldestUndispatchedAt(): Promise<string | null> {
+        const { resources } = await container.items
+          .query<{ createdAt: string }>(OLDEST_UNDISPATCHED_QUERY)
+          .fetchAll();
+        return resources[0]?.createdAt ?? null;
       },
     },
     cosmosError,

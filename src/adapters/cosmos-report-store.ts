@@ -116,6 +116,13 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
  * (CONTINUATION_TOKEN_SECRET).
  */
 export function createCosmosReportStore(container: Container, continuationTokenSecret: string): ReportStore {
+  /** A `SELECT VALUE COUNT(1)` query within one tenant's partition (a single-partition aggregate). */
+  async function count(tenantId: string, query: SqlQuerySpec): Promise<number> {
+    const { resources } = await container.items.query<number>(query, { partitionKey: tenantId }).fetchAll();
+    // A partition's count may come in partial results (one per physical range scanned); they add up.
+    return resources.reduce((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+  }
+
   const store: ReportStore = {
     async createWithOutbox(report: ReportDocument, outbox: OutboxDocument): Promise<'created' | 'conflict'> {
       if (outbox.tenantId !== report.tenantId) {
@@ -171,6 +178,35 @@ export function createCosmosReportStore(container: Container, continuationTokenS
         .fetchAll();
       const found = resources[0];
       return found ? clean<ReportDocument>(found) : undefined;
+    },
+
+    async countActive(tenantId: string, ownerId: string): Promise<number> {
+      return count(tenantId, {
+        query:
+          'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
+          'AND c.ownerId = @ownerId AND ARRAY_CONTAINS(@statuses, c.status)',
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@kind', value: 'report' },
+          { name: '@ownerId', value: ownerId },
+          { name: '@statuses', value: [...ACTIVE_STATUSES] },
+        ],
+      });
+    },
+
+    async countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number> {
+      return count(tenantId, {
+        query:
+          'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
+          "AND (c.status = 'Processing' OR (c.status = 'Pending' AND (c.createdAt < @createdAt " +
+          'OR (c.createdAt = @createdAt AND c.id < @id))))',
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@kind', value: 'report' },
+          { name: '@createdAt', value: report.createdAt },
+          { name: '@id', value: report.id },
+        ],
+      });
     },
 
     async list(

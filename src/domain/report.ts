@@ -110,6 +110,8 @@ export interface ReportDocument {
   fileName: string | null;
   blobName: string | null;
   correlationId: string;
+  /** W3C `traceparent` of the request that asked for the report: its export joins that trace. */
+  traceparent?: string;
   /** Processing attempts so far: each claim by a worker counts one. */
   attempts: number;
   /** The worker holding the claim while Processing (null otherwise). */
@@ -157,6 +159,8 @@ export interface OutboxDocument {
   messageType: 'ExportRequested' | 'ExportChunkRequested';
   payload: ExportRequestPayload | ChunkRequestPayload;
   correlationId: string;
+  /** W3C `traceparent` the relay continues (sent in the message's application properties). */
+  traceparent?: string;
   createdAt: string;
   dispatchedAt: string | null;
   attempts: number;
@@ -179,6 +183,7 @@ export function exportRequested(report: ReportDocument, id: string, createdAt: s
       format: report.format,
     },
     correlationId: report.correlationId,
+    ...(report.traceparent ? { traceparent: report.traceparent } : {}),
     createdAt,
     dispatchedAt: null,
     attempts: 0,

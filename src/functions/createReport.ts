@@ -1,10 +1,14 @@
 import { getServices } from '../composition';
 import { defineAuthenticatedHttp } from '../http/authenticate';
-import { badRequest, conflict, payloadTooLarge, unprocessable } from '../http/problem';
+import { badRequest, conflict, payloadTooLarge, tooManyRequests, unprocessable } from '../http/problem';
 import { reportResponse } from '../http/reports';
 import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
+import { activeTraceparent } from '../telemetry/tracing';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** When a user whose quota is full should look again: about when a small export of theirs finishes. */
+export const QUOTA_RETRY_AFTER_SECONDS = 30;
 
 /** POST /api/reports/{reportType}: report + outbox in one batch, 202 at once. */
 export const createReport = defineAuthenticatedHttp('createReport', {
@@ -25,11 +29,13 @@ export const createReport = defineAuthenticatedHttp('createReport', {
         'Idempotency-Key': ['must be 1-200 visible ASCII characters'],
       });
     }
+    const traceparent = activeTraceparent();
     const result = await getServices().reports.create(principal, {
       reportType: request.params.reportType ?? '',
       body: body.kind === 'ok' ? body.value : {},
       correlationId,
       ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(traceparent ? { traceparent } : {}),
     });
     switch (result.kind) {
       case 'created':
@@ -54,6 +60,13 @@ export const createReport = defineAuthenticatedHttp('createReport', {
         return conflict('An active report with the same type, format and parameters exists.', {
           existingReportId: result.existingReportId,
         });
+      case 'quota-exceeded':
+        return tooManyRequests(
+          `You have ${result.active} active reports; at most ${result.limit} may be Pending or Processing at once. ` +
+            'Wait for one to finish, or cancel one, and ask again.',
+          QUOTA_RETRY_AFTER_SECONDS,
+          { limit: result.limit, activeReports: result.active },
+        );
       case 'idempotency-mismatch':
         return unprocessable('The Idempotency-Key was already used with a different request body.');
     }

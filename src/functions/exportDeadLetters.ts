@@ -1,4 +1,5 @@
 import { getServices } from '../composition';
+import { countDeadLettered } from '../telemetry/metrics';
 import { defineServiceBusQueue } from './definition';
 
 /**
@@ -11,6 +12,9 @@ export const exportDeadLetters = defineServiceBusQueue('exportDeadLetters', {
   handler: async (message, context) => {
     const metadata = context.triggerMetadata ?? {};
     const properties = (metadata.applicationProperties ?? {}) as Record<string, unknown>;
+    countDeadLettered(
+      typeof properties.DeadLetterReason === 'string' ? properties.DeadLetterReason : 'unknown',
+    );
     const reason = [properties.DeadLetterReason, properties.DeadLetterErrorDescription]
       .filter((part): part is string => typeof part === 'string' && part !== '')
       .join(': ');

@@ -1,4 +1,5 @@
 import { getServices } from '../composition';
+import { inExportSpan } from '../telemetry/tracing';
 import { defineServiceBusQueue } from './definition';
 
 /**
@@ -10,7 +11,10 @@ export const exportWorker = defineServiceBusQueue('exportWorker', {
   connection: 'SERVICEBUS',
   queueName: '%SERVICEBUS_REPORT_REQUESTS_QUEUE%',
   handler: async (message, context) => {
-    const outcome = await getServices().exports.handle(message, context);
+    const properties = context.triggerMetadata?.applicationProperties as Record<string, unknown> | undefined;
+    const outcome = await inExportSpan(message, properties, () =>
+      getServices().exports.handle(message, context),
+    );
     context.log(`export request ${context.triggerMetadata?.messageId as string}: ${outcome}`);
   },
 });

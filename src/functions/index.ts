@@ -8,6 +8,7 @@ import { exportWatchdog } from './exportWatchdog';
 import { exportWorker } from './exportWorker';
 import { getReport } from './getReport';
 import { health } from './health';
+import { limits } from './limits';
 import { listReports } from './listReports';
 import { openApi } from './openApi';
 import { outboxRelay } from './outboxRelay';
@@ -19,6 +20,7 @@ import { webPage } from './webPage';
 export const functions: readonly FunctionDefinition[] = [
   health,
   reportTypes,
+  limits,
   createReport,
   getReport,
   listReports,

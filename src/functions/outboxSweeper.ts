@@ -1,4 +1,5 @@
 import { getServices } from '../composition';
+import { recordOutboxOldestAge } from '../telemetry/metrics';
 import { defineTimer } from './definition';
 
 /**
@@ -11,6 +12,8 @@ export const outboxSweeper = defineTimer('outboxSweeper', {
   schedule: '0 */1 * * * *',
   handler: async (_timer, context) => {
     const result = await getServices().outbox.sweep();
+    // What is still undispatched after the sweep: the relay's backlog (alerted on past 5 minutes).
+    recordOutboxOldestAge((await getServices().outbox.oldestUndispatchedAgeMs()) / 1000);
     const oldest = result.oldestAgeMs === null ? 'none' : `${Math.round(result.oldestAgeMs / 1000)} s`;
     const unrecorded =
       result.storeErrors > 0 ? `; ${result.storeErrors} not updated in the store (${result.storeError})` : '';

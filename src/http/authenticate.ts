@@ -7,6 +7,7 @@ import { getServices } from '../composition';
 import { defineHttp, type FunctionDefinition } from '../functions/definition';
 import { forbidden, unauthorized } from './problem';
 import { guardHttp } from './boundary';
+import { inHttpSpan } from '../telemetry/tracing';
 
 export type Authenticated = { ok: true; principal: Principal } | { ok: false; response: HttpResponseInit };
 
@@ -52,16 +53,21 @@ export function defineAuthenticatedHttp(
   name: string,
   options: { route: string; methods: HttpMethod[]; handler: AuthenticatedHandler },
 ): FunctionDefinition {
+  const guarded = guardHttp(async (request, context, correlationId) => {
+    const auth = await authenticate(request);
+    const response = auth.ok
+      ? await options.handler(request, auth.principal, context, correlationId)
+      : auth.response;
+    return request.method === 'HEAD' ? withoutBody(response) : response;
+  });
   return defineHttp(name, {
     route: options.route,
     methods: options.methods,
     authLevel: 'anonymous', // the app authenticates every caller itself
-    handler: guardHttp(async (request, context, correlationId) => {
-      const auth = await authenticate(request);
-      const response = auth.ok
-        ? await options.handler(request, auth.principal, context, correlationId)
-        : auth.response;
-      return request.method === 'HEAD' ? withoutBody(response) : response;
-    }),
+    // The span wraps the boundary, so it sees the answer the caller gets (a 503 or 500 included).
+    handler: (request, context) =>
+      inHttpSpan(request, options.route, context.traceContext?.traceParent ?? undefined, () =>
+        guarded(request, context),
+      ),
   });
 }

@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,
   serviceUnavailable: `${PROBLEM_BASE}service-unavailable`,
   internalError: `${PROBLEM_BASE}internal-error`,
+  quotaExceeded: `${PROBLEM_BASE}quota-exceeded`,
 } as const;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -155,4 +156,19 @@ export function internalError(correlationId: string): HttpResponseInit {
     detail: 'The request could not be completed. Quote the correlation id when you report this.',
     correlationId,
   });
+}
+
+/**
+ * 429: the caller's quota is used up; `Retry-After` says when to look again. `extensions` (the limit and
+ * the use of it) join the body.
+ */
+export function tooManyRequests(
+  detail: string,
+  retryAfterSeconds: number,
+  extensions?: Record<string, unknown>,
+): HttpResponseInit {
+  return problemResponse(
+    { ...extensions, type: PROBLEM_TYPES.quotaExceeded, title: 'Quota exceeded.', status: 429, detail },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 }

@@ -52,7 +52,12 @@ export function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
     messageId: doc.id,
     correlationId: doc.correlationId,
     subject: doc.messageType,
-    applicationProperties: { tenantId: doc.tenantId, reportId: doc.reportId },
+    applicationProperties: {
+      tenantId: doc.tenantId,
+      reportId: doc.reportId,
+      // The request's trace, continued by whoever sends the message (see src/telemetry/tracing.ts).
+      ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+    },
     body: doc.payload,
   };
 }

@@ -37,6 +37,14 @@ export interface ReportStore {
   get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined>;
   /** An active (Pending/Processing) report of this owner with the same request hash, if any. */
   findActive(tenantId: string, ownerId: string, requestHash: string): Promise<ReportDocument | undefined>;
+  /** How many active (Pending/Processing) reports this owner has in the tenant (the user's quota). */
+  countActive(tenantId: string, ownerId: string): Promise<number>;
+  /**
+   * How many of the tenant's reports are ahead of `report` for a worker: every Processing one, and every
+   * Pending one asked before it (earlier `createdAt`, or the same one and a smaller id). Fair scheduling
+   * admits `report` while that number is under the tenant's cap.
+   */
+  countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number>;
   /** Newest first. Throws InvalidContinuationTokenError for a token it did not issue for this query. */
   list(
     tenantId: string,
@@ -158,4 +166,10 @@ export interface OutboxStore {
    * `nextAttemptAt` is missing or at or before `now`; oldest first, at most `limit`.
    */
   findUndispatched(olderThan: Date, now: Date, limit: number): Promise<OutboxDocument[]>;
+}
+
+/** How far behind the relay is (a metric, and an alert past a few minutes). */
+export interface OutboxBacklog {
+  /** `createdAt` of the oldest outbox doc of any tenant not yet dispatched; null when there is none. */
+  oldestUndispatchedAt(): Promise<string | null>;
 }

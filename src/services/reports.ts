@@ -21,6 +21,10 @@ export interface ReportServiceOptions {
   downloads: DownloadLinks;
   /** Seconds a terminal report is kept (Cosmos TTL). */
   retentionSeconds: number;
+  /** Active (Pending/Processing) reports one user may have at once; 20 unless told. */
+  userMaxActiveReports?: number;
+  /** Exports one tenant may have Processing at once (0: no cap); shown here, enforced by the worker. */
+  tenantMaxActiveExports?: number;
   now?: () => Date;
   newId?: () => string;
 }
@@ -31,7 +35,15 @@ export type CreateResult =
   | { kind: 'unknown-type'; reportType: string }
   | { kind: 'invalid'; errors: Record<string, string[]> }
   | { kind: 'duplicate'; existingReportId: string }
+  | { kind: 'quota-exceeded'; limit: number; active: number }
   | { kind: 'idempotency-mismatch' };
+
+export interface Limits {
+  userMaxActiveReports: number;
+  /** The caller's active (Pending/Processing) reports now. */
+  activeReports: number;
+  tenantMaxActiveExports: number;
+}
 
 export type DownloadResult =
   { kind: 'ok'; link: DownloadLink } | { kind: 'not-found' } | { kind: 'not-ready'; status: ReportStatus };
@@ -46,12 +58,16 @@ export interface CreateInput {
   body: unknown;
   idempotencyKey?: string;
   correlationId: string;
+  /** The W3C `traceparent` of the request's span, carried to the worker through the outbox. */
+  traceparent?: string;
 }
 
 export function createReportService(options: ReportServiceOptions) {
   const { store, retentionSeconds, downloads } = options;
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
+  const userMaxActiveReports = options.userMaxActiveReports ?? 20;
+  const tenantMaxActiveExports = options.tenantMaxActiveExports ?? 0;
 
   /** The report id for an Idempotency-Key: stable per tenant, user and key, so a retry hits the same doc. */
   const idFromKey = (principal: Principal, key: string): string => {
@@ -97,6 +113,12 @@ export function createReportService(options: ReportServiceOptions) {
       }
       const active = await store.findActive(principal.tenantId, principal.userId, hash);
       if (active) return { kind: 'duplicate', existingReportId: active.id };
+      // Like the duplicate check, a count then a write: requests of one user that arrive together can
+      // pass it together and end a few over the limit. The quota bounds a user's share; it is no lock.
+      const activeCount = await store.countActive(principal.tenantId, principal.userId);
+      if (activeCount >= userMaxActiveReports) {
+        return { kind: 'quota-exceeded', limit: userMaxActiveReports, active: activeCount };
+      }
 
       const createdAt = now().toISOString();
       const report: ReportDocument = {
@@ -121,6 +143,7 @@ export function createReportService(options: ReportServiceOptions) {
         fileName: null,
         blobName: null,
         correlationId: input.correlationId,
+        ...(input.traceparent ? { traceparent: input.traceparent } : {}),
         attempts: 0,
         leaseOwner: null,
         leaseExpiresAt: null,
@@ -134,6 +157,15 @@ export function createReportService(options: ReportServiceOptions) {
         return { kind: 'idempotency-mismatch' };
       }
       return { kind: 'created', report };
+    },
+
+    /** The limits that apply to the caller, with the caller's use of them. */
+    async limits(principal: Principal): Promise<Limits> {
+      return {
+        userMaxActiveReports,
+        activeReports: await store.countActive(principal.tenantId, principal.userId),
+        tenantMaxActiveExports,
+      };
     },
 
     async get(principal: Principal, reportId: string): Promise<ReportDocument | undefined> {

@@ -84,6 +84,28 @@ export class MemoryReportStore implements ReportStore {
     return Promise.resolve(found && copy(found));
   }
 
+  countActive(tenantId: string, ownerId: string): Promise<number> {
+    return Promise.resolve(
+      this.#reports().filter(
+        (r) =>
+          r.tenantId === tenantId &&
+          r.ownerId === ownerId &&
+          (r.status === 'Pending' || r.status === 'Processing'),
+      ).length,
+    );
+  }
+
+  countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number> {
+    const before = (r: ReportDocument) =>
+      r.createdAt < report.createdAt || (r.createdAt === report.createdAt && r.id < report.id);
+    return Promise.resolve(
+      this.#reports().filter(
+        (r) =>
+          r.tenantId === tenantId && (r.status === 'Processing' || (r.status === 'Pending' && before(r))),
+      ).length,
+    );
+  }
+
   list(
     tenantId: string,
     filter: ReportListFilter,

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type AppConfig } from '../../src/config';
+import { METRIC } from '../../src/telemetry/metrics';
 import {
   balancedBlock,
   BicepProject,
@@ -615,6 +616,143 @@ function mutated(roleName: string, change: (declaration: string) => string): Bic
   }
   return p;
 }
+
+describe('infra: alerts and the exports workbook', () => {
+  const alertsFile = fileDeclaring('Microsoft.Insights/actionGroups');
+  const alertResources = project.resources(alertsFile);
+  const [alertsCtx] = project.contexts(alertsFile);
+  const declared = (type: string) => alertResources.filter((r) => r.type === type && !r.existing);
+  const metricAlerts = declared('Microsoft.Insights/metricAlerts');
+  const queryAlerts = declared('Microsoft.Insights/scheduledQueryRules');
+  /** The `query:` strings of a file (alert rules, workbook tiles). */
+  const queriesIn = (text: string) => [...text.matchAll(/\bquery:\s*'([^']*)'/g)].map((m) => m[1] ?? '');
+  const queryAlert = (metric: string) =>
+    queryAlerts.find((r) => queriesIn(r.body).some((q) => q.includes(`"${metric}"`)));
+  const thresholdOf = (resource: Resource) => {
+    const expr = /\bthreshold:\s*(.+)$/m.exec(resource.body)?.[1] ?? '';
+    return alertsCtx ? project.stringValue(alertsCtx, expr) : undefined;
+  };
+  const mainParams = project.params(mainPath);
+
+  it('is deployed from main.bicep, unconditionally', () => {
+    const call = project.calls.find((c) => c.target === alertsFile);
+    expect(call?.file).toBe(mainPath);
+    expect(call?.conditional).toBe(false);
+  });
+
+  it('mails the action group to the operator address azd sets as ALERT_EMAIL', () => {
+    const [group] = declared('Microsoft.Insights/actionGroups');
+    expect(group?.body).toMatch(/emailReceivers:[\s\S]*emailAddress:\s*alertEmail\b/);
+    const call = project.calls.find((c) => c.target === alertsFile);
+    expect(call?.params.get('alertEmail')).toBe('alertEmail');
+    expect(mainParams.some((p) => p.name === 'alertEmail')).toBe(true);
+    const parameters = JSON.parse(read(join(infraDir, 'main.parameters.json'))) as {
+      parameters: Record<string, { value: string }>;
+    };
+    expect(parameters.parameters.alertEmail?.value).toBe('${ALERT_EMAIL}');
+  });
+
+  it('sends every alert rule to that action group', () => {
+    const rules = [...metricAlerts, ...queryAlerts];
+    expect(rules.length).toBe(4);
+    const unrouted = rules.filter(
+      (r) => !/actionGroupId:\s*actionGroup\.id|actionGroups:\s*\[\s*actionGroup\.id\s*\]/.test(r.body),
+    );
+    expect(unrouted.map((r) => r.path)).toEqual([]);
+  });
+
+  it('alerts on any dead-lettered message of the report-requests queue', () => {
+    const rule = metricAlerts.find((r) => r.body.includes("metricName: 'DeadletteredMessages'"));
+    expect(rule, 'a metric alert on DeadletteredMessages').toBeDefined();
+    if (!rule || !alertsCtx) return;
+    expect(rule.body).toMatch(/operator:\s*'GreaterThan'/);
+    expect(thresholdOf(rule)).toBe('0');
+    const scope = /scopes:\s*\[\s*(\w+)\.id\s*\]/.exec(rule.body)?.[1] ?? '';
+    expect(project.resource(alertsFile, scope)?.type).toBe('Microsoft.ServiceBus/namespaces');
+    const entity = /name:\s*'EntityName'[\s\S]*?values:\s*\[\s*(\w+)\s*\]/.exec(rule.body)?.[1] ?? '';
+    expect(project.stringValue(alertsCtx, entity)).toBe(config.serviceBus.reportRequestsQueue);
+  });
+
+  it('alerts when the oldest undispatched outbox document is older than 5 minutes', () => {
+    const rule = queryAlert(METRIC.outboxOldestAge);
+    expect(rule, `a log alert on ${METRIC.outboxOldestAge}`).toBeDefined();
+    if (rule) expect(thresholdOf(rule)).toBe('300');
+    expect(rule?.body).toMatch(/operator:\s*'GreaterThan'/);
+  });
+
+  it('alerts on the failure ratio of finished reports, from the failed and completed counters', () => {
+    const rule = queryAlert(METRIC.failed);
+    expect(rule, `a log alert on ${METRIC.failed}`).toBeDefined();
+    const query = queriesIn(rule?.body ?? '').join('\n');
+    expect(query).toContain(`"${METRIC.completed}"`);
+    expect(rule?.body).toMatch(/threshold:\s*json\(failureRatioThreshold\)/);
+    expect(project.params(alertsFile).find((p) => p.name === 'failureRatioThreshold')?.default).toBe("'0.1'");
+  });
+
+  it('alerts on failed function invocations, leaving out the API’s client errors', () => {
+    const rule = queryAlerts.find((r) =>
+      queriesIn(r.body).some((q) => q.startsWith('requests | where success == false')),
+    );
+    expect(rule, 'a log alert on failed requests').toBeDefined();
+    expect(queriesIn(rule?.body ?? '').join()).toMatch(/code < 400 or code >= 500/);
+  });
+
+  it('scopes the log alerts to the Application Insights resource the app sends telemetry to', () => {
+    for (const rule of queryAlerts) {
+      const scope = /scopes:\s*\[\s*(\w+)\.id\s*\]/.exec(rule.body)?.[1] ?? '';
+      const target = project.resource(alertsFile, scope);
+      expect(target?.type, rule.path).toBe('Microsoft.Insights/components');
+      const name = /\bname:\s*(\w+)/.exec(target?.body ?? '')?.[1] ?? '';
+      const fromMain = project.calls.find((c) => c.target === alertsFile)?.params.get(name);
+      expect(fromMain, rule.path).toBe('monitoring.outputs.applicationInsightsName');
+    }
+  });
+
+  describe('the workbook', () => {
+    const workbookFile = fileDeclaring('Microsoft.Insights/workbooks');
+    const text = source(workbookFile);
+    const queries = queriesIn(text).join('\n');
+
+    it('is deployed from main.bicep on the Application Insights resource', () => {
+      const call = project.calls.find((c) => c.target === workbookFile);
+      expect(call?.file).toBe(mainPath);
+      expect(call?.params.get('applicationInsightsName')).toBe('monitoring.outputs.applicationInsightsName');
+      expect(text).toMatch(/sourceId:\s*applicationInsights\.id/);
+      expect(text).toMatch(/serializedData:\s*string\(workbookContent\)/);
+    });
+
+    it('shows throughput, latency percentiles, failures, waits, dead letters and the outbox backlog', () => {
+      for (const metric of [
+        METRIC.created,
+        METRIC.completed,
+        METRIC.failed,
+        METRIC.queueWait,
+        METRIC.exportRowsPerSecond,
+        METRIC.deadLettered,
+        METRIC.outboxOldestAge,
+      ]) {
+        expect(queries, metric).toContain(`"${metric}"`);
+      }
+      expect(queries).toMatch(/requests \| where name == "export"[^\n]*percentile\(duration, 95\)/);
+    });
+
+    it('shows the queue depth from the report-requests queue’s Service Bus metrics', () => {
+      expect(text).toMatch(/for metric in \[[^\]]*'ActiveMessages'[^\]]*'DeadletteredMessages'/);
+      expect(text).toMatch(/resourceIds:\s*\[\s*serviceBusNamespace\.id\s*\]/);
+      expect(text).toMatch(/key: 'EntityName'[^\n]*values: \[serviceBusQueueName\]/);
+    });
+  });
+
+  it('names only metrics the app records, in every alert and workbook query', () => {
+    const known = new Set<string>(Object.values(METRIC));
+    const used = bicepFiles
+      .flatMap((f) => queriesIn(source(f)))
+      .filter((q) => q.startsWith('customMetrics'))
+      .flatMap((q) => [...q.matchAll(/"([a-z_]+\.[a-z_.]+)"/g)].map((m) => m[1] ?? ''));
+    expect(used.length).toBeGreaterThan(10);
+    expect(used.filter((name) => !known.has(name))).toEqual([]);
+  });
+});
 
 describe('infra: identity and access', () => {
   it('the Function App runs as a user-assigned identity', () => {

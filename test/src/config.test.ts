@@ -113,6 +113,24 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/WORKER_MAX_ATTEMPTS/);
   });
 
+  it('reads the per-user and per-tenant limits, with defaults, and names bad ones', () => {
+    expect(loadConfig(identityEnv).limits).toEqual({
+      userMaxActiveReports: 20,
+      tenantMaxActiveExports: 3,
+      tenantDeferSeconds: 2,
+    });
+    expect(
+      loadConfig({ ...identityEnv, USER_MAX_ACTIVE_REPORTS: '5', TENANT_MAX_ACTIVE_EXPORTS: '0' }).limits,
+    ).toMatchObject({ userMaxActiveReports: 5, tenantMaxActiveExports: 0 });
+    const problems = problemsOf({
+      ...identityEnv,
+      USER_MAX_ACTIVE_REPORTS: '0',
+      TENANT_MAX_ACTIVE_EXPORTS: '-1',
+    });
+    expect(problems.join('\n')).toMatch(/USER_MAX_ACTIVE_REPORTS/);
+    expect(problems.join('\n')).toMatch(/TENANT_MAX_ACTIVE_EXPORTS/);
+  });
+
   it('treats empty values as unset', () => {
     expect(problemsOf({ ...identityEnv, AUTH_ISSUER: '  ' }).join()).toContain('AUTH_ISSUER');
   });

@@ -44,6 +44,7 @@ export function claimAndRun(
       if (!(await ctx.endUnclaimed(stored, 'Failed', failure('AttemptsExhausted', message)))) return CONFLICT;
       return 'failed';
     }
+    if (ctx.options.admission && (await ctx.options.admission(doc)) === 'deferred') return 'deferred';
     const claimFields: ReportFields = {
       startedAt: doc.chunks ? doc.startedAt : ctx.now().toISOString(),
       leaseOwner: ctx.newId(),
@@ -58,6 +59,7 @@ export function claimAndRun(
       doc.status === 'Processing' ? { ...doc, ...claimFields } : transition(doc, 'Processing', claimFields);
     const claimed = await ctx.store.replace(claim, stored.etag);
     if (claimed === 'conflict') return CONFLICT;
+    ctx.options.onClaimed?.(claimed.doc);
     if (doc.status === 'Processing') {
       log.warn(
         `report ${doc.id}: lease expired on attempt ${doc.attempts}; taken over by a redelivered request`,

@@ -54,6 +54,13 @@ export interface ExportWorkerOptions {
   now?: () => Date;
   newId?: () => string;
   random?: () => number;
+  /**
+   * Asked before a report is claimed: 'deferred' when its tenant has its share of exports running and
+   * the request was put back on the queue for later (see ../fairness.ts). Unset: every report is claimed.
+   */
+  admission?: (report: ReportDocument) => Promise<'admit' | 'deferred'>;
+  /** Called once a worker holds the claim on a report, before its export starts (telemetry). */
+  onClaimed?: (report: ReportDocument) => void;
 }
 
 export type WorkOutcome =
@@ -61,6 +68,7 @@ export type WorkOutcome =
   | 'cancelled'
   | 'failed'
   | 'retry-scheduled'
+  | 'deferred'
   | 'lease-lost'
   | 'planned'
   | 'chunk-done'

@@ -7,10 +7,11 @@ import { createCosmosClient } from '../../../src/adapters/azure-clients';
 import { createCosmosOutboxStore } from '../../../src/adapters/cosmos-outbox-store';
 import type { OutboxDocument } from '../../../src/domain/report';
 import type { OutboxStore } from '../../../src/services/outbox-relay';
+import type { OutboxBacklog } from '../../../src/services/ports';
 
 let client: CosmosClient;
 let container: Container;
-let store: OutboxStore;
+let store: OutboxStore & OutboxBacklog;
 
 beforeAll(() => {
   const connectionString = process.env.COSMOS;
@@ -106,6 +107,22 @@ describe('Cosmos outbox store', () => {
 
   it('markDispatched on a missing doc rejects', async () => {
     await expect(store.markDispatched(outbox(tenant(), new Date().toISOString()), 'x', 1)).rejects.toThrow();
+  });
+
+  it('oldestUndispatchedAt is the createdAt of the oldest undispatched doc of any tenant, failed or not', async () => {
+    // Older than anything another test file writes; the doc waiting for a retry counts too.
+    const oldest = '1971-01-01T00:00:00.000Z';
+    const [waiting] = await seed(outbox(tenant(), oldest, { attempts: 3, lastError: 'down' }));
+    const [dispatched] = await seed(
+      outbox(tenant(), '1970-06-01T00:00:00.000Z', { dispatchedAt: '1970-06-01T00:00:01.000Z' }),
+    );
+    if (!waiting || !dispatched) throw new Error('unreachable');
+    await store.recordFailure(waiting, 'still down', '2999-01-01T00:00:00.000Z');
+    expect(await store.oldestUndispatchedAt()).toBe(oldest);
+
+    await store.markDispatched(waiting, new Date().toISOString(), 60);
+    const after = await store.oldestUndispatchedAt();
+    expect(after === null || after > oldest).toBe(true);
   });
 
   describe('findUndispatched', () => {

@@ -158,6 +158,46 @@ describe('findActive', () => {
   });
 });
 
+describe('countActive', () => {
+  it('counts the owner’s Pending and Processing reports of the tenant, and nothing else', async () => {
+    const tenantId = randomUUID();
+    await seed(report(tenantId));
+    await seed(report(tenantId, { status: 'Processing' }));
+    await seed(report(tenantId, { status: 'Pending' }));
+    for (const status of ['Completed', 'Failed', 'Cancelled'] as const)
+      await seed(report(tenantId, { status }));
+    await seed(report(tenantId, { ownerId: 'owner-2' }));
+    await seed(report(randomUUID()));
+
+    expect(await store.countActive(tenantId, 'owner-1')).toBe(3);
+    expect(await store.countActive(tenantId, 'owner-2')).toBe(1);
+    expect(await store.countActive(tenantId, 'nobody')).toBe(0);
+  });
+});
+
+describe('countAhead', () => {
+  it('counts the tenant’s Processing reports and the Pending ones asked before the given one', async () => {
+    const tenantId = randomUUID();
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+    await seed(report(tenantId, { status: 'Processing', createdAt: at(50), ownerId: 'someone' }));
+    await seed(report(tenantId, { status: 'Pending', createdAt: at(1) }));
+    await seed(
+      report(tenantId, { status: 'Pending', createdAt: at(2), id: '00000000-0000-4000-8000-000000000001' }),
+    );
+    await seed(report(tenantId, { status: 'Completed', createdAt: at(1) }));
+    await seed(report(tenantId, { status: 'Pending', createdAt: at(9) }));
+    await seed(report(randomUUID(), { status: 'Processing', createdAt: at(0) }));
+
+    // Ahead of a report asked at second 2: the Processing one, the Pending one of second 1, and the
+    // Pending one of second 2 with the smaller id; not the later Pending one, the finished one or the
+    // other tenant's.
+    const mine = { id: 'ffffffff-0000-4000-8000-000000000000', createdAt: at(2) };
+    expect(await store.countAhead(tenantId, mine)).toBe(3);
+    expect(await store.countAhead(tenantId, { id: mine.id, createdAt: at(0) })).toBe(1);
+    expect(await store.countAhead(randomUUID(), mine)).toBe(0);
+  });
+});
+
 describe('list', () => {
   it('lists the tenant’s reports newest first and applies the filters', async () => {
     const tenantId = randomUUID();

@@ -136,6 +136,8 @@ async function outboxOf(tenantId: string) {
 beforeAll(async () => {
   process.env.COSMOS_DATABASE_NAME = `outbox-${randomUUID().slice(0, 8)}`;
   process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
+  // One user posts 100 reports that no worker runs here: beyond the default quota of active reports.
+  process.env.USER_MAX_ACTIVE_REPORTS = '1000';
   process.env.OUTBOX_RETRY_MAX_SECONDS = '2';
   config = loadConfig(process.env);
   peerPort = await freePort();

@@ -64,6 +64,7 @@ function services(): Services {
         return relayResult();
       },
       sweep: () => Promise.resolve(sweepResult),
+      oldestUndispatchedAgeMs: () => Promise.resolve(0),
     },
   };
 }

@@ -90,10 +90,45 @@ afterAll(async () => {
   cosmos?.dispose();
 });
 
+describe('the active-report quota', () => {
+  it('accepts USER_MAX_ACTIVE_REPORTS (20) active reports of a user, then answers 429 and stores nothing', async () => {
+    const quotaTenant = `t-${randomUUID()}`;
+    const alice = await token(quotaTenant, 'alice');
+    const admin = await token(quotaTenant, 'boss', true);
+    const limits = await call('GET', '/api/limits', { as: admin });
+    expect(limits.status).toBe(200);
+    expect(limits.body).toEqual({ userMaxActiveReports: 20, activeReports: 0, tenantMaxActiveExports: 3 });
+
+    // No worker runs here: every accepted report stays Pending.
+    for (let i = 0; i < 20; i++) {
+      const accepted = await call('POST', '/api/reports/popularity', {
+        as: alice,
+        body: { parameters: params() },
+      });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    }
+    expect((await call('GET', '/api/limits', { as: alice })).body).toMatchObject({ activeReports: 20 });
+    const refused = await call('POST', '/api/reports/ratings', { as: alice, body: { parameters: params() } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ status: 429, limit: 20, activeReports: 20 });
+    // 20 reports and their 20 outbox documents, nothing of the refused request.
+    expect(await docsOf(quotaTenant)).toHaveLength(40);
+
+    // Another user of the same tenant is not held back by Alice's quota.
+    const bob = await token(quotaTenant, 'bob');
+    expect(
+      (await call('POST', '/api/reports/popularity', { as: bob, body: { parameters: params() } })).status,
+    ).toBe(202);
+  });
+});
+
 describe('authentication', () => {
   it('answers 401 problem with a Bearer challenge on every report route without a valid token', async () => {
     for (const [method, path] of [
       ['GET', '/api/report-types'],
+      ['GET', '/api/limits'],
       ['POST', '/api/reports/popularity'],
       ['GET', '/api/reports'],
       ['GET', '/api/reports/x'],

@@ -20,6 +20,7 @@ import { createReport } from '../../../src/functions/createReport';
 import type { FunctionDefinition } from '../../../src/functions/definition';
 import { downloadReport } from '../../../src/functions/downloadReport';
 import { getReport } from '../../../src/functions/getReport';
+import { limits } from '../../../src/functions/limits';
 import { listReports } from '../../../src/functions/listReports';
 import { reportTypes } from '../../../src/functions/reportTypes';
 import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
@@ -36,6 +37,7 @@ const ROUTES: readonly FunctionDefinition[] = [
   cancelReport,
   downloadReport,
   reportTypes,
+  limits,
 ];
 
 /** `Bearer <tenant>:<user>[:admin]` is the caller; anything else is refused like a bad JWT. */
@@ -71,13 +73,14 @@ function testServices(
   store: MemoryReportStore,
   now: () => Date,
   verifyToken: Services['verifyToken'] = fakeVerifyToken,
+  quotas: { userMaxActiveReports?: number; tenantMaxActiveExports?: number } = {},
 ): Services {
   const downloads = {
     create: (blobName: string) =>
       Promise.resolve({ url: `https://blob.example/${blobName}?sig=x`, expiresAt: now().toISOString() }),
   };
   // Not a literal at the call: the service's options may or may not include `downloads` yet.
-  const reportOptions = { store, downloads, retentionSeconds: RETENTION_SECONDS, now };
+  const reportOptions = { store, downloads, retentionSeconds: RETENTION_SECONDS, now, ...quotas };
   return { ...untouchedMembers(), verifyToken, reports: createReportService(reportOptions) };
 }
 
@@ -1157,6 +1160,77 @@ describe('x-correlation-id on every response of the report routes', () => {
       headers: { traceparent: `01-${TRACE_ID}-00f067aa0ba902b7-01-more` },
     });
     expect(response.headers.get('x-correlation-id')).toBe(TRACE_ID);
+  });
+});
+
+describe('the active-report quota (POST 429, GET /api/limits)', () => {
+  beforeEach(() => {
+    const now = () => new Date((clock += 1000));
+    setServicesForTesting(
+      testServices(store, now, fakeVerifyToken, { userMaxActiveReports: 3, tenantMaxActiveExports: 2 }),
+    );
+  });
+
+  it('is 429 with Retry-After once the user has the limit of active reports, storing nothing', async () => {
+    const ids = [await created(ALICE), await created(ALICE)];
+    force(ALICE, ids[1] ?? '', 'Processing');
+    ids.push(await created(ALICE));
+    // send() also checks that the refused request left the store as it was.
+    const refused = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { parameters: dates() },
+    });
+    expectProblem(refused, 429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ limit: 3, activeReports: 3 });
+    expect(refused.body.type).toMatch(/quota-exceeded$/);
+  });
+
+  it('counts only that user’s active reports: a finished one frees a place, others are not counted', async () => {
+    const ids = [await created(ALICE), await created(ALICE), await created(ALICE)];
+    // Another user of the tenant, and the same user name in another tenant, have their own quotas.
+    await created(BOB);
+    await created(OTHER_TENANT_ALICE);
+    expectProblem(
+      await send('POST', '/api/reports/ratings', { as: ALICE, body: { parameters: dates() } }),
+      429,
+    );
+    force(ALICE, ids[0] ?? '', 'Completed');
+    await created(ALICE);
+    expectProblem(
+      await send('POST', '/api/reports/popularity', { as: ALICE, body: { parameters: dates() } }),
+      429,
+    );
+    expect((await send('DELETE', `/api/reports/${ids[1] ?? ''}`, { as: ALICE })).status).toBe(202);
+    await created(ALICE);
+  });
+
+  it('replays a known Idempotency-Key even with the quota full, and checks duplicates first', async () => {
+    const parameters = dates();
+    const headers = { 'idempotency-key': 'quota-key-1' };
+    const first = await send('POST', '/api/reports/popularity', { as: ALICE, headers, body: { parameters } });
+    expect(first.status).toBe(202);
+    await created(ALICE);
+    await created(ALICE);
+    const replay = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      headers,
+      body: { parameters },
+    });
+    expect(replay.status).toBe(202);
+    expect(replay.body.reportId).toBe(first.body.reportId);
+    expectProblem(await send('POST', '/api/reports/popularity', { as: ALICE, body: { parameters } }), 409);
+  });
+
+  it('GET /api/limits shows the limits and the caller’s active reports, to users and admins', async () => {
+    await created(ALICE);
+    await created(ALICE);
+    const mine = await send('GET', '/api/limits', { as: ALICE });
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({ userMaxActiveReports: 3, activeReports: 2, tenantMaxActiveExports: 2 });
+    const admin = await send('GET', '/api/limits', { as: ADMIN });
+    expect(admin.body).toEqual({ userMaxActiveReports: 3, activeReports: 0, tenantMaxActiveExports: 2 });
+    expectProblem(await send('GET', '/api/limits'), 401);
   });
 });
 

@@ -1,0 +1,175 @@
+// Fair sharing between tenants: the admission rule (a tenant's Processing exports plus its earlier Pending
+// requests against its cap), the deferral as a scheduled re-delivery, and the worker's use of it.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { exportRequested, type ReportDocument } from '../../../src/domain/report';
+import { createExportWorker, exportRequestSchema } from '../../../src/services/export-worker';
+import { createFairness, deferralDelayMs, type FairnessOptions } from '../../../src/services/fairness';
+import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
+import { MemoryReportFiles } from '../../fakes/memory-report-files';
+import { MemoryReportStore } from '../../fakes/memory-report-store';
+import { MemorySourceData } from '../../fakes/memory-source-data';
+import { reportDocument } from '../../support/report-document';
+
+const NOW = Date.parse('2026-03-01T10:00:00.000Z');
+
+/** What the fairness module sent; `fail` makes every send fail as a broker outage would. */
+function recordingPublisher(): MessagePublisher & { sent: OutboundMessage[]; fail: boolean } {
+  const recorder = {
+    sent: [] as OutboundMessage[],
+    fail: false,
+    publish: (messages: OutboundMessage[]) =>
+      recorder.fail
+        ? Promise.reject(new Error('broker down'))
+        : Promise.resolve(void recorder.sent.push(...messages)),
+  };
+  return recorder;
+}
+
+let store: MemoryReportStore;
+let publisher: ReturnType<typeof recordingPublisher>;
+let second = 0;
+
+/** A report of `tenantId` asked one second after the previous one, stored with its outbox message. */
+async function asked(
+  tenantId: string,
+  status: ReportDocument['status'] = 'Pending',
+): Promise<ReportDocument> {
+  second++;
+  const doc = reportDocument({ tenantId, createdAt: new Date(NOW - 600_000 + second * 1000).toISOString() });
+  await store.createWithOutbox(doc, exportRequested(doc, `outbox-${doc.id}`, doc.createdAt));
+  if (status !== 'Pending') store.forceStatus(tenantId, doc.id, status);
+  return { ...doc, status };
+}
+
+function fairness(overrides: Partial<FairnessOptions> = {}) {
+  let n = 0;
+  return createFairness({
+    store,
+    publisher,
+    maxActivePerTenant: 2,
+    deferMs: 1_000,
+    maxDeferMs: 5_000,
+    now: () => new Date(NOW),
+    newId: () => `id-${++n}`,
+    ...overrides,
+  });
+}
+
+beforeEach(() => {
+  store = new MemoryReportStore();
+  publisher = recordingPublisher();
+});
+
+describe('deferralDelayMs', () => {
+  it('waits one step in the next round, one more per round further back, up to the maximum', () => {
+    expect(deferralDelayMs(1, 2, 1_000, 5_000)).toBe(0);
+    expect(deferralDelayMs(2, 2, 1_000, 5_000)).toBe(1_000);
+    expect(deferralDelayMs(3, 2, 1_000, 5_000)).toBe(1_000);
+    expect(deferralDelayMs(4, 2, 1_000, 5_000)).toBe(2_000);
+    expect(deferralDelayMs(7, 2, 1_000, 5_000)).toBe(3_000);
+    expect(deferralDelayMs(500, 2, 1_000, 5_000)).toBe(5_000);
+    expect(deferralDelayMs(500, 0, 1_000, 5_000)).toBe(0);
+  });
+});
+
+describe('admission', () => {
+  it('admits while the tenant has fewer Processing and earlier Pending reports than its cap', async () => {
+    await asked('a', 'Processing');
+    const next = await asked('a');
+    expect(await fairness().admit(next)).toBe('admit');
+    expect(publisher.sent).toEqual([]);
+  });
+
+  it('defers a request over the cap as a scheduled re-delivery of the same request', async () => {
+    await asked('a', 'Processing');
+    await asked('a', 'Processing');
+    const waiting = await asked('a');
+    const deferred: number[] = [];
+    const admission = fairness({ onDeferred: (_report, delay) => deferred.push(delay) });
+    expect(await admission.admit(waiting)).toBe('deferred');
+    expect(await admission.admit(waiting)).toBe('deferred');
+    expect(deferred).toEqual([1_000, 1_000]);
+    const [first, again] = publisher.sent;
+    expect(first).toMatchObject({
+      correlationId: waiting.correlationId,
+      subject: 'ExportRequested',
+      applicationProperties: { tenantId: 'a', reportId: waiting.id },
+      scheduledEnqueueTimeUtc: new Date(NOW + 1_000),
+    });
+    expect(exportRequestSchema.parse(first?.body)).toEqual({
+      tenantId: 'a',
+      reportId: waiting.id,
+      reportType: waiting.reportType,
+      format: waiting.format,
+    });
+    // Each deferral is a message of its own, which duplicate detection does not drop.
+    expect(first?.messageId).not.toBe(again?.messageId);
+  });
+
+  it('keeps the order of a tenant’s requests: an earlier Pending one is ahead of a later one', async () => {
+    await asked('a', 'Processing');
+    const earlier = await asked('a');
+    const later = await asked('a');
+    const admission = fairness();
+    expect(await admission.admit(later)).toBe('deferred');
+    expect(await admission.admit(earlier)).toBe('admit');
+  });
+
+  it('counts only the tenant’s own reports, and no finished ones', async () => {
+    for (let i = 0; i < 5; i++) await asked('busy', 'Processing');
+    await asked('a', 'Completed');
+    await asked('a', 'Failed');
+    await asked('a', 'Cancelled');
+    expect(await fairness().admit(await asked('a'))).toBe('admit');
+  });
+
+  it('admits the takeover of a lapsed Processing report, and everything with the cap off', async () => {
+    for (let i = 0; i < 3; i++) await asked('a', 'Processing');
+    const lapsed = await asked('a', 'Processing');
+    expect(await fairness().admit(lapsed)).toBe('admit');
+    expect(await fairness({ maxActivePerTenant: 0 }).admit(await asked('a'))).toBe('admit');
+    expect(publisher.sent).toEqual([]);
+  });
+
+  it('throws when the deferral cannot be sent, so that the current delivery is repeated', async () => {
+    await asked('a', 'Processing');
+    await asked('a', 'Processing');
+    publisher.fail = true;
+    await expect(fairness().admit(await asked('a'))).rejects.toThrow('broker down');
+  });
+
+  it('refuses a negative cap or a zero wait', () => {
+    expect(() => fairness({ maxActivePerTenant: -1 })).toThrow(RangeError);
+    expect(() => fairness({ deferMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the worker with fair admission', () => {
+  it('leaves a deferred report Pending and unclaimed, and claims it once its turn comes', async () => {
+    const running = [await asked('a', 'Processing'), await asked('a', 'Processing')];
+    const waiting = await asked('a');
+    const admission = fairness();
+    const worker = createExportWorker({
+      store,
+      files: new MemoryReportFiles(),
+      data: new MemorySourceData([]),
+      publisher,
+      leaseSeconds: 30,
+      maxAttempts: 3,
+      retryBaseSeconds: 1,
+      retryMaxSeconds: 1,
+      retentionSeconds: 60,
+      now: () => new Date(NOW),
+      admission: (report) => admission.admit(report),
+    });
+    const request = { tenantId: 'a', reportId: waiting.id, reportType: 'popularity', format: 'csv' };
+    const log = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    expect(await worker.handle(request, log)).toBe('deferred');
+    expect((await store.get('a', waiting.id))?.doc).toMatchObject({ status: 'Pending', attempts: 0 });
+    expect(publisher.sent).toHaveLength(1);
+
+    store.forceStatus('a', running[0]?.id ?? '', 'Completed');
+    expect(await worker.handle(publisher.sent[0]?.body, log)).not.toBe('deferred');
+    expect((await store.get('a', waiting.id))?.doc.attempts).toBe(1);
+  });
+});

@@ -1,0 +1,126 @@
+// One report is one trace across the three functions it passes through: the HTTP request (createReport),
+// the outbox relay's send, and the worker's export, read from the OpenTelemetry SDK's in-memory span
+// exporter. The whole app runs on the local host in this process, against a Cosmos database and a
+// Service Bus peer of this file's own, through the real SDK clients.
+import { randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peerQueues } from '../../../dev/local-env';
+import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { provisionLocal } from '../../../dev/provision';
+import { seedSourceData } from '../../../dev/seed';
+import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
+import { issueDevToken } from '../../../dev/token';
+import { disposeServices } from '../../../src/composition';
+import { loadConfig, resetConfigForTesting } from '../../../src/config';
+import { functions } from '../../../src/functions';
+import { apiClient } from '../../support/api';
+import { installTestTelemetry } from '../../support/telemetry';
+
+const telemetry = installTestTelemetry();
+const tenant = `t-${randomUUID()}`;
+let token = '';
+let peer: ServiceBusPeer;
+let host: LocalHost | undefined;
+
+const client = apiClient({ baseUrl: () => host?.url, token: () => token });
+
+beforeAll(async () => {
+  process.env.COSMOS_DATABASE_NAME = `tracing-${randomUUID().slice(0, 8)}`;
+  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
+  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(loadConfig(process.env)) });
+  process.env.SERVICEBUS = peer.connectionString;
+  resetConfigForTesting();
+  await disposeServices();
+  const config = loadConfig(process.env);
+  await provisionLocal(config);
+  await seedSourceData({ config, albums: 30, ratings: 3_000, seed: 3 });
+  token = await issueDevToken({
+    tenantId: tenant,
+    userId: 'u',
+    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
+  });
+  host = await startLocalHost({
+    definitions: functions,
+    port: 0,
+    timerSchedules: { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' },
+    changeFeedPollMs: 200,
+    log: () => undefined,
+  });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await disposeServices();
+  await peer?.close();
+});
+
+const spanId = (span: ReadableSpan) => span.spanContext().spanId;
+const traceId = (span: ReadableSpan) => span.spanContext().traceId;
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+/** The spans of one report: its POST, the send span that the export's message carried, and the export. */
+function spansOf(reportId: string) {
+  const spans = telemetry.spans.getFinishedSpans();
+  const exported = spans.find((s) => s.kind === SpanKind.CONSUMER && s.attributes.reportId === reportId);
+  const send = spans.find(
+    (s) => s.kind === SpanKind.PRODUCER && exported && spanId(s) === parentOf(exported),
+  );
+  const post = spans.find((s) => s.kind === SpanKind.SERVER && send && spanId(s) === parentOf(send));
+  return { exported, send, post };
+}
+
+describe('one trace per report', () => {
+  it('joins the HTTP request, the relay send and the export, with the report on the export span', async () => {
+    const response = await client.call('POST', '/api/reports/popularity', {
+      format: 'csv',
+      parameters: { fromDate: '2019-01-01', toDate: '2023-12-31' },
+    });
+    expect(response.status).toBe(202);
+    const reportId = response.body.reportId as string;
+    const report = await client.untilStatus(reportId, ['Completed'], 20_000);
+
+    const { exported, send, post } = spansOf(reportId);
+    expect(exported, 'the export span').toBeDefined();
+    expect(send, "the send span the export's message carried").toBeDefined();
+    expect(post, 'the POST span').toBeDefined();
+    if (!exported || !send || !post) return;
+    expect(post.name).toBe('POST /api/reports/{reportType}');
+    expect(post.attributes['http.response.status_code']).toBe(202);
+    expect(post.parentSpanContext).toBeUndefined();
+    expect(new Set([traceId(post), traceId(send), traceId(exported)]).size).toBe(1);
+    expect(send.attributes).toMatchObject({ reportId, tenantId: tenant, 'messaging.system': 'servicebus' });
+    expect(exported.attributes).toMatchObject({
+      reportId,
+      tenantId: tenant,
+      reportType: 'popularity',
+      format: 'csv',
+      rows: report.rowCount,
+      bytes: report.sizeBytes,
+      status: 'Completed',
+      outcome: 'completed',
+    });
+    expect(report.rowCount).toBeGreaterThan(0);
+  });
+
+  it('continues the trace a client started (its traceparent header)', async () => {
+    const clientTrace = randomUUID().replaceAll('-', '');
+    const response = await fetch(`${host?.url ?? ''}/api/reports/popularity`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        traceparent: `00-${clientTrace}-00f067aa0ba902b7-01`,
+      },
+      body: JSON.stringify({ parameters: { fromDate: '2019-02-01', toDate: '2023-12-31' } }),
+    });
+    expect(response.status).toBe(202);
+    const { reportId } = (await response.json()) as { reportId: string };
+    await client.untilStatus(reportId, ['Completed'], 20_000);
+    const { exported, post } = spansOf(reportId);
+    expect(post?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(post && traceId(post)).toBe(clientTrace);
+    expect(exported && traceId(exported)).toBe(clientTrace);
+  });
+});
