@@ -1,18 +1,18 @@
-// Every route but health authenticates: the bearer token becomes the caller's Principal, or a 401 (no
-// valid token) or a 403 (a valid token without the required scope). Such a route runs inside the HTTP
-// boundary (./boundary.ts): its errors become problems, its answers carry the correlation id.
-import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { AuthError, InsufficientScopeError, type Principal } from '../auth/verifier';
-import { getServices } from '../composition';
-import { defineHttp, type FunctionDefinition } from '../functions/definition';
+// Every route but health and the web page authenticates: the bearer token becomes the caller's
+// Principal, or a 401 (no valid token) or a 403 (a valid token without the required scope).
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { AuthError, InsufficientScopeError } from '../auth/verifier';
+import type { Principal } from '../domain/principal';
 import { forbidden, unauthorized } from './problem';
-import { guardHttp } from './boundary';
+
+/** Checks an `Authorization` header: the caller, or an AuthError / InsufficientScopeError. */
+export type TokenVerifier = (authorizationHeader: string | null | undefined) => Promise<Principal>;
 
 export type Authenticated = { ok: true; principal: Principal } | { ok: false; response: HttpResponseInit };
 
-export async function authenticate(request: HttpRequest): Promise<Authenticated> {
+export async function authenticate(request: HttpRequest, verifyToken: TokenVerifier): Promise<Authenticated> {
   try {
-    return { ok: true, principal: await getServices().verifyToken(request.headers.get('authorization')) };
+    return { ok: true, principal: await verifyToken(request.headers.get('authorization')) };
   } catch (error) {
     if (error instanceof InsufficientScopeError) {
       const scope = error.requiredScope;
@@ -25,31 +25,4 @@ export async function authenticate(request: HttpRequest): Promise<Authenticated>
     });
     return { ok: false, response };
   }
-}
-
-export type AuthenticatedHandler = (
-  request: HttpRequest,
-  principal: Principal,
-  context: InvocationContext,
-  correlationId: string,
-) => Promise<HttpResponseInit>;
-
-/**
- * An HTTP function that only runs for a caller with a valid bearer token (a 401 or 403 problem otherwise).
- * The handler gets the request's correlation id; every response carries it in `x-correlation-id`, and
- * whatever the handler throws is answered by the boundary (503 for an outage, else 500).
- */
-export function defineAuthenticatedHttp(
-  name: string,
-  options: { route: string; methods: HttpMethod[]; handler: AuthenticatedHandler },
-): FunctionDefinition {
-  return defineHttp(name, {
-    route: options.route,
-    methods: options.methods,
-    authLevel: 'anonymous', // the app authenticates every caller itself
-    handler: guardHttp(async (request, context, correlationId) => {
-      const auth = await authenticate(request);
-      return auth.ok ? options.handler(request, auth.principal, context, correlationId) : auth.response;
-    }),
-  });
 }
