@@ -16,6 +16,24 @@ export default tseslint.config(
     },
   },
   {
+    // The layers: the domain and the services know no SDK and no adapter; adapters translate for them.
+    files: ['src/domain/**/*.ts', 'src/services/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@azure/*'], message: 'The domain and the services know no Azure SDK; use a port.' },
+            {
+              group: ['**/adapters', '**/adapters/*'],
+              message: 'The domain and the services import no adapter; the composition root wires them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },
   },

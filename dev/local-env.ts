@@ -17,7 +17,7 @@ export interface StandinPorts {
 }
 
 /** The file in the local directory that holds the continuation-token secret (mode 0600). */
-export const DEV_CONTINUATION_SECRET_FILE = 'dev-continuation-token-secret';
+const DEV_CONTINUATION_SECRET_FILE = 'dev-continuation-token-secret';
 
 /**
  * The local continuation-token secret: 32 random bytes (base64url) created in `localDir` on first use,

@@ -1,4 +1,4 @@
-import { createAzureClients, type AzureClients } from './adapters/azure-clients';
+import { createAzureClients } from './adapters/azure-clients';
 import { createHealthProbes } from './adapters/health-probes';
 import { getConfig, type AppConfig } from './config';
 import { createBlobDownloadLinks } from './adapters/blob-download-links';
@@ -6,7 +6,8 @@ import { createCosmosChunkStore } from './adapters/cosmos-chunk-store';
 import { createCosmosOutboxStore } from './adapters/cosmos-outbox-store';
 import { createCosmosReportStore } from './adapters/cosmos-report-store';
 import { createServiceBusPublisher } from './adapters/servicebus-publisher';
-import { createTokenVerifier, type Principal } from './auth/verifier';
+import { createTokenVerifier } from './auth/verifier';
+import type { Principal } from './domain/principal';
 import { checkHealth, type HealthReport } from './services/health';
 import type { OutboxDocument } from './domain/report';
 import { createOutboxRelay, type RelayResult } from './services/outbox-relay';
@@ -25,7 +26,8 @@ import { tracedPublisher } from './telemetry/tracing';
  */
 export interface Services {
   config: AppConfig;
-  clients: AzureClients;
+  /** Closes the process's SDK clients (which are not reachable from here otherwise). */
+  close(): Promise<void>;
   health(): Promise<HealthReport>;
   verifyToken(authorizationHeader: string | null | undefined): Promise<Principal>;
   reports: ReportService;
@@ -84,7 +86,7 @@ function buildServices(config: AppConfig): Services {
   });
   return {
     config,
-    clients,
+    close: () => clients.close(),
     health: () => checkHealth(probes, HEALTH_PROBE_TIMEOUT_MS),
     verifyToken: createTokenVerifier(config.auth),
     reports: createReportService({
@@ -137,7 +139,7 @@ export function getServices(): Services {
 export async function disposeServices(): Promise<void> {
   const current = services;
   services = undefined;
-  await current?.clients.close();
+  await current?.close();
 }
 
 /** Replaces the process-wide services (unit tests call handlers with fakes behind them). */

@@ -133,7 +133,7 @@ const nonEmpty = z
   .trim()
   .min(1, 'must not be empty');
 /** Shortest accepted CONTINUATION_TOKEN_SECRET. */
-export const MIN_SECRET_LENGTH = 24;
+const MIN_SECRET_LENGTH = 24;
 const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const resourceName = z
   .string()

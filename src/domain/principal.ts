@@ -21,6 +21,6 @@ export const ADMIN_ROLE = 'Reports.Admin';
  * as `contoso` or `alice`. Nothing else does: no `/`, `.`, `%`, `\`, whitespace or control characters,
  * so an identity can never name a path, a query or a different partition than its own.
  */
-export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const IDENTIFIER_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 export const isSafeIdentifier = (value: string): boolean => IDENTIFIER_PATTERN.test(value);

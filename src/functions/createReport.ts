@@ -1,5 +1,5 @@
 import { getServices } from '../composition';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 import { badRequest, conflict, payloadTooLarge, tooManyRequests, unprocessable } from '../http/problem';
 import { reportResponse } from '../http/reports';
 import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';

@@ -1,6 +1,6 @@
 import { getServices } from '../composition';
 import { conflict, notFound } from '../http/problem';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 
 /**
  * GET /api/reports/{reportId}/download: 303 to a fresh read-only SAS link once Completed.

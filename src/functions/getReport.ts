@@ -1,5 +1,5 @@
 import { getServices } from '../composition';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 import { notFound } from '../http/problem';
 import { reportResponse } from '../http/reports';
 

@@ -1,5 +1,5 @@
 import { getServices } from '../composition';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 
 /**
  * GET /api/limits: the per-user quota of active reports (with the caller's use of it) and the per-tenant

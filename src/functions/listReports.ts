@@ -3,7 +3,7 @@ import { getServices } from '../composition';
 import { REPORT_STATUSES, toResource } from '../domain/report';
 import { getReportType } from '../domain/report-types';
 import { validate } from '../domain/validation';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 import { badRequest } from '../http/problem';
 import { InvalidContinuationTokenError } from '../services/ports';
 

@@ -1,5 +1,5 @@
 import { describeReportTypes } from '../domain/report-types';
-import { defineAuthenticatedHttp } from '../http/authenticate';
+import { defineAuthenticatedHttp } from './authenticated-http';
 
 /** GET /api/report-types: each type with its parameter JSON Schema and formats. */
 export const reportTypes = defineAuthenticatedHttp('reportTypes', {

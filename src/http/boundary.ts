@@ -18,17 +18,14 @@ const MAX_RETRY_AFTER_SECONDS = 60;
 /** Headers every response of the app carries, unless the handler set them itself. */
 const DEFAULT_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
 
-export type GuardedHandler = (
+type GuardedHandler = (
   request: HttpRequest,
   context: InvocationContext,
   correlationId: string,
 ) => Promise<HttpResponseInit>;
 
 /** `response` with each of `defaults` added, unless the response already has a header of that name. */
-export function withDefaultHeaders(
-  response: HttpResponseInit,
-  defaults: Record<string, string>,
-): HttpResponseInit {
+function withDefaultHeaders(response: HttpResponseInit, defaults: Record<string, string>): HttpResponseInit {
   const { headers } = response;
   if (headers instanceof Headers || Array.isArray(headers)) {
     const merged = new Headers(headers);
@@ -43,7 +40,7 @@ export function withDefaultHeaders(
 }
 
 /** The problem response for an error a handler threw. */
-export function problemForError(error: unknown, correlationId: string): HttpResponseInit {
+function problemForError(error: unknown, correlationId: string): HttpResponseInit {
   if (error instanceof DependencyUnavailableError) {
     const wait = Math.min(error.retryAfterSeconds ?? OUTAGE_RETRY_AFTER_SECONDS, MAX_RETRY_AFTER_SECONDS);
     return serviceUnavailable(

@@ -1,7 +1,7 @@
 // Report use cases: create (report + outbox in one batch), read, list, cancel. Tenancy and ownership are
 // enforced here: another tenant's report, or another user's for a non-admin, does not exist.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/verifier';
+import type { Principal } from '../domain/principal';
 import {
   exportRequested,
   isTerminal,

@@ -53,7 +53,7 @@ function services(): Services {
   const fail = (name: string) => () => Promise.reject(new Error(`services.${name} should not be used`));
   return {
     config: untouched('config') as Services['config'],
-    clients: untouched('clients') as Services['clients'],
+    close: () => Promise.resolve(),
     reports: untouched('reports') as Services['reports'],
     exports: untouched('exports') as Services['exports'],
     health: fail('health'),

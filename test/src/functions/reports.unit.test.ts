@@ -50,7 +50,7 @@ function fakeVerifyToken(header: string | null | undefined): Promise<Principal> 
 }
 
 /** The members these handlers never touch; they throw if one ever does. The only casts in this file. */
-function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'outbox' | 'exports'> {
+function untouchedMembers(): Pick<Services, 'config' | 'close' | 'health' | 'outbox' | 'exports'> {
   const untouched = (name: string): unknown =>
     new Proxy(
       {},
@@ -62,7 +62,7 @@ function untouchedMembers(): Pick<Services, 'config' | 'clients' | 'health' | 'o
     );
   return {
     config: untouched('config') as Services['config'],
-    clients: untouched('clients') as Services['clients'],
+    close: () => Promise.resolve(),
     outbox: untouched('outbox') as Services['outbox'],
     exports: untouched('exports') as Services['exports'],
     health: () => Promise.reject(new Error('the report handlers should not use services.health')),

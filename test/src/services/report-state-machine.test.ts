@@ -1,7 +1,7 @@
 // The report state machine where reports are written: the in-memory store refuses an illegal status
 // change (so a service path that made one fails its tests), and cancelling never moves a finished report.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../src/auth/verifier';
+import type { Principal } from '../../../src/domain/principal';
 import {
   exportRequested,
   InvalidTransitionError,
