@@ -131,6 +131,7 @@ async function main(): Promise<number> {
     AUTH_ISSUER: 'x',
     AUTH_AUDIENCE: 'x',
     AUTH_DEV_JWKS_PATH: 'x',
+    CONTINUATION_TOKEN_SECRET: 'x'.repeat(64),
   }).limits.tenantMaxActiveExports;
   const tenantCap = values['tenant-cap'] === undefined ? defaultCap : Number(values['tenant-cap']);
   if (!Number.isInteger(tenantCap) || tenantCap < 1)
