@@ -117,12 +117,10 @@ function fixQueryPaging(): void {
   const page = (id: string, rows: unknown[], offset: number, size: number): QueryPage => {
     const end = offset + size;
     const more = end < rows.length;
-    if (more) {
-      waiting.delete(id);
+    // Kept until it expires, not just until its last page: a client may ask for a page again.
+    if (!waiting.has(id)) {
       waiting.set(id, { rows, expires: Date.now() + PAGED_RESULT_TTL_MS });
       while (waiting.size > PAGED_RESULTS_KEPT) waiting.delete(waiting.keys().next().value as string);
-    } else {
-      waiting.delete(id);
     }
     return {
       result: rows.slice(offset, end),

@@ -98,6 +98,18 @@ export const reportTypesSchema = z
   .strictObject({ items: z.array(reportTypeSchema) })
   .meta({ id: 'ReportTypes' });
 
+export const limitsSchema = z
+  .strictObject({
+    userMaxActiveReports: z.number().int().min(1).describe('Pending/Processing reports one user may have.'),
+    activeReports: z.number().int().min(0).describe('The caller’s Pending/Processing reports now.'),
+    tenantMaxActiveExports: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Exports one tenant may have Processing at once; more wait on the queue (0: no cap).'),
+  })
+  .meta({ id: 'Limits' });
+
 export const healthSchema = z
   .strictObject({
     status: z.enum(['healthy', 'unhealthy']),

@@ -16,6 +16,7 @@ import {
   reportPageSchema,
   reportResourceSchema,
   reportTypesSchema,
+  limitsSchema,
 } from './contract';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 import { POLL_AFTER_SECONDS } from './reports';
@@ -65,6 +66,29 @@ const example = (status: number, type: string, title: string, detail: string, ex
 
 /** The problems every authenticated operation can answer with. */
 const authProblems: Record<number, ResponseConfig> = {
+  500: problem(
+    'An unexpected error; no details, only the correlation id to quote.',
+    example(
+      500,
+      PROBLEM_TYPES.internalError,
+      'Internal server error.',
+      'The request could not be completed. Quote the correlation id when you report this.',
+      { correlationId: '0af7651916cd43dd8448eb211c80319c' },
+    ),
+  ),
+  503: problem(
+    'A database, broker or storage outage: try again after `Retry-After` seconds.',
+    example(
+      503,
+      PROBLEM_TYPES.serviceUnavailable,
+      'Service unavailable.',
+      'The database is unavailable at the moment.',
+      {
+        correlationId: '0af7651916cd43dd8448eb211c80319c',
+      },
+    ),
+    { 'Retry-After': header('Seconds to wait before trying again.') },
+  ),
   401: problem(
     'No valid bearer token.',
     example(401, PROBLEM_TYPES.unauthorized, 'Authentication required.', 'A bearer token is required.'),
@@ -178,6 +202,20 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
           },
         ),
       ),
+      429: problem(
+        'The caller has USER_MAX_ACTIVE_REPORTS reports Pending or Processing already; nothing was stored.',
+        example(
+          429,
+          PROBLEM_TYPES.quotaExceeded,
+          'Quota exceeded.',
+          'You have 20 active reports, the most allowed.',
+          {
+            limit: 20,
+            activeReports: 20,
+          },
+        ),
+        { 'Retry-After': header('Seconds to wait before asking again.') },
+      ),
       422: problem(
         'The Idempotency-Key was used before with a different body.',
         example(
@@ -226,6 +264,19 @@ function register(registry: OpenAPIRegistry): void {
         headers: correlationHeader,
         content: json(reportTypesSchema),
       },
+      ...authProblems,
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/limits',
+    operationId: 'getLimits',
+    tags: ['Reports'],
+    summary: 'The per-user quota of active reports (and the caller’s use of it) and the per-tenant cap',
+    security: [{ [BEARER]: [] }],
+    responses: {
+      200: { description: 'The limits.', headers: correlationHeader, content: json(limitsSchema) },
       ...authProblems,
     },
   });

@@ -34,6 +34,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The per-user quota of active reports (and the caller’s use of it) and the per-tenant cap */
+    get: operations['getLimits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -200,6 +217,14 @@ export interface components {
       };
       /** @enum {string} */
       status: 'healthy' | 'unhealthy';
+    };
+    Limits: {
+      /** @description The caller’s Pending/Processing reports now. */
+      activeReports: number;
+      /** @description Exports one tenant may have Processing at once; more wait on the queue (0: no cap). */
+      tenantMaxActiveExports: number;
+      /** @description Pending/Processing reports one user may have. */
+      userMaxActiveReports: number;
     };
     PageConfig: {
       devTokens: boolean;
@@ -436,6 +461,113 @@ export interface operations {
       };
     };
   };
+  getLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The limits. */
+      200: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Limits'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token lacks the API’s scope or app role. */
+      403: {
+        headers: {
+          /** @description An `insufficient_scope` Bearer challenge naming the scope. */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "The token grants neither the Reports.Access scope nor the Reports.Access app role.",
+           *       "requiredScope": "Reports.Access"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   openApiDocument: {
     parameters: {
       query?: never;
@@ -516,6 +648,48 @@ export interface operations {
            *       "status": 403,
            *       "detail": "The token grants neither the Reports.Access scope nor the Reports.Access app role.",
            *       "requiredScope": "Reports.Access"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
@@ -619,6 +793,48 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   getReport: {
@@ -708,6 +924,48 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   createReportOfUnknownType: {
@@ -784,6 +1042,48 @@ export interface operations {
            *       "status": 403,
            *       "detail": "The token grants neither the Reports.Access scope nor the Reports.Access app role.",
            *       "requiredScope": "Reports.Access"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
@@ -898,6 +1198,48 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   downloadReport: {
@@ -1005,6 +1347,48 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   checkReportDownload: {
@@ -1107,6 +1491,48 @@ export interface operations {
            *       "status": 409,
            *       "detail": "The report is Processing; only a Completed report can be downloaded.",
            *       "reportStatus": "Processing"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
@@ -1283,6 +1709,71 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The caller has USER_MAX_ACTIVE_REPORTS reports Pending or Processing already; nothing was stored. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before asking again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/quota-exceeded",
+           *       "title": "Quota exceeded.",
+           *       "status": 429,
+           *       "detail": "You have 20 active reports, the most allowed.",
+           *       "limit": 20,
+           *       "activeReports": 20
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   createRatingsReport: {
@@ -1449,6 +1940,71 @@ export interface operations {
            *       "title": "Unprocessable content.",
            *       "status": 422,
            *       "detail": "The Idempotency-Key was already used with a different request body."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller has USER_MAX_ACTIVE_REPORTS reports Pending or Processing already; nothing was stored. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before asking again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/quota-exceeded",
+           *       "title": "Quota exceeded.",
+           *       "status": 429,
+           *       "detail": "You have 20 active reports, the most allowed.",
+           *       "limit": 20,
+           *       "activeReports": 20
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];

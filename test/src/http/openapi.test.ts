@@ -121,6 +121,9 @@ describe('the OpenAPI document', () => {
       '409',
       '413',
       '422',
+      '429',
+      '500',
+      '503',
     ]);
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
