@@ -132,6 +132,8 @@ var appSettings = {
   WORKER_MAX_ATTEMPTS: '5'
   WORKER_RETRY_BASE_SECONDS: '5'
   WORKER_RETRY_MAX_SECONDS: '300'
+  EXPORT_CHUNK_TARGET_ROWS: '100000'
+  EXPORT_CHUNK_MAX_COUNT: '4000'
   REPORT_RETENTION_DAYS: string(retentionDays)
 
   // Fair sharing between users and tenants: a user's quota of active reports (429 beyond it), a
