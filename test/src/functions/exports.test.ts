@@ -111,7 +111,8 @@ beforeAll(async () => {
   // A database and a Service Bus peer of this file's own (see the header).
   process.env.COSMOS_DATABASE_NAME = `exports-${randomUUID().slice(0, 8)}`;
   process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  process.env.WORKER_LEASE_SECONDS = '5';
+  // Long enough for a busy machine: a query over the whole range keeps the Cosmos stand-in busy for seconds.
+  process.env.WORKER_LEASE_SECONDS = '15';
   process.env.WORKER_MAX_ATTEMPTS = '3';
   process.env.WORKER_RETRY_BASE_SECONDS = '0.2';
   process.env.SERVICEBUS_MAX_DELIVERY_COUNT = '3';
