@@ -104,10 +104,18 @@ describe('loadConfig', () => {
       maxAttempts: 5,
       retryBaseSeconds: 5,
       retryMaxSeconds: 300,
+      chunkTargetRows: 100_000,
+      chunkMaxCount: 4_000,
     });
     expect(
       loadConfig({ ...identityEnv, WORKER_LEASE_SECONDS: '20', WORKER_RETRY_BASE_SECONDS: '0.5' }).worker,
     ).toMatchObject({ leaseSeconds: 20, retryBaseSeconds: 0.5 });
+    expect(
+      loadConfig({ ...identityEnv, EXPORT_CHUNK_TARGET_ROWS: '5000', EXPORT_CHUNK_MAX_COUNT: '10' }).worker,
+    ).toMatchObject({ chunkTargetRows: 5000, chunkMaxCount: 10 });
+    expect(problemsOf({ ...identityEnv, EXPORT_CHUNK_TARGET_ROWS: '10' }).join('\n')).toMatch(
+      /EXPORT_CHUNK_TARGET_ROWS/,
+    );
     const problems = problemsOf({ ...identityEnv, WORKER_LEASE_SECONDS: '2', WORKER_MAX_ATTEMPTS: 'many' });
     expect(problems.join('\n')).toMatch(/WORKER_LEASE_SECONDS/);
     expect(problems.join('\n')).toMatch(/WORKER_MAX_ATTEMPTS/);
