@@ -3,8 +3,10 @@
 // It also enforces the report state machine on every write, which Cosmos cannot: it knows the stored
 // report, so `replace` and `updateClaimed` throw InvalidTransitionError for a status change the lifecycle
 // does not allow, and for any rewrite of a terminal report (a second completion). A service that skipped
-// `transition` would fail its unit tests here.
+// `transition` would fail its unit tests here. Otherwise it passes the same contract as the Cosmos adapter
+// (test/contracts/report-store.contract.ts).
 import { randomUUID } from 'node:crypto';
+import { DependencyError } from '../../src/domain/errors';
 import {
   canTransition,
   InvalidTransitionError,
@@ -36,6 +38,9 @@ interface IssuedToken {
 const keyOf = (tenantId: string, id: string): string => JSON.stringify([tenantId, id]);
 const copy = <T>(value: T): T => structuredClone(value);
 const isReport = (doc: AnyDocument): doc is ReportDocument => doc.kind === 'report';
+/** Newest first, as Cosmos orders by createdAt (ties by id, so the order is stable). */
+const newestFirst = (a: ReportDocument, b: ReportDocument): number =>
+  b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 
 /** The error for writing a report stored as `from` with status `to`, if the state machine forbids it. */
 function refusedWrite(from: ReportStatus, to: ReportStatus): InvalidTransitionError | undefined {
@@ -74,13 +79,16 @@ export class MemoryReportStore implements ReportStore {
   }
 
   findActive(tenantId: string, ownerId: string, requestHash: string): Promise<ReportDocument | undefined> {
-    const found = this.#reports().find(
-      (r) =>
-        r.tenantId === tenantId &&
-        r.ownerId === ownerId &&
-        r.requestHash === requestHash &&
-        (r.status === 'Pending' || r.status === 'Processing'),
-    );
+    // The newest, as the Cosmos query's ORDER BY createdAt DESC picks it.
+    const [found] = this.#reports()
+      .filter(
+        (r) =>
+          r.tenantId === tenantId &&
+          r.ownerId === ownerId &&
+          r.requestHash === requestHash &&
+          (r.status === 'Pending' || r.status === 'Processing'),
+      )
+      .sort(newestFirst);
     return Promise.resolve(found && copy(found));
   }
 
@@ -112,11 +120,16 @@ export class MemoryReportStore implements ReportStore {
     pageSize: number,
     continuationToken?: string,
   ): Promise<ReportPage> {
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      return Promise.reject(new RangeError('pageSize must be a positive integer'));
+    }
+    // A token is good for the query and page size it was issued for only, as the Cosmos adapter's are.
     const query = JSON.stringify([
       tenantId,
       filter.ownerId ?? null,
       filter.status ?? null,
       filter.reportType ?? null,
+      pageSize,
     ]);
     let offset = 0;
     if (continuationToken !== undefined) {
@@ -132,7 +145,7 @@ export class MemoryReportStore implements ReportStore {
           (filter.status === undefined || r.status === filter.status) &&
           (filter.reportType === undefined || r.reportType === filter.reportType),
       )
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      .sort(newestFirst);
     const items = matching.slice(offset, offset + pageSize).map(copy);
     const next = offset + pageSize;
     let token: string | null = null;
@@ -156,7 +169,10 @@ export class MemoryReportStore implements ReportStore {
       }
     }
     const entry = this.#entries.get(key);
-    if (!entry || !isReport(entry.doc) || entry.etag !== etag) return Promise.resolve('conflict');
+    // Cosmos answers 404 for a replace of a document that is not there, which the adapter throws as the
+    // database's refusal.
+    if (!entry) return Promise.reject(new DependencyError('database', 404));
+    if (!isReport(entry.doc) || entry.etag !== etag) return Promise.resolve('conflict');
     const refused = refusedWrite(entry.doc.status, report.status);
     if (refused) return Promise.reject(refused);
     const stored = this.#put(key, report);
@@ -171,7 +187,7 @@ export class MemoryReportStore implements ReportStore {
   ): Promise<ReportDocument | 'lost'> {
     const key = keyOf(tenantId, reportId);
     const entry = this.#entries.get(key);
-    if (!entry || !isReport(entry.doc)) return Promise.reject(new Error(`no report ${reportId}`));
+    if (!entry || !isReport(entry.doc)) return Promise.resolve('lost');
     if (entry.doc.status !== 'Processing' || entry.doc.leaseOwner !== owner) return Promise.resolve('lost');
     const refused = fields.status === undefined ? undefined : refusedWrite(entry.doc.status, fields.status);
     if (refused) return Promise.reject(refused);
