@@ -1,5 +1,7 @@
-// An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's.
+// An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's. It passes the
+// same contract as the Cosmos adapter (test/contracts/chunk-store.contract.ts).
 import type { ChunkDocument } from '../../src/domain/chunks';
+import { DependencyError } from '../../src/domain/errors';
 import type { ChunkStore, Stored } from '../../src/services/ports';
 
 export class MemoryChunkStore implements ChunkStore {
@@ -23,7 +25,9 @@ export class MemoryChunkStore implements ChunkStore {
   replace(chunk: ChunkDocument, etag: string): Promise<Stored<ChunkDocument> | 'conflict'> {
     const key = `${chunk.tenantId}/${chunk.id}`;
     const current = this.#docs.get(key);
-    if (!current || current.etag !== etag) return Promise.resolve('conflict');
+    // Cosmos answers 404 for a replace of a document that is not there (the adapter throws it).
+    if (!current) return Promise.reject(new DependencyError('database', 404));
+    if (current.etag !== etag) return Promise.resolve('conflict');
     const next = { doc: structuredClone(chunk), etag: `e${++this.#version}` };
     this.#docs.set(key, next);
     return Promise.resolve(structuredClone(next));
