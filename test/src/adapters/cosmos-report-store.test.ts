@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Container, CosmosClient, FeedOptions, SqlQuerySpec } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testCosmosClient } from '../../support/clients';
+import { testCosmosClient, testReportsContainer } from '../../support/clients';
 import {
   describeReportStoreContract,
   minutesAfter,
@@ -23,12 +23,8 @@ let store: ReportStore;
 const SECRET = 'continuation-token-secret-of-these-tests';
 
 beforeAll(() => {
-  const connectionString = process.env.COSMOS;
-  if (!connectionString) throw new Error('COSMOS is not set: the global setup did not run');
   client = testCosmosClient();
-  container = client
-    .database(process.env.COSMOS_DATABASE_NAME ?? 'reportexports')
-    .container(process.env.COSMOS_REPORTS_CONTAINER ?? 'reports');
+  container = testReportsContainer(client);
   store = createCosmosReportStore(container, SECRET);
 });
 

@@ -1,0 +1,187 @@
+// The behaviour every ChunkStore must have, as one suite that runs against each implementation: the
+// in-memory store of the unit tests (test/fakes/memory-chunk-store.test.ts) and the Cosmos DB adapter
+// (test/src/adapters/cosmos-chunk-store.test.ts). Not a test file itself: each implementation's test file
+// calls it.
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { newChunk, type ChunkDocument } from '../../src/domain/chunks';
+import type { ChunkStore, Stored } from '../../src/services/ports';
+
+/** Chunk `index` of plan 1 of a report of `tenantId` (a new report unless `reportId` is given). */
+export function chunk(
+  tenantId: string,
+  index: number,
+  overrides: Partial<ChunkDocument> = {},
+  reportId: string = randomUUID(),
+): ChunkDocument {
+  const report = { id: reportId, tenantId, correlationId: `corr-${reportId}` };
+  return { ...newChunk(report, 1, index, { from: index * 10, to: index * 10 + 10 }, 3600), ...overrides };
+}
+
+/** Runs the ChunkStore contract against the store `makeStore` makes (a new one for each test). */
+export function describeChunkStoreContract(
+  name: string,
+  makeStore: () => ChunkStore | Promise<ChunkStore>,
+): void {
+  describe(`${name}: the ChunkStore contract`, () => {
+    let store: ChunkStore;
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    async function current(c: ChunkDocument): Promise<Stored<ChunkDocument>> {
+      const found = await store.get(c.tenantId, c.id);
+      if (!found) throw new Error(`chunk ${c.id} not found`);
+      return found;
+    }
+
+    /** A Processing chunk of a tenant of its own whose lease lapses at `leaseExpiresAt`. */
+    const leased = (leaseExpiresAt: string | null, overrides: Partial<ChunkDocument> = {}) =>
+      chunk(`t-${randomUUID()}`, 0, { status: 'Processing', leaseOwner: 'w', leaseExpiresAt, ...overrides });
+
+    describe('createMissing', () => {
+      it('creates every chunk, each with an etag', async () => {
+        const reportId = randomUUID();
+        const tenantId = randomUUID();
+        const chunks = [0, 1, 2].map((index) => chunk(tenantId, index, {}, reportId));
+        await store.createMissing(chunks);
+
+        for (const c of chunks) {
+          const found = await store.get(tenantId, c.id);
+          expect(found?.doc).toEqual(c);
+          expect(found?.etag).toEqual(expect.any(String));
+        }
+      });
+
+      it('leaves the chunks that are there as they are and creates the missing ones', async () => {
+        const reportId = randomUUID();
+        const tenantId = randomUUID();
+        const first = chunk(tenantId, 0, {}, reportId);
+        await store.createMissing([first]);
+        const before = await current(first);
+        const claimed = await store.replace({ ...first, status: 'Processing', attempts: 1 }, before.etag);
+        if (claimed === 'conflict') throw new Error('unexpected conflict');
+
+        const second = chunk(tenantId, 1, {}, reportId);
+        await store.createMissing([first, second]);
+        expect(await current(first)).toEqual(claimed);
+        expect((await current(second)).doc).toEqual(second);
+      });
+
+      it('does nothing for no chunks', async () => {
+        await expect(store.createMissing([])).resolves.toBeUndefined();
+      });
+    });
+
+    describe('get', () => {
+      it('is undefined for an unknown id and for another tenant’s chunk', async () => {
+        const c = chunk(randomUUID(), 0);
+        await store.createMissing([c]);
+
+        expect(await store.get(c.tenantId, randomUUID())).toBeUndefined();
+        expect(await store.get(randomUUID(), c.id)).toBeUndefined();
+      });
+
+      it('keeps the same id in two tenants apart', async () => {
+        const reportId = randomUUID();
+        const a = chunk(randomUUID(), 0, { processedRows: 1 }, reportId);
+        const b = chunk(randomUUID(), 0, { processedRows: 2 }, reportId);
+        await store.createMissing([a, b]);
+
+        expect((await current(a)).doc.processedRows).toBe(1);
+        expect((await current(b)).doc.processedRows).toBe(2);
+      });
+
+      it('hands out a copy: changing it changes nothing stored', async () => {
+        const c = chunk(randomUUID(), 0);
+        await store.createMissing([c]);
+        const found = await current(c);
+        found.doc.status = 'Done';
+
+        expect((await current(c)).doc).toEqual(c);
+      });
+    });
+
+    describe('replace', () => {
+      it('replaces with the current etag and returns the new one', async () => {
+        const c = chunk(randomUUID(), 0);
+        await store.createMissing([c]);
+        const before = await current(c);
+
+        const updated: ChunkDocument = { ...c, status: 'Processing', leaseOwner: 'w1', attempts: 1 };
+        const result = await store.replace(updated, before.etag);
+        if (result === 'conflict') throw new Error('unexpected conflict');
+        expect(result.doc).toEqual(updated);
+        expect(result.etag).not.toBe(before.etag);
+        expect(await current(c)).toEqual(result);
+      });
+
+      it("is 'conflict' with a stale etag and leaves the chunk unchanged", async () => {
+        const c = chunk(randomUUID(), 0);
+        await store.createMissing([c]);
+        const stale = await current(c);
+        const first = await store.replace({ ...c, status: 'Processing', leaseOwner: 'w1' }, stale.etag);
+        if (first === 'conflict') throw new Error('unexpected conflict');
+
+        expect(await store.replace({ ...c, status: 'Processing', leaseOwner: 'w2' }, stale.etag)).toBe(
+          'conflict',
+        );
+        expect(await current(c)).toEqual(first);
+      });
+
+      it("is 'conflict' with the etag of the same chunk id in another tenant", async () => {
+        const reportId = randomUUID();
+        const a = chunk(randomUUID(), 0, {}, reportId);
+        const b = chunk(randomUUID(), 0, {}, reportId);
+        await store.createMissing([a, b]);
+        const ofA = await current(a);
+
+        expect(await store.replace({ ...b, status: 'Done' }, ofA.etag)).toBe('conflict');
+        expect((await current(b)).doc.status).toBe('Pending');
+      });
+
+      it('fails for a chunk that is not there, and creates nothing', async () => {
+        const other = chunk(randomUUID(), 0);
+        await store.createMissing([other]);
+        const { etag } = await current(other);
+        const missing = chunk(randomUUID(), 0);
+
+        await expect(store.replace(missing, etag)).rejects.toMatchObject({
+          name: 'DependencyError',
+          status: 404,
+        });
+        expect(await store.get(missing.tenantId, missing.id)).toBeUndefined();
+      });
+    });
+
+    describe('findExpiredLeases', () => {
+      it('finds Processing chunks of every tenant whose lease lapsed, oldest first', async () => {
+        const now = new Date('2029-06-01T00:00:00.000Z');
+        const lapsed1 = leased('2029-05-31T23:59:00.000Z');
+        const lapsed2 = leased('2029-05-31T23:58:00.000Z');
+        const live = leased('2029-06-01T00:01:00.000Z');
+        const pending = leased('2029-05-31T00:00:00.000Z', { status: 'Pending' });
+        const done = leased('2029-05-31T00:00:00.000Z', { status: 'Done' });
+        const noLease = leased(null);
+        const all = [lapsed1, lapsed2, live, pending, done, noLease];
+        await store.createMissing(all);
+
+        const found = await store.findExpiredLeases(now, 1000);
+        const ours = found.filter((s) => all.some((c) => c.id === s.doc.id && c.tenantId === s.doc.tenantId));
+        expect(ours.map((s) => s.doc)).toEqual([lapsed2, lapsed1]);
+        for (const s of ours) expect(s.etag).toBe((await current(s.doc)).etag);
+      });
+
+      it('returns at most `limit`, the oldest', async () => {
+        // Leases from before any other test's, so the oldest ones are these.
+        const now = new Date('2000-01-02T00:00:00.000Z');
+        const chunks = [3, 1, 2].map((minute) => leased(`2000-01-01T00:0${minute}:00.000Z`));
+        await store.createMissing(chunks);
+
+        const found = await store.findExpiredLeases(now, 2);
+        expect(found.map((s) => s.doc.id)).toEqual([chunks[1]?.id, chunks[2]?.id]);
+      });
+    });
+  });
+}
