@@ -3,12 +3,13 @@
 // - messages.ts: what the queue carries (ExportRequested, ExportChunkRequested) and the retry messages;
 // - claim.ts: claim a report (etag-conditional, with a lease) and run it, or settle the request;
 // - single-pass.ts: stream the rows into one upload, with a heartbeat, cancel, retries and the end write;
-// - plan.ts and chunks.ts: chunked exports (plan, fan-out, chunk runs, the one commit);
+// - plan.ts, chunk-claim.ts, chunk-run.ts, chunk-commit.ts, chunked-end.ts: chunked exports (plan and
+//   fan-out, claim a chunk, run it, the one commit, the report's end write);
 // - lease-keeper.ts: the heartbeat that keeps a claim alive;
 // - watchdog.ts: re-queue lapsed claims; dead-letters.ts: fail the report of a poison message.
 // Every step is idempotent on reportId: a message delivered twice finds the report claimed or finished.
 import { InvalidTransitionError } from '../domain/report';
-import { handleChunk } from './export/chunks';
+import { handleChunk } from './export/chunk-run';
 import { claimAndRun } from './export/claim';
 import { WorkerContext, type ExportWorkerOptions, type WorkerLog, type WorkOutcome } from './export/context';
 import { deadLettered } from './export/dead-letters';

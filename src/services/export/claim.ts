@@ -2,7 +2,6 @@
 // lease), then run it in one pass, or plan it and fan its chunks out. A request with nothing to run
 // (the report finished, claimed by a live worker, cancelled or out of attempts) is settled here.
 import {
-  claimedUpdate,
   InvalidTransitionError,
   isLeaseAlive,
   isTerminal,
@@ -12,7 +11,7 @@ import {
 } from '../../domain/report';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
-import { LeaseKeeper } from './lease-keeper';
+import { keepClaim } from './lease-keeper';
 import type { ExportRequest } from './messages';
 import { fanOut, isChunkable, planOf } from './plan';
 import { failClaimed, failedRun, runnable, runSinglePass } from './single-pass';
@@ -79,18 +78,7 @@ async function run(
   if (!plan.ok) return failClaimed(ctx, claimed, plan.code, plan.message, log);
   if (!isChunkable(ctx, plan)) return runSinglePass(ctx, claimed, request, plan, log);
   // Planning reads counts and writes a document per chunk: the lease is kept alive meanwhile.
-  const owner = claimed.leaseOwner as string;
-  const keeper = new LeaseKeeper({
-    intervalMs: ctx.heartbeatMs,
-    beat: async () => {
-      const current = await ctx.store.updateClaimed(
-        claimed.tenantId,
-        claimed.id,
-        owner,
-        claimedUpdate({ leaseExpiresAt: ctx.leaseUntil() }),
-      );
-      return current === 'lost' ? 'stop' : 'continue';
-    },
+  const keeper = keepClaim(ctx, claimed, {
     onError: (error) => log.warn(`report ${claimed.id}: heartbeat failed while planning: ${String(error)}`),
   });
   keeper.start();

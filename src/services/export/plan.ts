@@ -6,7 +6,7 @@
 import { chunkedProgress, newChunk, type ChunkedExport } from '../../domain/chunks';
 import { chunkRequested, type ReportDocument } from '../../domain/report';
 import { forEachLimited } from '../concurrency';
-import { chunkTtl } from './chunks';
+import { chunkTtl } from './chunk-claim';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
 import type { Runnable } from './single-pass';
 

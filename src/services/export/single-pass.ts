@@ -5,7 +5,6 @@ import { retryDelayMs } from '../../domain/backoff';
 import type { FormatWriter } from '../../domain/formats';
 import { ProgressTracker } from '../../domain/progress';
 import {
-  claimedUpdate,
   InvalidTransitionError,
   NO_PROGRESS,
   transition,
@@ -18,7 +17,7 @@ import { writeExport } from '../export-pipeline';
 import { isTransient } from '../failures';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
 import { CancelRequested, LeaseLost } from './errors';
-import { LeaseKeeper } from './lease-keeper';
+import { keepClaim, type LeaseKeeper } from './lease-keeper';
 import { retryMessage, type ExportRequest } from './messages';
 
 /** A claimed report's type, writer and parsed parameters, or the reason it cannot run. */
@@ -93,15 +92,9 @@ export async function runSinglePass(
 
   // Heartbeat: renew the lease, write progress (at most once per interval), notice cancel requests.
   // The first progress is written as soon as there is any, not one interval after the claim.
-  const keeper: LeaseKeeper = new LeaseKeeper({
-    intervalMs: ctx.heartbeatMs,
-    beat: async () => {
-      const current = await ctx.store.updateClaimed(
-        claimed.tenantId,
-        claimed.id,
-        owner,
-        claimedUpdate({ progress: tracker.snapshot(ctx.now().getTime()), leaseExpiresAt: ctx.leaseUntil() }),
-      );
+  const keeper: LeaseKeeper = keepClaim(ctx, claimed, {
+    fields: () => ({ progress: tracker.snapshot(ctx.now().getTime()) }),
+    renewed: (current) => {
       if (current === 'lost') controller.abort(new LeaseLost());
       else if (current.cancelRequested) controller.abort(new CancelRequested());
       return current === 'lost' || current.cancelRequested ? 'stop' : 'continue';

@@ -11,7 +11,7 @@ import {
   transition,
 } from '../../domain/report';
 import type { Stored } from '../ports';
-import { cancelChunked, failChunked } from './chunks';
+import { cancelChunked, failChunked } from './chunked-end';
 import type { WorkerContext, WorkerLog } from './context';
 import { failure } from './context';
 
