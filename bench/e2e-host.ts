@@ -3,16 +3,15 @@
 // environment; BENCH_HOST_LOG names the file the host log goes to. Prints `listening <url>` when ready and
 // stops on SIGTERM/SIGINT or when its stdin closes (the benchmark is gone).
 import { createWriteStream } from 'node:fs';
-import { startLocalHost, type LocalHost } from '../dev/local-host';
+import { startAppHost, type AppHost } from '../dev/app-host';
 import { LOCAL_CHANGE_FEED_POLL_MS, LOCAL_TIMER_SCHEDULES } from '../dev/local-env';
-import { functions } from '../src/functions';
 
 const logFile = process.env.BENCH_HOST_LOG
   ? createWriteStream(process.env.BENCH_HOST_LOG, { flags: 'a' })
   : undefined;
 const log = (line: string) => logFile?.write(`${new Date().toISOString()} ${line}\n`);
 
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 let stopping = false;
 function stop(): void {
   if (stopping) return;
@@ -24,8 +23,7 @@ function stop(): void {
   });
 }
 
-startLocalHost({
-  definitions: functions,
+startAppHost({
   port: 0,
   timerSchedules: LOCAL_TIMER_SCHEDULES,
   changeFeedPollMs: LOCAL_CHANGE_FEED_POLL_MS,

@@ -10,7 +10,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startLocalHost } from './local-host';
 import {
   LOCAL_CHANGE_FEED_POLL_MS,
   LOCAL_TIMER_SCHEDULES,
@@ -23,7 +22,7 @@ import { seedSourceData } from './seed';
 import { parsePort } from './standins/lifecycle';
 import { ensureDevSigningKey, localDataDir } from './token';
 import { loadConfig } from '../src/config';
-import { functions } from '../src/functions';
+import { startAppHost } from './app-host';
 
 const HOST = '127.0.0.1';
 const ROOT = resolve(__dirname, '..');
@@ -143,8 +142,8 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     return;
   }
-  const host = await startLocalHost({
-    definitions: functions,
+  const host = await startAppHost({
+    config,
     port: hostPort,
     timerSchedules: LOCAL_TIMER_SCHEDULES,
     changeFeedPollMs: LOCAL_CHANGE_FEED_POLL_MS,

@@ -1,6 +1,6 @@
 import { createAzureClients } from './adapters/azure-clients';
 import { createHealthProbes } from './adapters/health-probes';
-import { getConfig, type AppConfig } from './config';
+import type { AppConfig } from './config';
 import { createBlobDownloadLinks } from './adapters/blob-download-links';
 import { createCosmosChunkStore } from './adapters/cosmos-chunk-store';
 import { createCosmosOutboxStore } from './adapters/cosmos-outbox-store';
@@ -8,6 +8,9 @@ import { createCosmosReportStore } from './adapters/cosmos-report-store';
 import { createServiceBusPublisher } from './adapters/servicebus-publisher';
 import { createTokenVerifier } from './auth/verifier';
 import type { Principal } from './domain/principal';
+import { builtInReportTypes, type ReportTypeRegistry } from './domain/report-types';
+import { createFunctions } from './functions';
+import type { FunctionDefinition } from './functions/definition';
 import { checkHealth, type HealthReport } from './services/health';
 import type { OutboxDocument } from './domain/report';
 import { createOutboxRelay, type RelayResult } from './services/outbox-relay';
@@ -21,13 +24,12 @@ import { observeClaim, observedReportStore } from './telemetry/store';
 import { tracedPublisher } from './telemetry/tracing';
 
 /**
- * The composition root: builds the process-wide clients and services once, from the validated config.
- * Function handlers reach their service through `getServices()` and nothing else.
+ * The composition root: builds the clients and services once, from the validated config, and hands each
+ * function the services it uses (see ./functions). No handler reaches for a service any other way.
  */
 export interface Services {
   config: AppConfig;
-  /** Closes the process's SDK clients (which are not reachable from here otherwise). */
-  close(): Promise<void>;
+  reportTypes: ReportTypeRegistry;
   health(): Promise<HealthReport>;
   verifyToken(authorizationHeader: string | null | undefined): Promise<Principal>;
   reports: ReportService;
@@ -49,9 +51,22 @@ const SWEEP_LIMIT = 500;
 
 const HEALTH_PROBE_TIMEOUT_MS = 5_000;
 
-let services: Services | undefined;
+export interface AppOptions {
+  /** The report types the API offers and the worker runs (default: the built-in types). */
+  reportTypes?: ReportTypeRegistry;
+}
 
-function buildServices(config: AppConfig): Services {
+/** The app: its services, its functions wired to them, and `close()` for the SDK clients behind them. */
+export interface App {
+  services: Services;
+  functions: readonly FunctionDefinition[];
+  /** Closes the SDK clients (which are not reachable from here otherwise). */
+  close(): Promise<void>;
+}
+
+/** Builds the app from the validated config: one client per service, shared by everything. */
+export function createApp(config: AppConfig, options: AppOptions = {}): App {
+  const reportTypes = options.reportTypes ?? builtInReportTypes;
   const clients = createAzureClients(config);
   const probes = createHealthProbes(clients, config);
   const reportsContainer = clients.cosmos
@@ -84,9 +99,9 @@ function buildServices(config: AppConfig): Services {
     retryBaseMs: Math.max(config.outbox.sweepGraceSeconds, 1) * 1000,
     retryMaxMs: config.outbox.retryMaxSeconds * 1000,
   });
-  return {
+  const services: Services = {
     config,
-    close: () => clients.close(),
+    reportTypes,
     health: () => checkHealth(probes, HEALTH_PROBE_TIMEOUT_MS),
     verifyToken: createTokenVerifier(config.auth),
     reports: createReportService({
@@ -97,6 +112,7 @@ function buildServices(config: AppConfig): Services {
         config.downloadLinkMinutes,
       ),
       retentionSeconds,
+      reportTypes,
       userMaxActiveReports: config.limits.userMaxActiveReports,
       tenantMaxActiveExports: config.limits.tenantMaxActiveExports,
     }),
@@ -112,6 +128,7 @@ function buildServices(config: AppConfig): Services {
       publisher,
       ...config.worker,
       retentionSeconds,
+      reportType: (name) => reportTypes.get(name),
       admission: (report) => fairness.admit(report),
       onClaimed: observeClaim,
     }),
@@ -128,21 +145,5 @@ function buildServices(config: AppConfig): Services {
       },
     },
   };
-}
-
-export function getServices(): Services {
-  services ??= buildServices(getConfig());
-  return services;
-}
-
-/** Closes the clients (local host shutdown, tests). The next `getServices()` builds fresh ones. */
-export async function disposeServices(): Promise<void> {
-  const current = services;
-  services = undefined;
-  await current?.close();
-}
-
-/** Replaces the process-wide services (unit tests call handlers with fakes behind them). */
-export function setServicesForTesting(replacement: Services | undefined): void {
-  services = replacement;
+  return { services, functions: createFunctions(services), close: () => clients.close() };
 }

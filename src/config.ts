@@ -329,16 +329,3 @@ function webConfig(s: z.output<typeof settingsSchema>, problems: string[]): WebC
     },
   };
 }
-
-let cached: AppConfig | undefined;
-
-/** The process-wide configuration, parsed on first use. */
-export function getConfig(): AppConfig {
-  cached ??= loadConfig();
-  return cached;
-}
-
-/** Forgets the parsed configuration so the next `getConfig()` reads the environment again (tests). */
-export function resetConfigForTesting(): void {
-  cached = undefined;
-}

@@ -1,9 +1,9 @@
-import { getConfig } from './config';
-import { functions } from './functions';
+import { createApp } from './composition';
+import { loadConfig } from './config';
 import { registerFunctions } from './register';
 import { startTelemetry } from './telemetry';
 
 // Fail at start, naming every missing or malformed setting, rather than at the first request.
-getConfig();
+const config = loadConfig();
 startTelemetry();
-registerFunctions(functions);
+registerFunctions(createApp(config).functions);

@@ -2,7 +2,7 @@
 // and the whole function runs inside the HTTP boundary (src/http/boundary.ts), so its errors become
 // problems and its answers carry the correlation id; an HTTP span (src/telemetry/tracing.ts) wraps it.
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { getServices } from '../composition';
+import type { Services } from '../composition';
 import type { Principal } from '../domain/principal';
 import { authenticate } from '../http/authenticate';
 import { guardHttp } from '../http/boundary';
@@ -32,10 +32,15 @@ function withoutBody(response: HttpResponseInit): HttpResponseInit {
  */
 export function defineAuthenticatedHttp(
   name: string,
-  options: { route: string; methods: HttpMethod[]; handler: AuthenticatedHandler },
+  options: {
+    route: string;
+    methods: HttpMethod[];
+    verifyToken: Services['verifyToken'];
+    handler: AuthenticatedHandler;
+  },
 ): FunctionDefinition {
   const guarded = guardHttp(async (request, context, correlationId) => {
-    const auth = await authenticate(request, (header) => getServices().verifyToken(header));
+    const auth = await authenticate(request, options.verifyToken);
     const response = auth.ok
       ? await options.handler(request, auth.principal, context, correlationId)
       : auth.response;

@@ -1,4 +1,4 @@
-import { getServices } from '../composition';
+import type { Services } from '../composition';
 import { defineAuthenticatedHttp } from './authenticated-http';
 import { badRequest, conflict, payloadTooLarge, tooManyRequests, unprocessable } from '../http/problem';
 import { reportResponse } from '../http/reports';
@@ -11,64 +11,66 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export const QUOTA_RETRY_AFTER_SECONDS = 30;
 
 /** POST /api/reports/{reportType}: report + outbox in one batch, 202 at once. */
-export const createReport = defineAuthenticatedHttp('createReport', {
-  route: 'reports/{reportType}',
-  methods: ['POST'],
-  handler: async (request, principal, context, correlationId) => {
-    const body = await readJsonBody(request);
-    if (body.kind === 'too-large') return payloadTooLarge(MAX_JSON_BODY_BYTES);
-    if (body.kind === 'bad-json') return badRequest('The body is not valid JSON.');
-    if (body.kind === 'forbidden-key') {
-      return badRequest('The body holds a field name that is not allowed.', {
-        [body.key]: ['is not allowed'],
-      });
-    }
-    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      return badRequest('The Idempotency-Key header is invalid.', {
-        'Idempotency-Key': ['must be 1-200 visible ASCII characters'],
-      });
-    }
-    const traceparent = activeTraceparent();
-    const result = await getServices().reports.create(principal, {
-      reportType: request.params.reportType ?? '',
-      body: body.kind === 'ok' ? body.value : {},
-      correlationId,
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(traceparent ? { traceparent } : {}),
-    });
-    switch (result.kind) {
-      case 'created':
-      case 'replayed': {
-        context.log(`report ${result.report.id} ${result.kind} correlationId=${correlationId}`);
-        const response = reportResponse(202, result.report, { correlationId: result.report.correlationId });
-        return {
-          ...response,
-          headers: { ...response.headers, Location: `/api/reports/${result.report.id}` },
-        };
+export const makeCreateReport = ({ reports, verifyToken }: Pick<Services, 'reports' | 'verifyToken'>) =>
+  defineAuthenticatedHttp('createReport', {
+    route: 'reports/{reportType}',
+    methods: ['POST'],
+    verifyToken,
+    handler: async (request, principal, context, correlationId) => {
+      const body = await readJsonBody(request);
+      if (body.kind === 'too-large') return payloadTooLarge(MAX_JSON_BODY_BYTES);
+      if (body.kind === 'bad-json') return badRequest('The body is not valid JSON.');
+      if (body.kind === 'forbidden-key') {
+        return badRequest('The body holds a field name that is not allowed.', {
+          [body.key]: ['is not allowed'],
+        });
       }
-      case 'unknown-type':
-        return badRequest(`Unknown report type '${result.reportType}'.`, {
-          reportType: ['is not a known report type; see GET /api/report-types'],
+      const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        return badRequest('The Idempotency-Key header is invalid.', {
+          'Idempotency-Key': ['must be 1-200 visible ASCII characters'],
         });
-      case 'invalid':
-        return badRequest('The request is invalid.', result.errors);
-      case 'duplicate':
-        // The duplicate check reads the active reports, then writes: two identical requests that arrive
-        // together without an Idempotency-Key can both pass the read and both be accepted. Only the
-        // Idempotency-Key (whose derived report id makes the second write conflict) closes that window.
-        return conflict('An active report with the same type, format and parameters exists.', {
-          existingReportId: result.existingReportId,
-        });
-      case 'quota-exceeded':
-        return tooManyRequests(
-          `You have ${result.active} active reports; at most ${result.limit} may be Pending or Processing at once. ` +
-            'Wait for one to finish, or cancel one, and ask again.',
-          QUOTA_RETRY_AFTER_SECONDS,
-          { limit: result.limit, activeReports: result.active },
-        );
-      case 'idempotency-mismatch':
-        return unprocessable('The Idempotency-Key was already used with a different request body.');
-    }
-  },
-});
+      }
+      const traceparent = activeTraceparent();
+      const result = await reports.create(principal, {
+        reportType: request.params.reportType ?? '',
+        body: body.kind === 'ok' ? body.value : {},
+        correlationId,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(traceparent ? { traceparent } : {}),
+      });
+      switch (result.kind) {
+        case 'created':
+        case 'replayed': {
+          context.log(`report ${result.report.id} ${result.kind} correlationId=${correlationId}`);
+          const response = reportResponse(202, result.report, { correlationId: result.report.correlationId });
+          return {
+            ...response,
+            headers: { ...response.headers, Location: `/api/reports/${result.report.id}` },
+          };
+        }
+        case 'unknown-type':
+          return badRequest(`Unknown report type '${result.reportType}'.`, {
+            reportType: ['is not a known report type; see GET /api/report-types'],
+          });
+        case 'invalid':
+          return badRequest('The request is invalid.', result.errors);
+        case 'duplicate':
+          // The duplicate check reads the active reports, then writes: two identical requests that arrive
+          // together without an Idempotency-Key can both pass the read and both be accepted. Only the
+          // Idempotency-Key (whose derived report id makes the second write conflict) closes that window.
+          return conflict('An active report with the same type, format and parameters exists.', {
+            existingReportId: result.existingReportId,
+          });
+        case 'quota-exceeded':
+          return tooManyRequests(
+            `You have ${result.active} active reports; at most ${result.limit} may be Pending or Processing at once. ` +
+              'Wait for one to finish, or cancel one, and ask again.',
+            QUOTA_RETRY_AFTER_SECONDS,
+            { limit: result.limit, activeReports: result.active },
+          );
+        case 'idempotency-mismatch':
+          return unprocessable('The Idempotency-Key was already used with a different request body.');
+      }
+    },
+  });

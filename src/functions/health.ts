@@ -1,18 +1,19 @@
-import { getServices } from '../composition';
+import type { Services } from '../composition';
 import { guardHttp } from '../http/boundary';
 import { defineHttp } from './definition';
 
 /** GET /api/health (anonymous): each dependency up or down; 200 only when all are up. */
-export const health = defineHttp('health', {
-  route: 'health',
-  methods: ['GET'],
-  authLevel: 'anonymous',
-  handler: guardHttp(async () => {
-    const report = await getServices().health();
-    return {
-      status: report.status === 'healthy' ? 200 : 503,
-      jsonBody: report,
-      headers: { 'Cache-Control': 'no-store' },
-    };
-  }),
-});
+export const makeHealth = ({ health }: Pick<Services, 'health'>) =>
+  defineHttp('health', {
+    route: 'health',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: guardHttp(async () => {
+      const report = await health();
+      return {
+        status: report.status === 'healthy' ? 200 : 503,
+        jsonBody: report,
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    }),
+  });

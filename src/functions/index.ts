@@ -1,37 +1,43 @@
+import type { Services } from '../composition';
 import { apiDocs } from './apiDocs';
-import { cancelReport } from './cancelReport';
-import { createReport } from './createReport';
+import { makeCancelReport } from './cancelReport';
+import { makeCreateReport } from './createReport';
 import type { FunctionDefinition } from './definition';
-import { downloadReport } from './downloadReport';
-import { exportDeadLetters } from './exportDeadLetters';
-import { exportWatchdog } from './exportWatchdog';
-import { exportWorker } from './exportWorker';
-import { getReport } from './getReport';
-import { health } from './health';
-import { limits } from './limits';
-import { listReports } from './listReports';
-import { openApi } from './openApi';
-import { outboxRelay } from './outboxRelay';
-import { outboxSweeper } from './outboxSweeper';
-import { reportTypes } from './reportTypes';
-import { webPage } from './webPage';
+import { makeDownloadReport } from './downloadReport';
+import { makeExportDeadLetters } from './exportDeadLetters';
+import { makeExportWatchdog } from './exportWatchdog';
+import { makeExportWorker } from './exportWorker';
+import { makeGetReport } from './getReport';
+import { makeHealth } from './health';
+import { makeLimits } from './limits';
+import { makeListReports } from './listReports';
+import { makeOpenApi } from './openApi';
+import { makeOutboxRelay } from './outboxRelay';
+import { makeOutboxSweeper } from './outboxSweeper';
+import { makeReportTypes } from './reportTypes';
+import { makeWebPage } from './webPage';
 
-/** Every function of the app, in one list: the Azure entry point and the local host both read it. */
-export const functions: readonly FunctionDefinition[] = [
-  health,
-  reportTypes,
-  limits,
-  createReport,
-  getReport,
-  listReports,
-  cancelReport,
-  downloadReport,
-  outboxRelay,
-  outboxSweeper,
-  exportWorker,
-  exportDeadLetters,
-  exportWatchdog,
-  webPage,
-  openApi,
-  apiDocs,
-];
+/**
+ * Every function of the app, in one list, each given the services it uses: the Azure entry point and
+ * the local host both register this list (see ../composition.ts, which calls it).
+ */
+export function createFunctions(services: Services): readonly FunctionDefinition[] {
+  return [
+    makeHealth(services),
+    makeReportTypes(services),
+    makeLimits(services),
+    makeCreateReport(services),
+    makeGetReport(services),
+    makeListReports(services),
+    makeCancelReport(services),
+    makeDownloadReport(services),
+    makeOutboxRelay(services),
+    makeOutboxSweeper(services),
+    makeExportWorker(services),
+    makeExportDeadLetters(services),
+    makeExportWatchdog(services),
+    makeWebPage(services),
+    makeOpenApi(services),
+    apiDocs,
+  ];
+}

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { getServices } from '../composition';
+import type { Services } from '../composition';
 import { isFirstAttempt } from '../services/outbox-relay';
 import { defineCosmosDB } from './definition';
 
@@ -15,29 +15,30 @@ import { defineCosmosDB } from './definition';
  * policy below re-runs the batch (a re-sent message is dropped by duplicate detection). A batch that
  * still fails after the retries is skipped by the trigger; the sweeper picks its documents up.
  */
-export const outboxRelay = defineCosmosDB('outboxRelay', {
-  connection: 'COSMOS',
-  databaseName: '%COSMOS_DATABASE_NAME%',
-  containerName: '%COSMOS_REPORTS_CONTAINER%',
-  leaseContainerName: '%COSMOS_LEASES_CONTAINER%',
-  createLeaseContainerIfNotExists: false,
-  maxItemsPerInvocation: 100,
-  retry: {
-    strategy: 'exponentialBackoff',
-    maxRetryCount: 5,
-    minimumInterval: 2_000,
-    maximumInterval: 60_000,
-  },
-  handler: async (documents: unknown[], context: InvocationContext) => {
-    const fresh = documents.filter(isFirstAttempt);
-    if (fresh.length === 0) return;
-    const result = await getServices().outbox.relay(fresh);
-    context.log(`outbox relay: sent ${result.sent}, skipped ${result.skipped}, failed ${result.failed}`);
-    if (result.storeErrors > 0) {
-      throw new Error(
-        `outbox relay: ${result.storeErrors} of ${fresh.length} outbox documents could not be updated ` +
-          `in the store (${result.storeError ?? 'unknown error'}); the batch is run again`,
-      );
-    }
-  },
-});
+export const makeOutboxRelay = ({ outbox }: Pick<Services, 'outbox'>) =>
+  defineCosmosDB('outboxRelay', {
+    connection: 'COSMOS',
+    databaseName: '%COSMOS_DATABASE_NAME%',
+    containerName: '%COSMOS_REPORTS_CONTAINER%',
+    leaseContainerName: '%COSMOS_LEASES_CONTAINER%',
+    createLeaseContainerIfNotExists: false,
+    maxItemsPerInvocation: 100,
+    retry: {
+      strategy: 'exponentialBackoff',
+      maxRetryCount: 5,
+      minimumInterval: 2_000,
+      maximumInterval: 60_000,
+    },
+    handler: async (documents: unknown[], context: InvocationContext) => {
+      const fresh = documents.filter(isFirstAttempt);
+      if (fresh.length === 0) return;
+      const result = await outbox.relay(fresh);
+      context.log(`outbox relay: sent ${result.sent}, skipped ${result.skipped}, failed ${result.failed}`);
+      if (result.storeErrors > 0) {
+        throw new Error(
+          `outbox relay: ${result.storeErrors} of ${fresh.length} outbox documents could not be updated ` +
+            `in the store (${result.storeError ?? 'unknown error'}); the batch is run again`,
+        );
+      }
+    },
+  });

@@ -1,4 +1,4 @@
-import { getServices } from '../composition';
+import type { Services } from '../composition';
 import { recordOutboxOldestAge } from '../telemetry/metrics';
 import { defineTimer } from './definition';
 
@@ -8,17 +8,20 @@ import { defineTimer } from './definition';
  * (a failed one waits twice as long after each failure, up to OUTBOX_RETRY_MAX_SECONDS). Service Bus
  * duplicate detection drops what the change feed sent too.
  */
-export const outboxSweeper = defineTimer('outboxSweeper', {
-  schedule: '0 */1 * * * *',
-  handler: async (_timer, context) => {
-    const result = await getServices().outbox.sweep();
-    // What is still undispatched after the sweep: the relay's backlog (alerted on past 5 minutes).
-    recordOutboxOldestAge((await getServices().outbox.oldestUndispatchedAgeMs()) / 1000);
-    const oldest = result.oldestAgeMs === null ? 'none' : `${Math.round(result.oldestAgeMs / 1000)} s`;
-    const unrecorded =
-      result.storeErrors > 0 ? `; ${result.storeErrors} not updated in the store (${result.storeError})` : '';
-    context.log(
-      `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`,
-    );
-  },
-});
+export const makeOutboxSweeper = ({ outbox }: Pick<Services, 'outbox'>) =>
+  defineTimer('outboxSweeper', {
+    schedule: '0 */1 * * * *',
+    handler: async (_timer, context) => {
+      const result = await outbox.sweep();
+      // What is still undispatched after the sweep: the relay's backlog (alerted on past 5 minutes).
+      recordOutboxOldestAge((await outbox.oldestUndispatchedAgeMs()) / 1000);
+      const oldest = result.oldestAgeMs === null ? 'none' : `${Math.round(result.oldestAgeMs / 1000)} s`;
+      const unrecorded =
+        result.storeErrors > 0
+          ? `; ${result.storeErrors} not updated in the store (${result.storeError})`
+          : '';
+      context.log(
+        `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`,
+      );
+    },
+  });

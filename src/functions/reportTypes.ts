@@ -1,9 +1,14 @@
+import type { Services } from '../composition';
 import { describeReportTypes } from '../domain/report-types';
 import { defineAuthenticatedHttp } from './authenticated-http';
 
 /** GET /api/report-types: each type with its parameter JSON Schema and formats. */
-export const reportTypes = defineAuthenticatedHttp('reportTypes', {
-  route: 'report-types',
-  methods: ['GET'],
-  handler: () => Promise.resolve({ status: 200, jsonBody: { items: describeReportTypes() } }),
-});
+export function makeReportTypes({ reportTypes, verifyToken }: Pick<Services, 'reportTypes' | 'verifyToken'>) {
+  const items = describeReportTypes(reportTypes);
+  return defineAuthenticatedHttp('reportTypes', {
+    route: 'report-types',
+    methods: ['GET'],
+    verifyToken,
+    handler: () => Promise.resolve({ status: 200, jsonBody: { items } }),
+  });
+}

@@ -1,12 +1,32 @@
-// The shapes of the HTTP API's responses as zod schemas: the OpenAPI document (./openapi.ts) is generated
-// from them and from the schemas the handlers validate requests with. A field added to a response is added
-// here, once; the type checks below fail the build when a schema and the TypeScript type it describes part.
+// The shapes of the HTTP API's responses (and of the list query) as zod schemas: the OpenAPI document
+// (./openapi.ts) is generated from them and from the schemas the handlers validate requests with. A field
+// added to a response is added here, once; the type checks below fail the build when a schema and the
+// TypeScript type it describes part.
 import { z } from 'zod';
 import { REPORT_STATUSES, type ReportResource } from '../domain/report';
-import type { ReportTypeDescription } from '../domain/report-types';
+import type { ReportTypeDescription, ReportTypeRegistry } from '../domain/report-types';
 import type { HealthReport } from '../services/health';
 
 const instant = () => z.iso.datetime({ offset: true });
+
+/** The query of `GET /api/reports`, where `reportType` is one of `types`. */
+export function listQuerySchema(types: ReportTypeRegistry) {
+  return z.strictObject({
+    status: z.enum(REPORT_STATUSES).optional().describe('Only reports in this status.'),
+    reportType: z
+      .string()
+      .refine((name) => types.get(name) !== undefined, 'is not a known report type')
+      .optional()
+      .describe('Only reports of this type.'),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20).describe('Reports per page.'),
+    continuationToken: z
+      .string()
+      .min(1)
+      .max(8_000)
+      .optional()
+      .describe('The `continuationToken` of the previous page.'),
+  });
+}
 
 export const progressSchema = z
   .strictObject({

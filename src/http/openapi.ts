@@ -7,10 +7,15 @@ import {
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { createRequestSchema, reportTypes, type ReportTypeDefinition } from '../domain/report-types';
-import { listQuerySchema } from '../functions/listReports';
+import {
+  builtInReportTypes,
+  createRequestSchema,
+  type ReportTypeDefinition,
+  type ReportTypeRegistry,
+} from '../domain/report-types';
 import {
   healthSchema,
+  listQuerySchema,
   pageConfigSchema,
   problemSchema,
   reportPageSchema,
@@ -229,7 +234,7 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
   };
 }
 
-function register(registry: OpenAPIRegistry): void {
+function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
   registry.registerComponent('securitySchemes', BEARER, {
     type: 'http',
     scheme: 'bearer',
@@ -281,7 +286,7 @@ function register(registry: OpenAPIRegistry): void {
     },
   });
 
-  for (const type of reportTypes) registry.registerPath(createOperation(type));
+  for (const type of types.all) registry.registerPath(createOperation(type));
 
   registry.registerPath({
     method: 'get',
@@ -290,7 +295,7 @@ function register(registry: OpenAPIRegistry): void {
     tags: ['Reports'],
     summary: 'Your reports (an admin’s: the tenant’s), newest first',
     security: [{ [BEARER]: [] }],
-    request: { query: listQuerySchema },
+    request: { query: listQuerySchema(types) },
     responses: {
       200: { description: 'One page.', headers: correlationHeader, content: json(reportPageSchema) },
       400: badRequest('The query is invalid.', { pageSize: ['must be at most 100'] }),
@@ -429,13 +434,14 @@ function register(registry: OpenAPIRegistry): void {
   });
 }
 
-let cached: Record<string, unknown> | undefined;
+const documents = new WeakMap<ReportTypeRegistry, Record<string, unknown>>();
 
-/** The OpenAPI 3.1 document (built once per process; the report type registry is read then). */
-export function openApiDocument(): Record<string, unknown> {
+/** The OpenAPI 3.1 document of the API serving the report types of `types` (built once per registry). */
+export function openApiDocument(types: ReportTypeRegistry = builtInReportTypes): Record<string, unknown> {
+  let cached = documents.get(types);
   if (!cached) {
     const registry = new OpenAPIRegistry();
-    register(registry);
+    register(registry, types);
     const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
       openapi: OPENAPI_VERSION,
       info: {
@@ -451,6 +457,7 @@ export function openApiDocument(): Record<string, unknown> {
       ],
     });
     cached = JSON.parse(JSON.stringify(document)) as Record<string, unknown>;
+    documents.set(types, cached);
   }
   return cached;
 }

@@ -10,7 +10,7 @@ import {
   type ReportDocument,
   type ReportStatus,
 } from '../domain/report';
-import { createRequestSchema, getReportType } from '../domain/report-types';
+import { builtInReportTypes, createRequestSchema, type ReportTypeRegistry } from '../domain/report-types';
 import { requestHash, validate } from '../domain/validation';
 import type { DownloadLink, DownloadLinks, ReportListFilter, ReportPage, ReportStore } from './ports';
 
@@ -25,6 +25,8 @@ export interface ReportServiceOptions {
   userMaxActiveReports?: number;
   /** Exports one tenant may have Processing at once (0: no cap); shown here, enforced by the worker. */
   tenantMaxActiveExports?: number;
+  /** The report types a request may name (default: the built-in types). */
+  reportTypes?: ReportTypeRegistry;
   now?: () => Date;
   newId?: () => string;
 }
@@ -68,6 +70,7 @@ export function createReportService(options: ReportServiceOptions) {
   const newId = options.newId ?? randomUUID;
   const userMaxActiveReports = options.userMaxActiveReports ?? 20;
   const tenantMaxActiveExports = options.tenantMaxActiveExports ?? 0;
+  const reportTypes = options.reportTypes ?? builtInReportTypes;
 
   /** The report id for an Idempotency-Key: stable per tenant, user and key, so a retry hits the same doc. */
   const idFromKey = (principal: Principal, key: string): string => {
@@ -95,7 +98,7 @@ export function createReportService(options: ReportServiceOptions) {
 
   return {
     async create(principal: Principal, input: CreateInput): Promise<CreateResult> {
-      const type = getReportType(input.reportType);
+      const type = reportTypes.get(input.reportType);
       if (!type) return { kind: 'unknown-type', reportType: input.reportType };
       const request = validate(createRequestSchema(type), input.body);
       if (!request.ok) return { kind: 'invalid', errors: request.errors };

@@ -14,14 +14,12 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peerQueues } from '../../dev/local-env';
-import { startLocalHost, type LocalHost } from '../../dev/local-host';
+import { startAppHost, type AppHost } from '../support/app-host';
 import { provisionLocal } from '../../dev/provision';
 import { generateAlbums, generateRatings, seedSourceData } from '../../dev/seed';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../dev/token';
-import { disposeServices } from '../../src/composition';
-import { loadConfig, resetConfigForTesting, type AppConfig } from '../../src/config';
-import { functions } from '../../src/functions';
+import { loadConfig, type AppConfig } from '../../src/config';
 import { testCosmosClient } from '../support/clients';
 import { POPULARITY_HEADER, rankFromDocuments } from '../support/independent-ranking';
 
@@ -36,7 +34,7 @@ const SCREENSHOTS = process.env.WEB_SCREENSHOTS_DIR;
 
 let config: AppConfig;
 let peer: ServiceBusPeer;
-let host: LocalHost;
+let host: AppHost;
 let cosmos: CosmosClient;
 let browser: Browser;
 const hostLog: string[] = [];
@@ -130,8 +128,6 @@ beforeAll(async () => {
   config = loadConfig(process.env);
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   config = loadConfig(process.env);
   const started = Date.now();
   await Promise.all([
@@ -150,9 +146,7 @@ beforeAll(async () => {
       dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
     });
   }
-  host = await startLocalHost({
-    definitions: functions,
-    port: 0,
+  host = await startAppHost({
     timerSchedules: FAST_TIMERS,
     changeFeedPollMs: 200,
     log: (line) => {
@@ -171,7 +165,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await host?.stop();
-  await disposeServices();
   await peer?.close();
   await cosmos
     ?.database(config.cosmos.databaseName)

@@ -2,6 +2,7 @@
 // waiting for a report to reach a status, and downloading its file through the SAS redirect. Every
 // response it receives is checked against the OpenAPI document (status, headers, body).
 import { expect } from 'vitest';
+import type { ReportTypeRegistry } from '../../src/domain/report-types';
 import { contractValidator } from './openapi-validator';
 
 export interface ApiResponse {
@@ -45,8 +46,16 @@ export async function until<T>(
   }
 }
 
-/** `baseUrl` and `token` are read at each call, so a test may start its host or issue its token later. */
-export function apiClient(options: { baseUrl: () => string | undefined; token: () => string }): ApiClient {
+/**
+ * `baseUrl` and `token` are read at each call, so a test may start its host or issue its token later;
+ * `reportTypes` is the host's registry when it is not the built-in one, so the contract checked is the
+ * one that host serves.
+ */
+export function apiClient(options: {
+  baseUrl: () => string | undefined;
+  token: () => string;
+  reportTypes?: ReportTypeRegistry;
+}): ApiClient {
   const call = async (method: string, path: string, body?: unknown, base?: string): Promise<ApiResponse> => {
     const response = await fetch(`${base ?? options.baseUrl() ?? ''}${path}`, {
       method,
@@ -58,7 +67,7 @@ export function apiClient(options: { baseUrl: () => string | undefined; token: (
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    contractValidator().check({
+    contractValidator(options.reportTypes).check({
       method,
       url: path,
       status: response.status,

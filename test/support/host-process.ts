@@ -1,14 +1,12 @@
 // Runs the app's functions on a local host in a process of its own, with the settings in its environment,
 // so a test can kill it the hard way (SIGKILL) in the middle of an export. Prints `listening <url>`.
-import { startLocalHost } from '../../dev/local-host';
-import { functions } from '../../src/functions';
+import { startAppHost } from '../../dev/app-host';
 
 const schedules = process.env.HOST_TIMER_SCHEDULES
   ? (JSON.parse(process.env.HOST_TIMER_SCHEDULES) as Record<string, string>)
   : undefined;
 
-startLocalHost({
-  definitions: functions,
+startAppHost({
   port: 0,
   changeFeedPollMs: 200,
   ...(schedules ? { timerSchedules: schedules } : {}),

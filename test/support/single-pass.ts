@@ -1,7 +1,7 @@
 // The file a single pass of a `ratings` export writes over some source data: what a chunked export of
 // the same data must equal, byte for byte.
 import { getFormat } from '../../src/domain/formats';
-import { getReportType } from '../../src/domain/report-types';
+import { builtInReportTypes } from '../../src/domain/report-types';
 import type { SourceData } from '../../src/domain/report-types/source-data';
 import { writeExport } from '../../src/services/export-pipeline';
 import { MemoryReportFiles } from '../fakes/memory-report-files';
@@ -11,7 +11,7 @@ export async function singlePassRatings(
   format: string,
   parameters: Record<string, unknown>,
 ): Promise<Buffer> {
-  const type = getReportType('ratings');
+  const type = builtInReportTypes.get('ratings');
   const writer = getFormat(format);
   if (!type || !writer) throw new Error(`no ratings type or no ${format} format`);
   const files = new MemoryReportFiles();

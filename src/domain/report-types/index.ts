@@ -1,4 +1,5 @@
-// The report type registry. Adding a type: one module next to this file plus one line in `reportTypes`.
+// The report type registry. Adding a type: one module next to this file plus one line in
+// `builtInReportTypes`. The composition root hands a registry to everything that looks types up.
 import { z } from 'zod';
 import { popularity } from './popularity';
 import { ratings } from './ratings';
@@ -6,28 +7,30 @@ import type { ReportTypeDefinition } from './types';
 
 export type { ReportTypeDefinition } from './types';
 
-const registered: ReportTypeDefinition[] = [popularity, ratings];
-
-/** Every report type, in registry order. */
-export const reportTypes: readonly ReportTypeDefinition[] = registered;
-
-const byName = new Map(reportTypes.map((type) => [type.name, type]));
-
-/**
- * Adds a report type at run time (e.g. one that lives outside this folder). Names are unique and
- * URL-safe; a type cannot be replaced once registered.
- */
-export function registerReportType<P>(type: ReportTypeDefinition<P>): void {
-  if (!/^[a-z][a-z0-9-]{0,49}$/.test(type.name)) throw new Error(`invalid report type name '${type.name}'`);
-  if (byName.has(type.name)) throw new Error(`report type '${type.name}' is already registered`);
-  registered.push(type as unknown as ReportTypeDefinition);
-  byName.set(type.name, type as unknown as ReportTypeDefinition);
+/** A fixed set of report types, looked up by name. */
+export interface ReportTypeRegistry {
+  /** Every type, in registry order. */
+  readonly all: readonly ReportTypeDefinition[];
+  /** The type called `name`, or undefined (also for names like `constructor`). */
+  get(name: string): ReportTypeDefinition | undefined;
 }
 
-/** The report type called `name`, or undefined (also for names like `constructor`). */
-export function getReportType(name: string): ReportTypeDefinition | undefined {
-  return byName.get(name);
+const TYPE_NAME = /^[a-z][a-z0-9-]{0,49}$/;
+
+/** A registry of `types`; names are URL-safe and unique (it throws otherwise). */
+export function createReportTypeRegistry(types: readonly ReportTypeDefinition[]): ReportTypeRegistry {
+  const byName = new Map<string, ReportTypeDefinition>();
+  for (const type of types) {
+    if (!TYPE_NAME.test(type.name)) throw new Error(`invalid report type name '${type.name}'`);
+    if (byName.has(type.name)) throw new Error(`report type '${type.name}' is registered twice`);
+    byName.set(type.name, type);
+  }
+  const all = [...types];
+  return { all, get: (name) => byName.get(name) };
 }
+
+/** The report types this app ships. */
+export const builtInReportTypes: ReportTypeRegistry = createReportTypeRegistry([popularity, ratings]);
 
 /** `value` lower-cased when it is a string: for values the API matches without regard to case. */
 export const lowerCased = (value: unknown): unknown =>
@@ -74,8 +77,8 @@ export interface ReportTypeDescription {
 }
 
 /** The public description of every report type; parameter schemas describe input, so defaulted fields are optional. */
-export function describeReportTypes(): ReportTypeDescription[] {
-  return reportTypes.map((type) => ({
+export function describeReportTypes(registry: ReportTypeRegistry): ReportTypeDescription[] {
+  return registry.all.map((type) => ({
     name: type.name,
     title: type.title,
     description: type.description,

@@ -10,7 +10,7 @@ import {
   type ReportFields,
   type ReportStatus,
 } from '../../domain/report';
-import { getReportType, type ReportTypeDefinition } from '../../domain/report-types';
+import { builtInReportTypes, type ReportTypeDefinition } from '../../domain/report-types';
 import type { SourceData } from '../../domain/report-types/source-data';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import type {
@@ -49,6 +49,7 @@ export interface ExportWorkerOptions {
   retentionSeconds: number;
   /** How often a running export renews its lease, writes progress and looks for a cancel request. */
   heartbeatMs?: number;
+  /** The report type called `name` (default: the built-in types). */
   reportType?: (name: string) => ReportTypeDefinition | undefined;
   format?: (name: string) => FormatWriter | undefined;
   now?: () => Date;
@@ -111,7 +112,7 @@ export class WorkerContext {
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.chunkTargetRows = options.chunkTargetRows ?? 100_000;
     this.chunkMaxCount = options.chunkMaxCount ?? 4_000;
-    this.reportTypeOf = options.reportType ?? getReportType;
+    this.reportTypeOf = options.reportType ?? ((name) => builtInReportTypes.get(name));
     this.formatOf = options.format ?? getFormat;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { describeReportTypes, getReportType, reportTypes } from '../../../src/domain/report-types';
+import {
+  builtInReportTypes,
+  createReportTypeRegistry,
+  describeReportTypes,
+} from '../../../src/domain/report-types';
 import { popularity, popularityParameters } from '../../../src/domain/report-types/popularity';
 import { ratings, ratingsParameters } from '../../../src/domain/report-types/ratings';
 import { GENRES } from '../../../src/domain/report-types/source-data';
@@ -116,8 +120,8 @@ describe('ratings parameters', () => {
 
 describe('registry', () => {
   it('holds both types with URL-safe lowercase names, every format and columns', () => {
-    expect(reportTypes.map((type) => type.name)).toEqual(['popularity', 'ratings']);
-    for (const type of reportTypes) {
+    expect(builtInReportTypes.all.map((type) => type.name)).toEqual(['popularity', 'ratings']);
+    for (const type of builtInReportTypes.all) {
       expect(type.name).toMatch(/^[a-z0-9-]+$/);
       expect(type.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
     }
@@ -141,15 +145,28 @@ describe('registry', () => {
   });
 
   it('finds types by name and returns undefined for unknown names', () => {
-    expect(getReportType('popularity')).toBe(popularity);
-    expect(getReportType('ratings')).toBe(ratings);
-    expect(getReportType('nope')).toBeUndefined();
-    expect(getReportType('constructor')).toBeUndefined();
-    expect(getReportType('Popularity')).toBeUndefined();
+    expect(builtInReportTypes.get('popularity')).toBe(popularity);
+    expect(builtInReportTypes.get('ratings')).toBe(ratings);
+    expect(builtInReportTypes.get('nope')).toBeUndefined();
+    expect(builtInReportTypes.get('constructor')).toBeUndefined();
+    expect(builtInReportTypes.get('Popularity')).toBeUndefined();
+  });
+
+  it('builds a registry of other types, refusing a name that is not URL-safe or is taken', () => {
+    const other = { ...ratings, name: 'other-ratings' };
+    const registry = createReportTypeRegistry([...builtInReportTypes.all, other]);
+    expect(registry.all.map((type) => type.name)).toEqual(['popularity', 'ratings', 'other-ratings']);
+    expect(registry.get('other-ratings')).toBe(other);
+    expect(builtInReportTypes.get('other-ratings')).toBeUndefined();
+    expect(() => createReportTypeRegistry([ratings, ratings])).toThrow(/registered twice/);
+    expect(() => createReportTypeRegistry([{ ...ratings, name: 'Bad Name' }])).toThrow(
+      /invalid report type name/,
+    );
+    expect(() => createReportTypeRegistry([{ ...ratings, name: '' }])).toThrow(/invalid report type name/);
   });
 
   it('describes every type with an input JSON Schema of its parameters', () => {
-    const described = describeReportTypes();
+    const described = describeReportTypes(builtInReportTypes);
     expect(described.map((type) => type.name)).toEqual(['popularity', 'ratings']);
     const [pop, rat] = described;
     expect(pop).toMatchObject({

@@ -12,13 +12,11 @@ import type { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
 import { peerQueues } from '../../../dev/local-env';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { startAppHost, type AppHost } from '../../support/app-host';
 import { provisionLocal } from '../../../dev/provision';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { loadConfig, type AppConfig } from '../../../src/config';
 import { MemorySourceData } from '../../fakes/memory-source-data';
 import { testCosmosClient } from '../../support/clients';
 import { apiClient, until } from '../../support/api';
@@ -32,7 +30,7 @@ const ALL_TIME = { fromDate: '2000-01-01', toDate: '2030-12-31' };
 
 let config: AppConfig;
 let peer: ServiceBusPeer;
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 let cosmos: CosmosClient;
 let hostLog: string[] = [];
 const tenant = `t-${randomUUID()}`;
@@ -49,9 +47,7 @@ const memory = new MemorySourceData(
 
 const startHost = () => {
   hostLog = [];
-  return startLocalHost({
-    definitions: functions,
-    port: 0,
+  return startAppHost({
     timerSchedules: FAST_TIMERS,
     changeFeedPollMs: 200,
     log: (line) => {
@@ -107,8 +103,6 @@ beforeAll(async () => {
   config = loadConfig(process.env);
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   config = loadConfig(process.env);
   await provisionLocal(config);
   await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
@@ -123,7 +117,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   await peer?.close();
   delete process.env.EXPORT_CHUNK_TARGET_ROWS;
   await cosmos
@@ -216,7 +209,6 @@ describe('chunked crash recovery', () => {
   it('after a SIGKILL mid-export, completes once and reads no finished chunk again', async () => {
     await host?.stop();
     host = undefined;
-    await disposeServices();
     const parameters = { fromDate: '2019-01-01', toDate: '2021-12-31' };
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/host-process.ts'], {
       env: { ...process.env, HOST_TIMER_SCHEDULES: JSON.stringify(FAST_TIMERS) },

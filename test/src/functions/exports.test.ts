@@ -14,15 +14,13 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
 import { peerQueues } from '../../../dev/local-env';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { startAppHost, type AppHost } from '../../support/app-host';
 import { provisionLocal } from '../../../dev/provision';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
-import { registerReportType } from '../../../src/domain/report-types';
+import { loadConfig, type AppConfig } from '../../../src/config';
+import { builtInReportTypes, createReportTypeRegistry } from '../../../src/domain/report-types';
 import { dateRangeParameters, ReportTypeError } from '../../../src/domain/report-types/types';
-import { functions } from '../../../src/functions';
 import { testCosmosClient } from '../../support/clients';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
 import { apiClient, until } from '../../support/api';
@@ -39,32 +37,34 @@ let ratingsInRange = 0;
 
 let config: AppConfig;
 let peer: ServiceBusPeer;
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 let cosmos: CosmosClient;
 let reports: Container;
 let hostLog: string[] = [];
 const tenant = `t-${randomUUID()}`;
 let token: string;
 
-// A report type whose source always fails on its second page, with a message for the user.
-registerReportType({
-  name: 'always-fails',
-  title: 'Always fails',
-  description: 'A report whose source breaks (for tests).',
-  parameters: dateRangeParameters({}),
-  formats: ['csv'],
-  columns: [{ key: 'n', header: 'N' }],
-  async *rows() {
-    yield [{ n: 1 }];
-    throw new ReportTypeError('SourceBroken', 'The source of this report is broken; try again tomorrow.');
+// The app's report types and one whose source always fails on its second page, with a message for the user.
+const reportTypes = createReportTypeRegistry([
+  ...builtInReportTypes.all,
+  {
+    name: 'always-fails',
+    title: 'Always fails',
+    description: 'A report whose source breaks (for tests).',
+    parameters: dateRangeParameters({}),
+    formats: ['csv'],
+    columns: [{ key: 'n', header: 'N' }],
+    async *rows() {
+      yield [{ n: 1 }];
+      throw new ReportTypeError('SourceBroken', 'The source of this report is broken; try again tomorrow.');
+    },
   },
-});
+]);
 
-async function startHost(): Promise<LocalHost> {
+async function startHost(): Promise<AppHost> {
   hostLog = [];
-  return startLocalHost({
-    definitions: functions,
-    port: 0,
+  return startAppHost({
+    reportTypes,
     timerSchedules: FAST_TIMERS,
     changeFeedPollMs: 200,
     log: (line) => {
@@ -74,7 +74,7 @@ async function startHost(): Promise<LocalHost> {
   });
 }
 
-const client = apiClient({ baseUrl: () => host?.url, token: () => token });
+const client = apiClient({ baseUrl: () => host?.url, token: () => token, reportTypes });
 const api = client.call;
 const reportStatus = client.report;
 const untilStatus = client.untilStatus;
@@ -122,8 +122,6 @@ beforeAll(async () => {
   config = loadConfig(process.env);
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   config = loadConfig(process.env);
   await provisionLocal(config);
   await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
@@ -151,7 +149,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   await peer?.close();
   await cosmos
     ?.database(config.cosmos.databaseName)
@@ -321,7 +318,6 @@ describe('crash recovery', () => {
     // Only the child host may take this export: this file's host stops first.
     await host?.stop();
     host = undefined;
-    await disposeServices();
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/host-process.ts'], {
       env: { ...process.env, HOST_TIMER_SCHEDULES: JSON.stringify(FAST_TIMERS) },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -15,13 +15,11 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
 import { peerQueues } from '../../../dev/local-env';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { startAppHost, type AppHost } from '../../support/app-host';
 import { provisionLocal } from '../../../dev/provision';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { loadConfig, type AppConfig } from '../../../src/config';
 import { testCosmosClient } from '../../support/clients';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
 import { apiClient, FINISHED } from '../../support/api';
@@ -38,7 +36,7 @@ const KEYS = ['rank', 'albumId', 'title', 'artist', 'genre', 'releaseYear', 'rat
 const run = promisify(execFile);
 let config: AppConfig;
 let peer: ServiceBusPeer;
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 let cosmos: CosmosClient;
 let dir = '';
 const tenant = `t-${randomUUID()}`;
@@ -101,8 +99,6 @@ beforeAll(async () => {
   config = loadConfig(process.env);
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   config = loadConfig(process.env);
   await provisionLocal(config);
   await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
@@ -115,9 +111,7 @@ beforeAll(async () => {
     userId: 'ana',
     dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
   });
-  host = await startLocalHost({
-    definitions: functions,
-    port: 0,
+  host = await startAppHost({
     timerSchedules: FAST_TIMERS,
     changeFeedPollMs: 200,
     log: (line) => {
@@ -128,7 +122,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   await peer?.close();
   await cosmos
     ?.database(config.cosmos.databaseName)

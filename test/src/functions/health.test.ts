@@ -1,19 +1,14 @@
 // GET /api/health through the local host, against the real stand-ins.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
-import { disposeServices } from '../../../src/composition';
-import { resetConfigForTesting } from '../../../src/config';
-import { apiAndRelayOnly } from '../../support/functions';
+import { apiAndRelayOnly, startAppHost, type AppHost } from '../../support/app-host';
 
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 const savedServiceBus = process.env.SERVICEBUS;
 
 afterEach(async () => {
   await host?.stop();
   host = undefined;
-  await disposeServices();
   process.env.SERVICEBUS = savedServiceBus;
-  resetConfigForTesting();
 });
 afterAll(() => {
   process.env.SERVICEBUS = savedServiceBus;
@@ -21,7 +16,7 @@ afterAll(() => {
 
 describe('GET /api/health', () => {
   it('is 200 with every dependency up, without authentication', async () => {
-    host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
+    host = await startAppHost({ only: apiAndRelayOnly });
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -37,8 +32,7 @@ describe('GET /api/health', () => {
   it('is 503 naming the dependency that is down', async () => {
     // A port nothing listens on: Service Bus is unreachable.
     process.env.SERVICEBUS = (savedServiceBus ?? '').replace(/:\d+;/, ':1;');
-    resetConfigForTesting();
-    host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
+    host = await startAppHost({ only: apiAndRelayOnly });
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(503);
     const body = (await response.json()) as {

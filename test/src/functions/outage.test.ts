@@ -4,17 +4,15 @@
 // problem that says nothing about it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { httpOnly, startAppHost, type AppHost } from '../../support/app-host';
 import { provisionLocal } from '../../../dev/provision';
 import { startCosmosServer, type CosmosServer } from '../../../dev/standins/cosmos';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { loadConfig } from '../../../src/config';
 import { apiClient } from '../../support/api';
 
 let cosmos: CosmosServer | undefined;
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 let bearer: string;
 const shared = { COSMOS: process.env.COSMOS, AUTH_DEV_JWKS_PATH: process.env.AUTH_DEV_JWKS_PATH };
 
@@ -28,11 +26,8 @@ const call = async (method: string, path: string, body?: unknown) => {
 async function startHostWith(env: Record<string, string | undefined>): Promise<void> {
   await host?.stop();
   Object.assign(process.env, env);
-  resetConfigForTesting();
-  await disposeServices();
-  host = await startLocalHost({
-    definitions: functions.filter((f) => f.trigger === 'http'),
-    port: 0,
+  host = await startAppHost({
+    only: httpOnly,
     log: () => undefined,
   });
 }
@@ -49,8 +44,6 @@ afterAll(async () => {
   await host?.stop();
   await cosmos?.close();
   Object.assign(process.env, shared);
-  resetConfigForTesting();
-  await disposeServices();
 });
 
 describe('with the database down', () => {

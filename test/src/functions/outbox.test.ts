@@ -8,17 +8,14 @@ import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/net';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { apiAndRelayOnly, startAppHost, type AppHost } from '../../support/app-host';
 import { peerQueues } from '../../../dev/local-env';
 import { provisionLocal } from '../../../dev/provision';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
 import { createCosmosClient } from '../../../src/adapters/azure-clients';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting, type AppConfig } from '../../../src/config';
+import { loadConfig, type AppConfig } from '../../../src/config';
 import type { OutboxDocument } from '../../../src/domain/report';
-import { outboxRelay } from '../../../src/functions/outboxRelay';
-import { apiAndRelayOnly } from '../../support/functions';
 import { until } from '../../support/api';
 
 const QUEUE = 'report-requests';
@@ -30,7 +27,7 @@ const QUIET_MS = SWEEP_INTERVAL_MS + 2_500;
 let config: AppConfig;
 let peer: ServiceBusPeer;
 let peerPort: number;
-let host: LocalHost;
+let host: AppHost;
 let serviceBus: ServiceBusClient;
 let cosmos: CosmosClient;
 let container: Container;
@@ -144,16 +141,13 @@ beforeAll(async () => {
   peer = await startServiceBusPeer({ port: peerPort, queues: peerQueues(config) });
   // This file's app talks to its own peer, which the outage test stops and starts again.
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   config = loadConfig(process.env);
   await provisionLocal(config);
   serviceBus = new ServiceBusClient(peer.connectionString);
   cosmos = createCosmosClient(config.cosmos);
   container = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
-  host = await startLocalHost({
-    definitions: apiAndRelayOnly,
-    port: 0,
+  host = await startAppHost({
+    only: apiAndRelayOnly,
     timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
     changeFeedPollMs: 200,
     log: (line) => {
@@ -165,7 +159,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   await serviceBus?.close();
   await peer?.close();
   await cosmos
@@ -240,7 +233,9 @@ describe('outbox relay', () => {
       processError: async () => undefined,
     });
     try {
-      if (outboxRelay.trigger !== 'cosmosDB') throw new Error('outboxRelay is not a Cosmos DB trigger');
+      // The host's own change-feed function, called directly with the same batch twice.
+      const outboxRelay = host.app.functions.find((f) => f.name === 'outboxRelay');
+      if (outboxRelay?.trigger !== 'cosmosDB') throw new Error('outboxRelay is not a Cosmos DB trigger');
       const handler = outboxRelay.options.handler as (docs: unknown[], context: InvocationContext) => unknown;
       for (const round of [1, 2]) {
         await handler(
@@ -349,9 +344,8 @@ describe('outbox relay', () => {
   it('delivers through the sweeper alone when the change feed misses documents', async () => {
     // A host without the change-feed function: only the sweeper (every second, 1 s grace) relays.
     await host.stop();
-    host = await startLocalHost({
-      definitions: apiAndRelayOnly.filter((f) => f.name !== 'outboxRelay'),
-      port: 0,
+    host = await startAppHost({
+      only: (f) => apiAndRelayOnly(f) && f.name !== 'outboxRelay',
       timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
       log: () => undefined,
     });

@@ -1,11 +1,12 @@
 // The outbox functions as unit tests: each handler is called the way the Functions host calls it (a real
-// InvocationContext), with a fake outbox service behind `setServicesForTesting`.
+// InvocationContext), built by their factories over a fake outbox service.
 import { InvocationContext, type Timer } from '@azure/functions';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setServicesForTesting, type Services } from '../../../src/composition';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Services } from '../../../src/composition';
 import type { OutboxDocument } from '../../../src/domain/report';
-import { outboxRelay } from '../../../src/functions/outboxRelay';
-import { outboxSweeper } from '../../../src/functions/outboxSweeper';
+import type { FunctionDefinition } from '../../../src/functions/definition';
+import { makeOutboxRelay } from '../../../src/functions/outboxRelay';
+import { makeOutboxSweeper } from '../../../src/functions/outboxSweeper';
 import type { RelayResult } from '../../../src/services/outbox-relay';
 
 function outbox(n: number, overrides: Partial<OutboxDocument> = {}): OutboxDocument {
@@ -39,35 +40,17 @@ let relayResult: () => Promise<RelayResult>;
 let sweepResult: RelayResult;
 let logs: string[];
 
-/** The members these handlers never touch throw if one ever does. */
-function services(): Services {
-  const untouched = (name: string): unknown =>
-    new Proxy(
-      {},
-      {
-        get: (_target, property) => {
-          throw new Error(`the outbox handlers should not use services.${name}.${String(property)}`);
-        },
-      },
-    );
-  const fail = (name: string) => () => Promise.reject(new Error(`services.${name} should not be used`));
-  return {
-    config: untouched('config') as Services['config'],
-    close: () => Promise.resolve(),
-    reports: untouched('reports') as Services['reports'],
-    exports: untouched('exports') as Services['exports'],
-    health: fail('health'),
-    verifyToken: fail('verifyToken'),
-    outbox: {
-      relay: (docs) => {
-        relayed.push(docs);
-        return relayResult();
-      },
-      sweep: () => Promise.resolve(sweepResult),
-      oldestUndispatchedAgeMs: () => Promise.resolve(0),
-    },
-  };
-}
+/** The fake outbox service: records what it is asked to relay and answers as the test says. */
+const fakeOutbox: Services['outbox'] = {
+  relay: (docs) => {
+    relayed.push(docs);
+    return relayResult();
+  },
+  sweep: () => Promise.resolve(sweepResult),
+  oldestUndispatchedAgeMs: () => Promise.resolve(0),
+};
+const outboxRelay: FunctionDefinition = makeOutboxRelay({ outbox: fakeOutbox });
+const outboxSweeper: FunctionDefinition = makeOutboxSweeper({ outbox: fakeOutbox });
 
 function context(name: string): InvocationContext {
   return new InvocationContext({
@@ -88,11 +71,6 @@ beforeEach(() => {
   logs = [];
   relayResult = () => Promise.resolve({ ...OK, sent: 1 });
   sweepResult = OK;
-  setServicesForTesting(services());
-});
-
-afterEach(() => {
-  setServicesForTesting(undefined);
 });
 
 describe('outboxRelay (change feed)', () => {

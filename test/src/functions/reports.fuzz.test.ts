@@ -8,12 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCosmosClient } from '../../support/clients';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { apiAndRelayOnly, startAppHost, type AppHost } from '../../support/app-host';
 import { compileRoute } from '../../../dev/local-host/routes';
 import { issueDevToken } from '../../../dev/token';
 import { listContinuationToken } from '../../../src/adapters/cosmos-report-store';
-import { disposeServices } from '../../../src/composition';
-import { apiAndRelayOnly } from '../../support/functions';
 
 const DEFAULT_SEED = 20_240_229;
 const SEED = parseSeed(process.env.FUZZ_SEED);
@@ -763,7 +761,7 @@ function boundToken(inner: string): string {
 
 // ---------------------------------------------------------------------------------------------------------
 
-let host: LocalHost;
+let host: AppHost;
 let cosmos: CosmosClient;
 let container: Container;
 let userToken = '';
@@ -813,12 +811,11 @@ beforeAll(async () => {
     `bearer  ${'x'.repeat(4_000)}`,
     `Bearer ${userToken}, Bearer ${userToken}`,
   ];
-  host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
+  host = await startAppHost({ only: apiAndRelayOnly });
 });
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   cosmos?.dispose();
 });
 
@@ -917,16 +914,17 @@ function describeRequest(outcome: Outcome, why: string): string {
 }
 
 /** The HTTP functions the local host serves, matched as the host matches them. */
-const httpRoutes = apiAndRelayOnly.flatMap((definition) =>
-  definition.trigger === 'http'
-    ? [
-        {
-          route: compileRoute('api', definition.options.route ?? definition.name),
-          methods: (definition.options.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
-        },
-      ]
-    : [],
-);
+const httpRoutes = () =>
+  host.app.functions.flatMap((definition) =>
+    definition.trigger === 'http' && apiAndRelayOnly(definition)
+      ? [
+          {
+            route: compileRoute('api', definition.options.route ?? definition.name),
+            methods: (definition.options.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+          },
+        ]
+      : [],
+  );
 
 /**
  * Whether a function serves the request. The others (no route matches the path, or none the method) are
@@ -934,7 +932,9 @@ const httpRoutes = apiAndRelayOnly.flatMap((definition) =>
  */
 function servedByAFunction(request: FuzzRequest): boolean {
   const { pathname } = new URL(`${host.url}${request.path}`);
-  return httpRoutes.some((r) => r.methods.includes(request.method) && r.route.match(pathname) !== undefined);
+  return httpRoutes().some(
+    (r) => r.methods.includes(request.method) && r.route.match(pathname) !== undefined,
+  );
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -5,13 +5,11 @@ import type { Container, CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCosmosClient } from '../../support/clients';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { apiAndRelayOnly, startAppHost, type AppHost } from '../../support/app-host';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { apiAndRelayOnly } from '../../support/functions';
 import { contractValidator } from '../../support/openapi-validator';
 
-let host: LocalHost;
+let host: AppHost;
 let cosmos: CosmosClient;
 let container: Container;
 
@@ -81,12 +79,11 @@ function params(): { fromDate: string; toDate: string } {
 beforeAll(async () => {
   cosmos = testCosmosClient();
   container = cosmos.database('reportexports').container('reports');
-  host = await startLocalHost({ definitions: apiAndRelayOnly, port: 0, log: () => undefined });
+  host = await startAppHost({ only: apiAndRelayOnly });
 });
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   cosmos?.dispose();
 });
 

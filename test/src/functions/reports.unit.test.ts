@@ -1,28 +1,29 @@
 // The report HTTP functions as unit tests: each handler is called the way the Functions host calls it
 // (a real HttpRequest with the route's params, a real InvocationContext), with the real report service
-// over an in-memory store and a fake token verifier behind `setServicesForTesting`.
+// over an in-memory store and a fake token verifier, handed to the handlers' factories.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
 import { ADMIN_ROLE, AuthError, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
-import { setServicesForTesting, type Services } from '../../../src/composition';
+import type { Services } from '../../../src/composition';
 import {
   canTransition,
   REPORT_STATUSES,
   type ReportDocument,
   type ReportStatus,
 } from '../../../src/domain/report';
-import { cancelReport } from '../../../src/functions/cancelReport';
-import { createReport } from '../../../src/functions/createReport';
+import { builtInReportTypes } from '../../../src/domain/report-types';
+import { makeCancelReport } from '../../../src/functions/cancelReport';
+import { makeCreateReport } from '../../../src/functions/createReport';
 import type { FunctionDefinition } from '../../../src/functions/definition';
-import { downloadReport } from '../../../src/functions/downloadReport';
-import { getReport } from '../../../src/functions/getReport';
-import { limits } from '../../../src/functions/limits';
-import { listReports } from '../../../src/functions/listReports';
-import { reportTypes } from '../../../src/functions/reportTypes';
+import { makeDownloadReport } from '../../../src/functions/downloadReport';
+import { makeGetReport } from '../../../src/functions/getReport';
+import { makeLimits } from '../../../src/functions/limits';
+import { makeListReports } from '../../../src/functions/listReports';
+import { makeReportTypes } from '../../../src/functions/reportTypes';
 import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
 import { MAX_JSON_BODY_BYTES } from '../../../src/http/request';
 import { createReportService } from '../../../src/services/reports';
@@ -30,14 +31,19 @@ import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { contractValidator } from '../../support/openapi-validator';
 
 const RETENTION_SECONDS = 30 * 24 * 3600;
-const ROUTES: readonly FunctionDefinition[] = [
-  createReport,
-  getReport,
-  listReports,
-  cancelReport,
-  downloadReport,
-  reportTypes,
-  limits,
+
+/** What the report handlers are given. */
+type ReportDeps = Pick<Services, 'reports' | 'reportTypes' | 'verifyToken'>;
+
+/** The report HTTP functions, built over `deps` as the composition root builds them. */
+const reportRoutes = (deps: ReportDeps): readonly FunctionDefinition[] => [
+  makeCreateReport(deps),
+  makeGetReport(deps),
+  makeListReports(deps),
+  makeCancelReport(deps),
+  makeDownloadReport(deps),
+  makeReportTypes(deps),
+  makeLimits(deps),
 ];
 
 /** `Bearer <tenant>:<user>[:admin]` is the caller; anything else is refused like a bad JWT. */
@@ -49,53 +55,30 @@ function fakeVerifyToken(header: string | null | undefined): Promise<Principal> 
   return Promise.resolve({ tenantId: match[1], userId: match[2], roles, isAdmin: roles.length > 0 });
 }
 
-/** The members these handlers never touch; they throw if one ever does. The only casts in this file. */
-function untouchedMembers(): Pick<Services, 'config' | 'close' | 'health' | 'outbox' | 'exports'> {
-  const untouched = (name: string): unknown =>
-    new Proxy(
-      {},
-      {
-        get: (_target, property) => {
-          throw new Error(`the report handlers should not use services.${name}.${String(property)}`);
-        },
-      },
-    );
-  return {
-    config: untouched('config') as Services['config'],
-    close: () => Promise.resolve(),
-    outbox: untouched('outbox') as Services['outbox'],
-    exports: untouched('exports') as Services['exports'],
-    health: () => Promise.reject(new Error('the report handlers should not use services.health')),
-  };
-}
-
 function testServices(
   store: MemoryReportStore,
   now: () => Date,
   verifyToken: Services['verifyToken'] = fakeVerifyToken,
   quotas: { userMaxActiveReports?: number; tenantMaxActiveExports?: number } = {},
-): Services {
+): ReportDeps {
   const downloads = {
     create: (blobName: string) =>
       Promise.resolve({ url: `https://blob.example/${blobName}?sig=x`, expiresAt: now().toISOString() }),
   };
   // Not a literal at the call: the service's options may or may not include `downloads` yet.
   const reportOptions = { store, downloads, retentionSeconds: RETENTION_SECONDS, now, ...quotas };
-  return { ...untouchedMembers(), verifyToken, reports: createReportService(reportOptions) };
+  return { verifyToken, reportTypes: builtInReportTypes, reports: createReportService(reportOptions) };
 }
 
 let store: MemoryReportStore;
 let clock: number;
+let routes: readonly FunctionDefinition[];
 
 beforeEach(() => {
   store = new MemoryReportStore();
   clock = Date.parse('2025-03-01T12:00:00.000Z');
   // Every reading of the clock is one second later, so reports have distinct creation times.
-  setServicesForTesting(testServices(store, () => new Date((clock += 1000))));
-});
-
-afterEach(() => {
-  setServicesForTesting(undefined);
+  routes = reportRoutes(testServices(store, () => new Date((clock += 1000))));
 });
 
 interface Sent {
@@ -137,7 +120,7 @@ let invocation = 0;
  */
 async function send(method: string, path: string, options: SendOptions = {}): Promise<Sent> {
   let route: { definition: FunctionDefinition; params: Record<string, string> } | undefined;
-  for (const definition of ROUTES) {
+  for (const definition of routes) {
     if (definition.trigger !== 'http' || !definition.options.route) continue;
     const params = bind(definition.options.route, path);
     if (params && definition.options.methods?.includes(method as never)) route = { definition, params };
@@ -953,7 +936,7 @@ describe('AUTH_REQUIRED_SCOPE: the scope every caller needs', () => {
       devJwksPath,
       ...(requiredScope === undefined ? {} : { requiredScope }),
     });
-    setServicesForTesting(testServices(store, () => new Date((clock += 1000)), verifier));
+    routes = reportRoutes(testServices(store, () => new Date((clock += 1000)), verifier));
   }
 
   const token = (name: string): string => {
@@ -1165,7 +1148,7 @@ describe('x-correlation-id on every response of the report routes', () => {
 describe('the active-report quota (POST 429, GET /api/limits)', () => {
   beforeEach(() => {
     const now = () => new Date((clock += 1000));
-    setServicesForTesting(
+    routes = reportRoutes(
       testServices(store, now, fakeVerifyToken, { userMaxActiveReports: 3, tenantMaxActiveExports: 2 }),
     );
   });

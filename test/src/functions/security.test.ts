@@ -4,13 +4,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { httpOnly, startAppHost, type AppHost } from '../../support/app-host';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { functions } from '../../../src/functions';
 import { testCosmosClient } from '../../support/clients';
 
-let host: LocalHost;
+let host: AppHost;
 let cosmos: CosmosClient;
 let container: Container;
 
@@ -58,16 +56,14 @@ beforeAll(async () => {
   cosmos = testCosmosClient();
   container = cosmos.database('reportexports').container('reports');
   // The HTTP functions only: nothing relays or exports what these tests create.
-  host = await startLocalHost({
-    definitions: functions.filter((f) => f.trigger === 'http'),
-    port: 0,
+  host = await startAppHost({
+    only: httpOnly,
     log: () => undefined,
   });
 });
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   cosmos?.dispose();
 });
 

@@ -1,12 +1,12 @@
 // Each metric of the service, read through the OpenTelemetry SDK's in-memory metric exporter, moves when
 // it should: the report service and the export worker run over in-memory stores (observed as in
-// production), the sweeper and dead-letter functions over stubbed services.
+// production), the sweeper and dead-letter functions built over stubbed services.
 import { InvocationContext } from '@azure/functions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../src/auth/verifier';
-import { setServicesForTesting, type Services } from '../../../src/composition';
-import { exportDeadLetters } from '../../../src/functions/exportDeadLetters';
-import { outboxSweeper } from '../../../src/functions/outboxSweeper';
+import type { Services } from '../../../src/composition';
+import { makeExportDeadLetters } from '../../../src/functions/exportDeadLetters';
+import { makeOutboxSweeper } from '../../../src/functions/outboxSweeper';
 import { createExportWorker, type WorkerLog } from '../../../src/services/export-worker';
 import type { MessagePublisher } from '../../../src/services/ports';
 import { createReportService } from '../../../src/services/reports';
@@ -150,7 +150,7 @@ describe('report metrics', () => {
 });
 
 describe('outbox and dead-letter metrics', () => {
-  function stubServices(oldestAgeMs: number, deadLettered: string[]): Services {
+  function stubServices(oldestAgeMs: number, deadLettered: string[]): Pick<Services, 'outbox' | 'exports'> {
     const relayResult = {
       sent: 0,
       skipped: 0,
@@ -159,7 +159,7 @@ describe('outbox and dead-letter metrics', () => {
       storeErrors: 0,
       storeError: null,
     };
-    const stub: Pick<Services, 'outbox' | 'exports'> = {
+    return {
       outbox: {
         relay: () => Promise.resolve(relayResult),
         sweep: () => Promise.resolve(relayResult),
@@ -173,7 +173,6 @@ describe('outbox and dead-letter metrics', () => {
         },
       },
     };
-    return stub as Services;
   }
   const timer = {
     isPastDue: false,
@@ -184,20 +183,20 @@ describe('outbox and dead-letter metrics', () => {
     new InvocationContext({ functionName: name, invocationId: name, logHandler: () => undefined });
 
   it('sets the oldest undispatched outbox age after each sweep', async () => {
-    if (outboxSweeper.trigger !== 'timer') throw new Error('not a timer');
-    setServicesForTesting(stubServices(420_000, []));
-    await outboxSweeper.options.handler(timer, context('outboxSweeper'));
+    const backlogged = makeOutboxSweeper(stubServices(420_000, []));
+    if (backlogged.trigger !== 'timer') throw new Error('not a timer');
+    await backlogged.options.handler(timer, context('outboxSweeper'));
     expect((await telemetry.points(METRIC.outboxOldestAge))[0]?.value).toBe(420);
-    setServicesForTesting(stubServices(0, []));
-    await outboxSweeper.options.handler(timer, context('outboxSweeper'));
+    const drained = makeOutboxSweeper(stubServices(0, []));
+    if (drained.trigger !== 'timer') throw new Error('not a timer');
+    await drained.options.handler(timer, context('outboxSweeper'));
     expect((await telemetry.points(METRIC.outboxOldestAge))[0]?.value).toBe(0);
-    setServicesForTesting(undefined);
   });
 
   it('counts each dead-lettered request message by reason', async () => {
-    if (exportDeadLetters.trigger !== 'serviceBusQueue') throw new Error('not a queue trigger');
     const marked: string[] = [];
-    setServicesForTesting(stubServices(0, marked));
+    const exportDeadLetters = makeExportDeadLetters(stubServices(0, marked));
+    if (exportDeadLetters.trigger !== 'serviceBusQueue') throw new Error('not a queue trigger');
     const before = await telemetry.count(METRIC.deadLettered, { reason: 'MaxDeliveryCountExceeded' });
     const dlq = new InvocationContext({
       functionName: 'exportDeadLetters',
@@ -217,6 +216,5 @@ describe('outbox and dead-letter metrics', () => {
     expect(await telemetry.count(METRIC.deadLettered, { reason: 'MaxDeliveryCountExceeded' })).toBe(
       before + 1,
     );
-    setServicesForTesting(undefined);
   });
 });

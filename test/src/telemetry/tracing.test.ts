@@ -7,14 +7,12 @@ import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peerQueues } from '../../../dev/local-env';
-import { startLocalHost, type LocalHost } from '../../../dev/local-host';
+import { startAppHost, type AppHost } from '../../support/app-host';
 import { provisionLocal } from '../../../dev/provision';
 import { seedSourceData } from '../../../dev/seed';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
 import { issueDevToken } from '../../../dev/token';
-import { disposeServices } from '../../../src/composition';
-import { loadConfig, resetConfigForTesting } from '../../../src/config';
-import { functions } from '../../../src/functions';
+import { loadConfig } from '../../../src/config';
 import { apiClient } from '../../support/api';
 import { installTestTelemetry } from '../../support/telemetry';
 
@@ -22,7 +20,7 @@ const telemetry = installTestTelemetry();
 const tenant = `t-${randomUUID()}`;
 let token = '';
 let peer: ServiceBusPeer;
-let host: LocalHost | undefined;
+let host: AppHost | undefined;
 
 const client = apiClient({ baseUrl: () => host?.url, token: () => token });
 
@@ -31,8 +29,6 @@ beforeAll(async () => {
   process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
   peer = await startServiceBusPeer({ port: 0, queues: peerQueues(loadConfig(process.env)) });
   process.env.SERVICEBUS = peer.connectionString;
-  resetConfigForTesting();
-  await disposeServices();
   const config = loadConfig(process.env);
   await provisionLocal(config);
   await seedSourceData({ config, albums: 30, ratings: 3_000, seed: 3 });
@@ -41,9 +37,7 @@ beforeAll(async () => {
     userId: 'u',
     dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
   });
-  host = await startLocalHost({
-    definitions: functions,
-    port: 0,
+  host = await startAppHost({
     timerSchedules: { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' },
     changeFeedPollMs: 200,
     log: () => undefined,
@@ -52,7 +46,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await disposeServices();
   await peer?.close();
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { describeReportTypes } from '../../../../src/domain/report-types';
+import { builtInReportTypes, describeReportTypes } from '../../../../src/domain/report-types';
 import { collectParameters, fieldsFromSchema, labelFor } from '../../../../src/web/client/form-fields';
 
 const schemaOf = (schema: z.ZodType): Record<string, unknown> =>
@@ -8,7 +8,7 @@ const schemaOf = (schema: z.ZodType): Record<string, unknown> =>
 
 describe('fieldsFromSchema', () => {
   it('maps the popularity parameters as GET /api/report-types describes them', () => {
-    const popularity = describeReportTypes().find((type) => type.name === 'popularity');
+    const popularity = describeReportTypes(builtInReportTypes).find((type) => type.name === 'popularity');
     const fields = fieldsFromSchema(popularity?.parameters);
     expect(fields.map((f) => [f.name, f.kind, f.required])).toEqual(
       expect.arrayContaining([
