@@ -34,6 +34,30 @@ export default tseslint.config(
     },
   },
   {
+    // The function adapters are handed their services by the composition root (types only from it), and
+    // the HTTP helpers know neither it nor an adapter.
+    files: ['src/functions/**/*.ts', 'src/http/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/composition'],
+              allowTypeImports: true,
+              message:
+                'Functions get their services from their factory; only types come from the composition root.',
+            },
+            {
+              group: ['**/adapters', '**/adapters/*', '**/config'],
+              message: 'Functions and HTTP helpers use services, not adapters or the raw settings.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },
   },
