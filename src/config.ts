@@ -1,3 +1,5 @@
+// The app's settings: one zod schema over the environment, parsed once into one typed config. One
+// cohesive thing, so every setting, its default and its error message are in one place.
 import { z } from 'zod';
 
 /**

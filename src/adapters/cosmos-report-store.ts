@@ -1,5 +1,7 @@
 // ReportStore on the Cosmos DB `reports` container (partition key /tenantId), which holds report and
 // outbox documents side by side so that a report and its outbox message commit in one batch.
+// Longer than most modules on purpose: it is the one adapter of one port, its queries and its error
+// translation in one place.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import { ACTIVE_STATUSES, type OutboxDocument, type ReportDocument } from '../domain/report';

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the handlers validate requests
 // with (each report type's request body, the list query) and the response schemas of ./contract.ts.
+// One cohesive thing, the document: one registration per path, in the order the API docs read.
 import {
   OpenAPIRegistry,
   OpenApiGeneratorV31,
@@ -27,7 +28,7 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 import { POLL_AFTER_SECONDS } from './reports';
 import { CORRELATION_ID_HEADER } from './request';
 
-export const OPENAPI_VERSION = '3.1.0';
+const OPENAPI_VERSION = '3.1.0';
 const BEARER = 'bearer';
 
 const reportIdParams = z.strictObject({

@@ -3,6 +3,7 @@
 // with an ellipsis) with its header repeated on every page, and "Page n" at the foot of each page. Each
 // page goes out as soon as the next one starts, so memory holds one page whatever the row count. The
 // table stops at `maxRows` rows, with a note saying so.
+// One cohesive thing, the page layout: its measurements depend on each other too closely to split.
 import { readFileSync } from 'node:fs';
 import type { TransformCallback } from 'node:stream';
 import * as fontkit from 'fontkit';

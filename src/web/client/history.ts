@@ -1,5 +1,7 @@
 // The report list: newest first, a page at a time ("More"), filtered by status; each active report is
 // polled (fast while Processing, slower while Pending) until it finishes; Cancel and Download.
+// One cohesive thing, the list view and its polling; the pure parts (polling delays, problems, DOM
+// helpers) live in their own modules.
 import type { ReportPage, ReportResource } from './types';
 import { ApiError, type Api } from './api';
 import { announce, byId, h, replaceChildren } from './dom';
