@@ -20,7 +20,7 @@ interface Route {
 }
 
 /** The Functions host's own default request size limit (100 MB). */
-export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
+const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
 
 export function createHttpHost(functions: HttpFunction[], routePrefix: string, log: HostLog): Server {
   const routes: Route[] = functions.map((fn) => ({

@@ -23,7 +23,7 @@ export interface RunningQueueTrigger {
 }
 
 /** What the Functions host puts in `context.triggerMetadata` for a Service Bus message. */
-export function serviceBusTriggerMetadata(message: ServiceBusReceivedMessage): Record<string, unknown> {
+function serviceBusTriggerMetadata(message: ServiceBusReceivedMessage): Record<string, unknown> {
   return {
     messageId: message.messageId,
     correlationId: message.correlationId,

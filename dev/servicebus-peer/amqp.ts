@@ -46,7 +46,7 @@ export function encodeMessage(message: AmqpMessage): Buffer {
  * groups are byte-swapped. It sends that token back (as an AMQP uuid) in renew-lock / update-disposition.
  * The swap is its own inverse.
  */
-export function reorderGuidBytes(bytes: Buffer): Buffer {
+function reorderGuidBytes(bytes: Buffer): Buffer {
   const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
   return Buffer.from(order.map((i) => bytes[i] ?? 0));
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 
 /** The well-known, public Cosmos DB emulator key; the Node server accepts any key. */
-export const COSMOS_EMULATOR_KEY =
+const COSMOS_EMULATOR_KEY =
   'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 export interface CosmosServerOptions {

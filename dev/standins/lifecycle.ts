@@ -14,7 +14,7 @@ export function parsePid(value: string | undefined): number | undefined {
   return pid;
 }
 
-export function processExists(pid: number): boolean {
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

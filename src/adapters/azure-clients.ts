@@ -78,7 +78,7 @@ export function createAzureClients(config: AppConfig): AzureClients {
 }
 
 /** `AccountEndpoint=...;AccountKey=...;` as the Cosmos emulator and portal print it. */
-export function parseCosmosConnectionString(connectionString: string): { endpoint: string; key: string } {
+function parseCosmosConnectionString(connectionString: string): { endpoint: string; key: string } {
   const parts = new Map<string, string>();
   for (const part of connectionString.split(';')) {
     const eq = part.indexOf('=');

@@ -8,8 +8,8 @@ import type { BlockFiles, FileHeaders, ReportFiles } from '../services/ports';
 import { blobError, withTranslatedErrors } from './sdk-errors';
 
 /** Bytes per block staged by uploadStream, and how many blocks are in flight at once. */
-export const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
-export const UPLOAD_CONCURRENCY = 4;
+const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
+const UPLOAD_CONCURRENCY = 4;
 
 export function createBlobReportFiles(
   blob: BlobServiceClient,

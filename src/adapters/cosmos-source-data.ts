@@ -16,7 +16,7 @@ export interface CosmosSourceDataOptions {
   pageSize?: number;
 }
 
-export const DEFAULT_SOURCE_PAGE_SIZE = 1000;
+const DEFAULT_SOURCE_PAGE_SIZE = 1000;
 
 const ALBUM_FIELDS = 'c.id, c.title, c.artist, c.genre, c.releaseYear';
 const RATING_FIELDS = 'c.id, c.albumId, c.userId, c.rating, c.ratedAt';

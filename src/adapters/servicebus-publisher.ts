@@ -14,7 +14,7 @@ import { BrokerUnavailableError } from '../domain/errors';
 import type { MessagePublisher, OutboundMessage } from '../services/ports';
 import { errorField, NETWORK_ERROR_CODES, translateSdkError } from './sdk-errors';
 
-export function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage {
+function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage {
   return {
     messageId: message.messageId,
     correlationId: message.correlationId,

@@ -13,10 +13,10 @@ import { ADMIN_ROLE, isSafeIdentifier, type Principal } from '../domain/principa
 export { ADMIN_ROLE, type Principal } from '../domain/principal';
 
 /** Signing algorithms accepted on tokens (Entra ID signs with RS256; the local development key is ES256). */
-export const ALLOWED_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
+const ALLOWED_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
 
 /** Leeway, in seconds, for clock skew when checking `exp`, `nbf` and `iat`. */
-export const CLOCK_TOLERANCE_SECONDS = 60;
+const CLOCK_TOLERANCE_SECONDS = 60;
 
 /**
  * The request carried no acceptable bearer token (answer 401). `reason` is a short fixed description,

@@ -93,7 +93,7 @@ export function blockId(planId: number, chunk: number | 'literal', attempt: numb
 export const chunkBlockIds = (planId: number, index: number, result: ChunkResult): string[] =>
   Array.from({ length: result.blocks }, (_, seq) => blockId(planId, index, result.attempt, seq));
 
-export const finishedChunks = (plan: ChunkedExport): number =>
+const finishedChunks = (plan: ChunkedExport): number =>
   plan.results.filter((result) => result !== null).length;
 
 export const isPlanFinished = (plan: ChunkedExport): boolean => finishedChunks(plan) === plan.slices.length;

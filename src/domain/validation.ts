@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 
 /** The key used for issues about the validated value itself when no prefix is given (JSONPath root). */
-export const ROOT_FIELD = '$';
+const ROOT_FIELD = '$';
 
 function joinPath(prefix: string | undefined, path: readonly PropertyKey[]): string {
   const parts = path.map((segment) =>
@@ -48,7 +48,7 @@ function bound(kind: 'least' | 'most', origin: string, limit: number | bigint, i
  * raises itself as the end of a plain sentence about the field: `is required`, `must be at most 10000`,
  * `must be one of: csv, json`. A message a schema sets itself is kept (zod prefers it over this map).
  */
-export const plainMessage: z.core.$ZodErrorMap = (issue) => {
+const plainMessage: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';

@@ -8,7 +8,7 @@ import { activeTraceparent } from '../telemetry/tracing';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** When a user whose quota is full should look again: about when a small export of theirs finishes. */
-export const QUOTA_RETRY_AFTER_SECONDS = 30;
+const QUOTA_RETRY_AFTER_SECONDS = 30;
 
 /** POST /api/reports/{reportType}: report + outbox in one batch, 202 at once. */
 export const makeCreateReport = ({ reports, verifyToken }: Pick<Services, 'reports' | 'verifyToken'>) =>

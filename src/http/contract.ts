@@ -28,7 +28,7 @@ export function listQuerySchema(types: ReportTypeRegistry) {
   });
 }
 
-export const progressSchema = z
+const progressSchema = z
   .strictObject({
     processedRows: z
       .number()
@@ -102,7 +102,7 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
-export const reportTypeSchema = z
+const reportTypeSchema = z
   .strictObject({
     name: z.string(),
     title: z.string(),

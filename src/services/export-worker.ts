@@ -16,14 +16,9 @@ import { deadLettered } from './export/dead-letters';
 import { parseWorkItem } from './export/messages';
 import { sweepExpiredLeases, type RecoveryResult } from './export/watchdog';
 
-export { blobNameFor, type ExportWorkerOptions, type WorkerLog, type WorkOutcome } from './export/context';
+export type { ExportWorkerOptions, WorkerLog, WorkOutcome } from './export/context';
 export { PoisonMessageError } from './export/errors';
-export {
-  chunkRequestSchema,
-  exportRequestSchema,
-  type ChunkRequest,
-  type ExportRequest,
-} from './export/messages';
+export { exportRequestSchema } from './export/messages';
 export type { RecoveryResult } from './export/watchdog';
 
 export function createExportWorker(options: ExportWorkerOptions) {

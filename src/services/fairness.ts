@@ -28,7 +28,7 @@ export interface FairnessOptions {
   newId?: () => string;
 }
 
-export const DEFAULT_MAX_DEFER_MS = 30_000;
+const DEFAULT_MAX_DEFER_MS = 30_000;
 
 /**
  * How long a request with `ahead` reports ahead of it waits before it is delivered again: a request

@@ -42,12 +42,12 @@ export interface OutboxRelayOptions {
   retryMaxMs?: number;
 }
 
-export const DEFAULT_RELAY_BATCH_SIZE = 50;
-export const DEFAULT_RETRY_BASE_MS = 30_000;
-export const DEFAULT_RETRY_MAX_MS = 300_000;
-export const MAX_ERROR_LENGTH = 500;
+const DEFAULT_RELAY_BATCH_SIZE = 50;
+const DEFAULT_RETRY_BASE_MS = 30_000;
+const DEFAULT_RETRY_MAX_MS = 300_000;
+const MAX_ERROR_LENGTH = 500;
 
-export function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
+function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
   return {
     messageId: doc.id,
     correlationId: doc.correlationId,

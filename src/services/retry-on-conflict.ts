@@ -4,7 +4,7 @@
 export const CONFLICT = Symbol('conflict');
 
 /** How many times a conditional write is tried before giving up. */
-export const CONFLICT_RETRIES = 5;
+const CONFLICT_RETRIES = 5;
 
 export class TooManyConflictsError extends Error {
   constructor(what: string) {

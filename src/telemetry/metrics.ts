@@ -3,7 +3,7 @@
 // in use and made again should it change (an SDK registered after the first use, tests).
 import { metrics, type Counter, type Gauge, type Histogram, type MeterProvider } from '@opentelemetry/api';
 
-export const METER_NAME = 'report-exports';
+const METER_NAME = 'report-exports';
 
 /** Metric names, as they appear in Application Insights `customMetrics` (the alerts and workbook use them). */
 export const METRIC = {

@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/api';
 import type { MessagePublisher, OutboundMessage } from '../services/ports';
 
-export const TRACER_NAME = 'report-exports';
+const TRACER_NAME = 'report-exports';
 
 const tracer = () => trace.getTracer(TRACER_NAME);
 
@@ -24,10 +24,7 @@ const tracer = () => trace.getTracer(TRACER_NAME);
 const TRACE_FIELDS = ['traceparent', 'tracestate'] as const;
 
 /** The context a carrier's `traceparent` (and `tracestate`) names, on top of `base`. */
-export function contextFrom(
-  carrier: Record<string, unknown> | undefined,
-  base: Context = ROOT_CONTEXT,
-): Context {
+function contextFrom(carrier: Record<string, unknown> | undefined, base: Context = ROOT_CONTEXT): Context {
   const fields: Record<string, string> = {};
   for (const field of TRACE_FIELDS) {
     const value = carrier?.[field];
@@ -47,7 +44,7 @@ export function activeTraceparent(): string | undefined {
  * Runs `fn` in a new span under `parent`, ending it when `fn` settles: an error is recorded on it (and
  * rethrown), anything else leaves the status unset.
  */
-export async function inSpan<T>(
+async function inSpan<T>(
   name: string,
   options: { kind: SpanKind; parent: Context; attributes?: Attributes },
   fn: (span: Span) => Promise<T>,

@@ -16,7 +16,7 @@ const VIEWER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export const DOCS_PAGE = `<!doctype html>
+const DOCS_PAGE = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -35,7 +35,7 @@ export const DOCS_PAGE = `<!doctype html>
 `;
 
 /** Starts the viewer on the document. No validator badge (it would call out), "Try it out" with a token. */
-export const DOCS_START_SCRIPT = `window.addEventListener('load', function () {
+const DOCS_START_SCRIPT = `window.addEventListener('load', function () {
   window.ui = SwaggerUIBundle({
     url: '/api/openapi.json',
     dom_id: '#reference',
@@ -50,7 +50,7 @@ export const DOCS_START_SCRIPT = `window.addEventListener('load', function () {
 `;
 
 /** Scripts, styles and fetches only from this origin; the viewer's icons are data: URLs. */
-export function docsSecurityHeaders(): Record<string, string> {
+function docsSecurityHeaders(): Record<string, string> {
   return {
     'Content-Security-Policy': [
       "default-src 'none'",

@@ -30,7 +30,7 @@ function parseInstant(text: string, pattern: RegExp): Date | undefined {
 }
 
 /** Whether `value` is a timestamp string the writers treat as a date when the column is not declared. */
-export const isUtcTimestamp = (value: unknown): boolean =>
+const isUtcTimestamp = (value: unknown): boolean =>
   typeof value === 'string' && parseInstant(value, UTC_TIMESTAMP) !== undefined;
 
 const isEmpty = (value: unknown): boolean => value === null || value === undefined || value === '';

@@ -5,7 +5,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK } from './types';
 
-export abstract class ProducedStream extends Transform {
+abstract class ProducedStream extends Transform {
   #readWaiters: (() => void)[] = [];
 
   constructor() {

@@ -33,8 +33,7 @@ export function createReportTypeRegistry(types: readonly ReportTypeDefinition[])
 export const builtInReportTypes: ReportTypeRegistry = createReportTypeRegistry([popularity, ratings]);
 
 /** `value` lower-cased when it is a string: for values the API matches without regard to case. */
-export const lowerCased = (value: unknown): unknown =>
-  typeof value === 'string' ? value.toLowerCase() : value;
+const lowerCased = (value: unknown): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
 
 const requestSchemas = new WeakMap<ReportTypeDefinition, z.ZodType<CreateRequest>>();
 

@@ -93,13 +93,13 @@ export function dayAfter(isoDay: string): string {
 const DATE_MESSAGE = 'must be a calendar date in YYYY-MM-DD format';
 
 /** An ISO calendar date `YYYY-MM-DD` that exists (zod's ISO date check rejects 2024-02-30, 2023-02-29). */
-export const isoDate = () => z.iso.date({ error: DATE_MESSAGE });
+const isoDate = () => z.iso.date({ error: DATE_MESSAGE });
 
 /**
  * The `fromDate`/`toDate` pair, both inclusive. Spread into a report type's shape via {@link dateRangeParameters}.
  * A range may be as long as the calendar allows: exports stream, so no range is too long to run.
  */
-export const dateRangeShape = {
+const dateRangeShape = {
   fromDate: isoDate().describe('First day of the range (inclusive), YYYY-MM-DD.'),
   toDate: isoDate().describe('Last day of the range (inclusive), YYYY-MM-DD; not before fromDate.'),
 };

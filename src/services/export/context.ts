@@ -79,8 +79,6 @@ export type WorkOutcome =
   | 'skipped-stale'
   | 'refused-transition';
 
-export { blobNameFor };
-
 export const failure = (code: string, message: string): ReportFields => ({
   error: { code, message } satisfies ReportError,
 });

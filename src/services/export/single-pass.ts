@@ -48,7 +48,7 @@ export function runnable(ctx: WorkerContext, doc: ReportDocument): Runnable {
   return { ok: true, type, writer, parameters: parsed.data };
 }
 
-export const tagOf = (doc: ReportDocument): string =>
+const tagOf = (doc: ReportDocument): string =>
   `report ${doc.id} (correlation ${doc.correlationId}, attempt ${doc.attempts})`;
 
 /** Fails a report the worker holds a claim on. */
