@@ -1,7 +1,7 @@
 // Cell values for the formats that type their cells (XLSX, PDF). Each column gets a kind: its declared
 // `type`, or one decided from the first rows (a sample) when it has none. The kind then turns each raw
 // row value into a typed cell: text, a number, an instant, a boolean or nothing.
-import type { Column, ColumnType } from './types';
+import type { Column, ColumnType, Row } from './types';
 
 /** A column's kind: a declared type, or `auto` (every value as its own JavaScript type says). */
 export type CellKind = ColumnType | 'auto';
@@ -41,10 +41,7 @@ const isEmpty = (value: unknown): boolean => value === null || value === undefin
  * strings a `date` column, anything else `auto`. Numeric strings never make a number column: an id
  * like `00123` stays text.
  */
-export function columnKinds(
-  columns: readonly Column[],
-  sample: readonly Readonly<Record<string, unknown>>[],
-): CellKind[] {
+export function columnKinds(columns: readonly Column[], sample: readonly Row[]): CellKind[] {
   return columns.map((column) => {
     if (column.type) return column.type;
     const values = sample.map((row) => row[column.key]).filter((value) => !isEmpty(value));

@@ -9,6 +9,7 @@ import {
   type Column,
   type FilePart,
   type FormatWriter,
+  type Row,
 } from './types';
 
 /** Output is pushed in pieces of about this size rather than one small Buffer per row. */
@@ -30,10 +31,7 @@ function jsonValue(_key: string, value: unknown): unknown {
 }
 
 /** The row as an object of exactly the columns, in column order. */
-function rowObject(
-  columns: readonly Column[],
-  row: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+function rowObject(columns: readonly Column[], row: Row): Record<string, unknown> {
   const object: Record<string, unknown> = {};
   for (const column of columns) {
     // Dates turn into strings through their toJSON; an invalid one gives null.
@@ -64,7 +62,7 @@ function jsonStream(columns: readonly Column[], framing: Framing): Transform {
     writableObjectMode: true,
     writableHighWaterMark: ROW_HIGH_WATER_MARK,
     readableHighWaterMark: BYTE_HIGH_WATER_MARK,
-    transform(row: Readonly<Record<string, unknown>>, _encoding, callback: TransformCallback) {
+    transform(row: Row, _encoding, callback: TransformCallback) {
       let text: string;
       try {
         text = JSON.stringify(rowObject(columns, row), jsonValue);

@@ -18,7 +18,7 @@ import {
   type CellValue,
 } from './cells';
 import { SampledRowStream } from './produced-stream';
-import type { Column, CreateStreamOptions, FormatWriter } from './types';
+import type { Column, CreateStreamOptions, FormatWriter, Row } from './types';
 
 /** Rows a PDF export shows by default. */
 export const PDF_DEFAULT_MAX_ROWS = 10_000;
@@ -67,8 +67,6 @@ function glyphCoverage(source: string | Buffer): (char: string) => boolean {
     return covered;
   };
 }
-
-type Row = Readonly<Record<string, unknown>>;
 
 const MARGIN = 36;
 const FONT_SIZE = 8;

@@ -3,7 +3,7 @@
 // memory bounded by not taking the next row while the readable side is full, and by holding the
 // library's own writes until the consumer has read (see `nextRead`).
 import { Transform, type TransformCallback } from 'node:stream';
-import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK } from './types';
+import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK, type Row } from './types';
 
 abstract class ProducedStream extends Transform {
   #readWaiters: (() => void)[] = [];
@@ -43,24 +43,22 @@ abstract class ProducedStream extends Transform {
   }
 }
 
-type SampledRow = Readonly<Record<string, unknown>>;
-
 /**
  * A ProducedStream that holds its first rows back until it has `sampleSize` of them (or the rows end),
  * to decide its layout from them (column types, widths) before it writes anything. After that every row
  * is written as it comes, and the next one is taken only when `mustWait()` says there is room.
  */
 export abstract class SampledRowStream extends ProducedStream {
-  #sample: SampledRow[] | undefined = [];
+  #sample: Row[] | undefined = [];
 
   constructor(private readonly sampleSize: number) {
     super();
   }
 
   /** Called once, with the first rows (fewer, or none, when the export has fewer): lay out, write them. */
-  protected abstract start(sample: readonly SampledRow[]): void;
+  protected abstract start(sample: readonly Row[]): void;
   /** Writes one row after the start. */
-  protected abstract addRow(row: SampledRow): void;
+  protected abstract addRow(row: Row): void;
   /** Whether the next row must wait; by default while the readable side is full. */
   protected mustWait(): boolean {
     return this.readableFull;
@@ -78,7 +76,7 @@ export abstract class SampledRowStream extends ProducedStream {
     this.start(sample);
   }
 
-  override _transform(row: SampledRow, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
       if (this.#sample) {
         this.#sample.push(row);

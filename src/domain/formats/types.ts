@@ -9,6 +9,9 @@ import type { Transform } from 'node:stream';
  */
 export type ColumnType = 'string' | 'number' | 'date';
 
+/** One output row, keyed by column key (the one row type: report types produce it, formats write it). */
+export type Row = Readonly<Record<string, unknown>>;
+
 /** One output column: `key` is the row property, `header` the header cell (same shape as a report type's columns). */
 export interface Column {
   readonly key: string;

@@ -6,7 +6,13 @@ import { stream as excelStream, type Worksheet } from 'exceljs';
 import { Writable, type TransformCallback } from 'node:stream';
 import { cellValue, columnKinds, plainText, type CellKind, type CellValue } from './cells';
 import { SampledRowStream } from './produced-stream';
-import { BYTE_HIGH_WATER_MARK, type Column, type CreateStreamOptions, type FormatWriter } from './types';
+import {
+  BYTE_HIGH_WATER_MARK,
+  type Column,
+  type CreateStreamOptions,
+  type FormatWriter,
+  type Row,
+} from './types';
 
 /** Excel's rows per worksheet. */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -28,8 +34,6 @@ export interface XlsxOptions {
    */
   readonly maxRowsPerSheet?: number;
 }
-
-type Row = Readonly<Record<string, unknown>>;
 
 /**
  * The parts of exceljs 4.4's streaming internals this writer reads to keep memory bounded. A streaming

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import type { ChunkSlice } from '../chunks';
 import type { SourceData } from './source-data';
+import type { Row } from '../formats/types';
 
-/** One output row, keyed by column key. */
-export type Row = Readonly<Record<string, unknown>>;
+export type { Row };
 
 /** What a row source gets besides its parameters. */
 export interface RowSourceContext {
