@@ -168,6 +168,16 @@ export interface OutboxDocument {
   ttl?: number;
 }
 
+/** The body of the `ExportRequested` message for `report` (the outbox's, and a deferral's). */
+export function exportRequestPayload(report: ReportDocument): ExportRequestPayload {
+  return {
+    tenantId: report.tenantId,
+    reportId: report.id,
+    reportType: report.reportType,
+    format: report.format,
+  };
+}
+
 /** The `ExportRequested` outbox message for `report`, in its partition. */
 export function exportRequested(report: ReportDocument, id: string, createdAt: string): OutboxDocument {
   return {
@@ -176,12 +186,7 @@ export function exportRequested(report: ReportDocument, id: string, createdAt: s
     tenantId: report.tenantId,
     reportId: report.id,
     messageType: 'ExportRequested',
-    payload: {
-      tenantId: report.tenantId,
-      reportId: report.id,
-      reportType: report.reportType,
-      format: report.format,
-    },
+    payload: exportRequestPayload(report),
     correlationId: report.correlationId,
     ...(report.traceparent ? { traceparent: report.traceparent } : {}),
     createdAt,

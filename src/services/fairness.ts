@@ -7,7 +7,8 @@
 // those are under the cap. The cap is counted from Cosmos before the claim, not locked: requests of one
 // tenant claimed at the same instant may pass it together, by at most the number of workers racing.
 import { randomUUID } from 'node:crypto';
-import type { ReportDocument } from '../domain/report';
+import { exportRequestPayload, type ReportDocument } from '../domain/report';
+import { retryMessage } from './export/messages';
 import type { MessagePublisher, ReportStore } from './ports';
 
 export type Admission = 'admit' | 'deferred';
@@ -64,20 +65,13 @@ export function createFairness(options: FairnessOptions) {
       if (ahead < cap) return 'admit';
       const delayMs = deferralDelayMs(ahead, cap, deferMs, maxDeferMs);
       await publisher.publish([
-        {
+        retryMessage(
           // Its own id each time: duplicate detection must not drop a later deferral of the same report.
-          messageId: `defer-${report.id}-${newId()}`,
-          correlationId: report.correlationId,
-          subject: 'ExportRequested',
-          applicationProperties: { tenantId: report.tenantId, reportId: report.id },
-          body: {
-            tenantId: report.tenantId,
-            reportId: report.id,
-            reportType: report.reportType,
-            format: report.format,
-          },
-          scheduledEnqueueTimeUtc: new Date(now().getTime() + delayMs),
-        },
+          `defer-${report.id}-${newId()}`,
+          report.correlationId,
+          exportRequestPayload(report),
+          new Date(now().getTime() + delayMs),
+        ),
       ]);
       options.onDeferred?.(report, delayMs);
       return 'deferred';

@@ -54,7 +54,7 @@ export function reportNamedBy(
   return { tenantId, reportId };
 }
 
-/** A retry of `body` with its own message id, delivered no earlier than `at`. */
+/** `body` sent again (a retry or a fairness deferral) with its own message id, delivered no earlier than `at`. */
 export function retryMessage(
   messageId: string,
   correlationId: string,
