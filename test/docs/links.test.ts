@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { brokenLinks, documentationPages, readPage } from '../support/markdown-links';
+import { brokenLinks, documentationPages, missingCodePaths, readPage } from '../support/markdown-links';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -18,6 +18,12 @@ describe('documentation links', () => {
 
   it('every relative link and #anchor in README.md, docs/ and bench/README.md resolves', async () => {
     expect(await brokenLinks(ROOT, pages)).toEqual([]);
+  });
+
+  it('every file path the pages name in inline code exists (or is one a run writes)', async () => {
+    const written = new Set(['bench/results/latest.json']);
+    const missing = await missingCodePaths(ROOT, pages);
+    expect(missing.filter(({ path }) => !written.has(path))).toEqual([]);
   });
 
   it('the docs index lists every page under docs/', async () => {
@@ -67,6 +73,27 @@ describe('the link check', () => {
       { file: 'README.md', href: '#no-such-heading', reason: 'no heading #no-such-heading in README.md' },
       { file: 'README.md', href: 'docs/missing-too.md', reason: 'no such file: docs/missing-too.md' },
       { file: 'bench/README.md', href: 'results/chart.png', reason: 'no such file: bench/results/chart.png' },
+    ]);
+  });
+
+  it('reports inline code paths that are not there, and leaves other code alone', async () => {
+    write('src/here.ts', 'export {};\n');
+    write(
+      'docs/code.md',
+      [
+        '# Code',
+        '',
+        '`src/here.ts` and `src/` exist; `src/gone.ts` and `test/old/` do not.',
+        'Not paths: `src/*.ts`, `npm test`, `src/a b.ts`, `x/src/gone.ts`, `SRC/gone.ts`.',
+        '',
+        '```',
+        'src/in-a-block.ts',
+        '```',
+      ].join('\n'),
+    );
+    expect(await missingCodePaths(dir, ['docs/code.md'])).toEqual([
+      { file: 'docs/code.md', path: 'src/gone.ts' },
+      { file: 'docs/code.md', path: 'test/old/' },
     ]);
   });
 });

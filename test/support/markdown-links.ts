@@ -1,6 +1,7 @@
 // Relative links in the project's markdown pages: each must name a file or folder inside the repository,
 // and a `#fragment` on a markdown page must name one of its headings (GitHub's heading ids). Pure file
-// checks; links with a scheme (https:, mailto:) are not followed.
+// checks; links with a scheme (https:, mailto:) are not followed. A file path named in inline code
+// (`src/composition.ts`) must exist too, so that a page does not go on describing a file that moved.
 //
 // `marked` and `github-slugger` ship as ECMAScript modules only and the project compiles to CommonJS, so
 // they are loaded with a dynamic import and referenced here for types only.
@@ -61,7 +62,11 @@ function plainText(tokens: Token[] | undefined, fallback: string): string {
 interface Page {
   links: string[];
   anchors: Set<string>;
+  /** Inline code that names a repository path: a top folder of the project, then no spaces or globs. */
+  codePaths: string[];
 }
+
+const CODE_PATH = /^(?:src|test|dev|bench|infra|docs)\/[\w.@/-]*[\w/]$/;
 
 /** The link targets on a markdown page and the ids of its headings. */
 export async function readPage(markdown: string): Promise<Page> {
@@ -70,14 +75,20 @@ export async function readPage(markdown: string): Promise<Page> {
   const links: string[] = [];
   const slugger = new Slugger();
   const anchors = new Set<string>();
+  const codePaths: string[] = [];
   walkTokens(tokens, (token) => {
     if (token.type === 'link' || token.type === 'image') links.push((token as Tokens.Link).href);
+    if (token.type === 'codespan') {
+      // marked escapes the code span's text as HTML; a path holds none of those characters.
+      const text = (token as Tokens.Codespan).text;
+      if (CODE_PATH.test(text)) codePaths.push(text);
+    }
     if (token.type === 'heading') {
       const heading = token as Tokens.Heading;
       anchors.add(slugger.slug(plainText(heading.tokens, heading.text)));
     }
   });
-  return { links, anchors };
+  return { links, anchors, codePaths };
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -119,4 +130,20 @@ export async function brokenLinks(root: string, pages: readonly string[]): Promi
     }
   }
   return broken;
+}
+
+export interface MissingPath {
+  /** The page that names it, relative to the repository root. */
+  file: string;
+  path: string;
+}
+
+/** Every repository path named in inline code on `pages` that is not there (paths are from `root`). */
+export async function missingCodePaths(root: string, pages: readonly string[]): Promise<MissingPath[]> {
+  const missing: MissingPath[] = [];
+  for (const file of pages) {
+    const { codePaths } = await readPage(readFileSync(join(root, file), 'utf8'));
+    for (const path of codePaths) if (!existsSync(join(root, path))) missing.push({ file, path });
+  }
+  return missing;
 }
