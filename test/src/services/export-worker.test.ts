@@ -1,9 +1,8 @@
 // The export worker's use cases with in-memory fakes: claiming, completion, duplicates, cancellation,
 // failures, retries with backoff, lease loss, progress throttling, the watchdog and dead-lettering.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { z } from 'zod';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportRequested, toResource, type ReportDocument } from '../../../src/domain/report';
 import { createPdfWriter } from '../../../src/domain/formats/pdf';
 import type { SourceData } from '../../../src/domain/report-types/source-data';
@@ -21,6 +20,7 @@ import {
 import type { MessagePublisher, OutboundMessage, Stored } from '../../../src/services/ports';
 import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
+import { settleOnFakeTime, sleep, useFakeTimers } from '../../support/fake-time';
 import { reportDocument } from '../../support/report-document';
 import { recordingLog } from '../../support/worker-log';
 
@@ -143,6 +143,10 @@ beforeEach(() => {
   quietLog.lines.length = 0;
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('export worker: the happy path', () => {
   it('claims the report, streams every row into the file and completes it once', async () => {
     await pending('r1');
@@ -246,11 +250,14 @@ describe('export worker: cancellation', () => {
   });
 
   it('stops a running export at the next heartbeat after a cancel request and leaves no file', async () => {
+    useFakeTimers();
     await pending('r1');
+    let pagesStarted = 0;
     behaviour = {
       pages: 1000,
       pageSize: 10,
       beforePage: async (index) => {
+        pagesStarted = index + 1;
         if (index === 5) {
           const stored = await store.get(TENANT, 'r1');
           if (stored) await store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
@@ -258,9 +265,11 @@ describe('export worker: cancellation', () => {
         await sleep(2);
       },
     };
-    const started = Date.now();
-    expect(await worker().handle(message('r1'), quietLog)).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(5_000); // a few heartbeats, far from the 1000 pages
+    const { value, elapsedMs } = await settleOnFakeTime(worker().handle(message('r1'), quietLog));
+    expect(value).toBe('cancelled');
+    // The cancel request lands 12 ms in; the beat at 20 ms (or, at worst, the one after) sees it.
+    expect(elapsedMs).toBeLessThanOrEqual(2 * 20 + 2);
+    expect(pagesStarted).toBeLessThanOrEqual((2 * 20) / 2 + 1);
     const report = await reportOf('r1');
     expect(report).toMatchObject({ status: 'Cancelled', leaseOwner: null, rowCount: null, blobName: null });
     expect(report.progress.processedRows).toBeLessThan(10_000);
@@ -387,7 +396,9 @@ describe('export worker: failures', () => {
         await sleep(2);
       },
     };
-    expect(await worker().handle(message('r1'), quietLog)).toBe('lease-lost');
+    useFakeTimers();
+    const { value } = await settleOnFakeTime(worker().handle(message('r1'), quietLog));
+    expect(value).toBe('lease-lost');
     expect(await reportOf('r1')).toMatchObject({ status: 'Processing', leaseOwner: 'thief', rowCount: null });
     expect(files.files.size).toBe(0);
   });
@@ -395,47 +406,52 @@ describe('export worker: failures', () => {
 
 describe('export worker: progress', () => {
   it('writes the first progress as soon as there is any, not one heartbeat after the claim', async () => {
+    useFakeTimers();
     await pending('r1');
+    const seen: ReportDocument['progress'][] = [];
     behaviour = {
       pages: 3,
       pageSize: 5,
       beforePage: async (page) => {
-        if (page === 1) await sleep(400);
+        if (page !== 1) return;
+        await sleep(400);
+        const stored = await store.get(TENANT, 'r1');
+        if (stored) seen.push(stored.doc.progress);
       },
     };
-    const seen: ReportDocument['progress'][] = [];
-    const poll = setInterval(() => {
-      void store.get(TENANT, 'r1').then((s) => s && seen.push(s.doc.progress));
-    }, 5);
     // The heartbeat interval is far longer than the export: only the early first write can show progress.
-    expect(await worker({ heartbeatMs: 60_000 }).handle(message('r1'), quietLog)).toBe('completed');
-    clearInterval(poll);
-    expect(seen.some((p) => p.processedRows > 0 && p.percent !== null && p.percent < 100)).toBe(true);
+    const { value, elapsedMs } = await settleOnFakeTime(
+      worker({ heartbeatMs: 60_000 }).handle(message('r1'), quietLog),
+    );
+    expect(value).toBe('completed');
+    expect(elapsedMs).toBeLessThan(60_000);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ processedRows: 5, totalRows: 15 });
+    expect(seen[0]?.percent).toBeGreaterThan(0);
+    expect(seen[0]?.percent).toBeLessThan(100);
   });
 
   it('writes progress and renews the lease at most once per heartbeat, however often the source reports', async () => {
+    useFakeTimers();
     await pending('r1');
     const seen: ReportDocument['progress'][] = [];
     behaviour = {
       pages: 400,
       pageSize: 5,
       beforePage: async () => {
+        const stored = await store.get(TENANT, 'r1');
+        if (stored) seen.push(stored.doc.progress);
         await sleep(1);
       },
     };
     const writesBefore = store.writes;
     const w = worker({ heartbeatMs: 50 });
-    const poll = setInterval(() => {
-      void store.get(TENANT, 'r1').then((s) => s && seen.push(s.doc.progress));
-    }, 10);
-    const started = Date.now();
-    expect(await w.handle(message('r1'), quietLog)).toBe('completed');
-    clearInterval(poll);
-    const elapsed = Date.now() - started;
-    // claim + heartbeats + completion; the source called progress() 400 times
+    const { value, elapsedMs } = await settleOnFakeTime(w.handle(message('r1'), quietLog));
+    expect(value).toBe('completed');
+    // claim + heartbeats + completion; the source called progress() 400 times over ~400 ms
     const heartbeats = store.writes - writesBefore - 2;
     expect(heartbeats).toBeGreaterThan(0);
-    expect(heartbeats).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
+    expect(heartbeats).toBeLessThanOrEqual(Math.floor(elapsedMs / 50) + 1);
     const during = seen.filter((p) => p.percent !== null && p.percent < 100);
     expect(during.length).toBeGreaterThan(0);
     for (const p of during) {
