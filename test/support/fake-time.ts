@@ -2,9 +2,12 @@
 // setTimeout and setInterval run on a clock the test moves, so a test neither sleeps nor bounds wall time.
 import { vi } from 'vitest';
 
-/** Fakes the timer functions only: promises, process.nextTick and I/O run as usual. */
+/**
+ * Fakes the timer functions and `Date` (which reads the virtual clock): promises, process.nextTick and
+ * I/O run as usual.
+ */
 export function useFakeTimers(): void {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
 }
 
 /** A wait on the (possibly fake) global setTimeout. */
