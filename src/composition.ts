@@ -99,6 +99,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     retryBaseMs: Math.max(config.outbox.sweepGraceSeconds, 1) * 1000,
     retryMaxMs: config.outbox.retryMaxSeconds * 1000,
   });
+  const chunkStore = createCosmosChunkStore(reportsContainer);
   const services: Services = {
     config,
     reportTypes,
@@ -111,6 +112,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
         config.blob.reportsContainer,
         config.downloadLinkMinutes,
       ),
+      chunks: chunkStore,
       retentionSeconds,
       reportTypes,
       userMaxActiveReports: config.limits.userMaxActiveReports,
@@ -120,7 +122,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       store: reportStore,
       files: reportFiles,
       blocks: reportFiles,
-      chunks: createCosmosChunkStore(reportsContainer),
+      chunks: chunkStore,
       data: createCosmosSourceData(
         database.container(config.cosmos.albumsContainer),
         database.container(config.cosmos.ratingsContainer),

@@ -153,7 +153,7 @@ const settingsSchema = z.object({
   SERVICEBUS_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(2000).default(10),
   SERVICEBUS_LOCK_DURATION_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
   SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10080).default(10),
-  WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(15),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   WORKER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),

@@ -128,7 +128,7 @@ var appSettings = {
   DOWNLOAD_LINK_MINUTES: string(downloadLinkMinutes)
 
   // Export worker: claim lease, attempts, retry backoff.
-  WORKER_LEASE_SECONDS: '60'
+  WORKER_LEASE_SECONDS: '15'
   WORKER_MAX_ATTEMPTS: '5'
   WORKER_RETRY_BASE_SECONDS: '5'
   WORKER_RETRY_MAX_SECONDS: '300'

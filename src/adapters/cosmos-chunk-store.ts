@@ -1,7 +1,9 @@
 // ChunkStore on the Cosmos DB `reports` container: a chunked export's chunk documents live in their
-// report's partition (/tenantId), beside the report and its outbox messages.
-import type { Container } from '@azure/cosmos';
-import type { ChunkDocument } from '../domain/chunks';
+// report's partition (/tenantId), beside the report and its outbox messages. The reads of a plan's
+// chunks (how many are Done, the live tally, the results for the commit) are queries within that one
+// partition that project only the fields they need.
+import type { Container, SqlQuerySpec } from '@azure/cosmos';
+import type { ChunkDocument, ChunkResult, ChunkTally } from '../domain/chunks';
 import { forEachLimited } from '../services/concurrency';
 import type { ChunkStore, Stored } from '../services/ports';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
@@ -10,7 +12,30 @@ import { asJson, readDocument, replaceIfMatch, statusOf, stored } from './cosmos
 /** Chunk documents created at once (requests in flight). */
 const CREATE_CONCURRENCY = 8;
 
+/** The chunks of one plan of one report, within the tenant's partition, with `extra` conditions. */
+function planQuery(
+  select: string,
+  tenantId: string,
+  reportId: string,
+  planId: number,
+  extra = '',
+): SqlQuerySpec {
+  return {
+    query:
+      `SELECT ${select} FROM c WHERE c.tenantId = @tenantId AND c.kind = 'chunk' ` +
+      `AND c.reportId = @reportId AND c.planId = @planId${extra}`,
+    parameters: [
+      { name: '@tenantId', value: tenantId },
+      { name: '@reportId', value: reportId },
+      { name: '@planId', value: planId },
+    ],
+  };
+}
+
 export function createCosmosChunkStore(container: Container): ChunkStore {
+  const all = async <T>(query: SqlQuerySpec, tenantId: string): Promise<T[]> =>
+    (await container.items.query<T>(query, { partitionKey: tenantId }).fetchAll()).resources;
+
   const store: ChunkStore = {
     async createMissing(chunks: readonly ChunkDocument[]): Promise<void> {
       await forEachLimited(chunks, CREATE_CONCURRENCY, async (chunk) => {
@@ -48,6 +73,43 @@ export function createCosmosChunkStore(container: Container): ChunkStore {
         })
         .fetchAll();
       return resources.map((resource) => stored<ChunkDocument>(resource, undefined));
+    },
+
+    async countDone(tenantId: string, reportId: string, planId: number): Promise<number> {
+      const counts = await all<number>(
+        planQuery('VALUE COUNT(1)', tenantId, reportId, planId, " AND c.status = 'Done'"),
+        tenantId,
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+
+    async tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally> {
+      const rows = await all<{ status: string; processedRows?: number }>(
+        planQuery('c.status, c.processedRows', tenantId, reportId, planId),
+        tenantId,
+      );
+      const tally: ChunkTally = { done: 0, rows: 0 };
+      for (const row of rows) {
+        if (row.status === 'Done') tally.done++;
+        tally.rows += row.processedRows ?? 0;
+      }
+      return tally;
+    },
+
+    async results(tenantId: string, reportId: string, planId: number): Promise<Map<number, ChunkResult>> {
+      const rows = await all<{ chunk: number; result?: ChunkResult | null }>(
+        planQuery(
+          'c["index"] AS chunk, c.result AS result',
+          tenantId,
+          reportId,
+          planId,
+          " AND c.status = 'Done'",
+        ),
+        tenantId,
+      );
+      const results = new Map<number, ChunkResult>();
+      for (const row of rows) if (row.result) results.set(row.chunk, row.result);
+      return results;
     },
   };
   return withTranslatedErrors(store, cosmosError);

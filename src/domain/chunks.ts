@@ -1,14 +1,14 @@
 // Chunked exports: the model. A report type with a chunk plan splits its source into ordered, disjoint
 // slices; each slice is a chunk that any worker runs on its own, staging the chunk's bytes as blocks of
-// the report's one block blob. The report document records every finished chunk (rows, bytes, and what
-// names its blocks), and the worker that records the last one commits the block list in chunk order.
-// Knows nothing of Azure SDKs.
+// the report's one block blob. Each chunk keeps its own state, progress and result on a document of its
+// own; the report keeps only the plan's header, so neither its size nor the number of times an export
+// writes it grows with the chunk count. Knows nothing of Azure SDKs.
 import type { Progress } from './report';
 
 /** One slice of a report type's source, in the type's own terms (for `ratings`, a time window). */
 export type ChunkSlice = Readonly<Record<string, string | number>>;
 
-/** A finished chunk, as recorded on the report: enough to name its blocks and sum the file. */
+/** A finished chunk's result: enough to name its blocks and sum the file. */
 export interface ChunkResult {
   /** The chunk's attempt that staged the blocks (block ids carry it, so attempts never mix). */
   attempt: number;
@@ -17,20 +17,22 @@ export interface ChunkResult {
   bytes: number;
 }
 
-/** The plan of a chunked export and its progress, kept on the report document. */
-export interface ChunkedExport {
-  /** The report attempt that made the plan: chunk docs, messages and block ids carry it. */
+/** The header of a chunked export's plan, kept on the report: its size is the same for any chunk count. */
+export interface ChunkPlanHeader {
+  /** The report attempt that made the plan: chunk documents, messages and block ids carry it. */
   planId: number;
-  slices: ChunkSlice[];
+  /** Chunks in the plan (indexes 0 .. count - 1). */
+  count: number;
   /** Rows in the whole range when planned (the progress total). */
   estimatedRows: number;
-  /** By chunk index; null until that chunk is finished. */
-  results: (ChunkResult | null)[];
 }
 
 export type ChunkStatus = 'Pending' | 'Processing' | 'Done';
 
-/** One chunk's claim, in the report's partition of the `reports` container. */
+/**
+ * One chunk, in the report's partition of the `reports` container, written by that chunk's worker only
+ * (and by the watchdog once its lease has lapsed): its slice, claim, lease, progress and result.
+ */
 export interface ChunkDocument {
   id: string;
   kind: 'chunk';
@@ -44,8 +46,10 @@ export interface ChunkDocument {
   attempts: number;
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
-  /** Rows of this chunk written by the current attempt so far. */
+  /** Rows of this chunk written by the current attempt so far (all of them once Done). */
   processedRows: number;
+  /** Set with status Done, in the same write. */
+  result: ChunkResult | null;
   correlationId: string;
   ttl?: number;
 }
@@ -74,10 +78,39 @@ export function newChunk(
     leaseOwner: null,
     leaseExpiresAt: null,
     processedRows: 0,
+    result: null,
     correlationId: report.correlationId,
     ttl: ttlSeconds,
   };
 }
+
+/** The chunk claimed by `owner` until `leaseExpiresAt`: a new attempt, from its first row. */
+export const claimedChunk = (chunk: ChunkDocument, owner: string, leaseExpiresAt: string): ChunkDocument => ({
+  ...chunk,
+  status: 'Processing',
+  attempts: chunk.attempts + 1,
+  leaseOwner: owner,
+  leaseExpiresAt,
+  processedRows: 0,
+});
+
+/** The chunk finished with `result`: Done, its claim given up. */
+export const doneChunk = (chunk: ChunkDocument, result: ChunkResult): ChunkDocument => ({
+  ...chunk,
+  status: 'Done',
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  processedRows: result.rows,
+  result,
+});
+
+/** The chunk given up by its worker (a retry, a cancel) or by the watchdog: Pending again. */
+export const releasedChunk = (chunk: ChunkDocument): ChunkDocument => ({
+  ...chunk,
+  status: 'Pending',
+  leaseOwner: null,
+  leaseExpiresAt: null,
+});
 
 /**
  * The id of block `seq` staged by `attempt` of chunk `chunk` (or, with chunk `literal`, the committer's
@@ -93,27 +126,34 @@ export function blockId(planId: number, chunk: number | 'literal', attempt: numb
 export const chunkBlockIds = (planId: number, index: number, result: ChunkResult): string[] =>
   Array.from({ length: result.blocks }, (_, seq) => blockId(planId, index, result.attempt, seq));
 
-const finishedChunks = (plan: ChunkedExport): number =>
-  plan.results.filter((result) => result !== null).length;
+/** What the chunk documents of a plan say together: chunks Done, and rows written by all chunks so far. */
+export interface ChunkTally {
+  done: number;
+  rows: number;
+}
 
-export const isPlanFinished = (plan: ChunkedExport): boolean => finishedChunks(plan) === plan.slices.length;
-
-/** The report's progress from its finished chunks, at `nowMs` for an export that started at `startedMs`. */
-export function chunkedProgress(plan: ChunkedExport, startedMs: number, nowMs: number): Progress {
-  let rows = 0;
-  for (const result of plan.results) rows += result?.rows ?? 0;
-  const total = plan.slices.length;
-  const done = finishedChunks(plan);
-  const chunks = { done, total };
-  if (done === total) return { processedRows: rows, totalRows: rows, percent: 100, etaSeconds: 0, chunks };
-  // Chunks are sized to about the same row count, so the share of chunks done is the better measure
-  // when the row estimate is off (the data changed since planning).
+/**
+ * The report's progress from its chunks' tally, at `nowMs` for an export that started at `startedMs`.
+ * Rows of running chunks count as well as finished ones, so it moves while chunks run.
+ */
+export function chunkedProgress(
+  plan: ChunkPlanHeader,
+  tally: ChunkTally,
+  startedMs: number,
+  nowMs: number,
+): Progress {
+  const { rows, done } = tally;
+  const chunks = { done, total: plan.count };
+  if (done >= plan.count)
+    return { processedRows: rows, totalRows: rows, percent: 100, etaSeconds: 0, chunks };
+  // The data may have grown since planning: the total is never less than what was written.
   const estimated = Math.max(plan.estimatedRows, rows);
-  const ratio = estimated > 0 ? rows / estimated : done / total;
+  // Chunks are sized to about the same row count: with no rows estimated, the share of chunks done.
+  const ratio = estimated > 0 ? rows / estimated : done / plan.count;
   const percent = Math.min(Math.floor(ratio * 1000) / 10, 99.9);
   const elapsedMs = Math.max(nowMs - startedMs, 0);
   const etaSeconds =
-    done > 0 && elapsedMs > 0 ? Math.max(Math.ceil(((total - done) * elapsedMs) / done / 1000), 0) : null;
+    ratio > 0 && elapsedMs > 0 ? Math.max(Math.ceil(((1 - ratio) * elapsedMs) / ratio / 1000), 0) : null;
   return { processedRows: rows, totalRows: estimated, percent, etaSeconds, chunks };
 }
 

@@ -1,6 +1,6 @@
 // The report model: documents as stored, the status state machine, and the public resource shape.
 // Knows nothing of Azure SDKs.
-import type { ChunkedExport } from './chunks';
+import type { ChunkPlanHeader } from './chunks';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -120,8 +120,8 @@ export interface ReportDocument {
   leaseExpiresAt?: string | null;
   /** Seconds; set when the report becomes terminal (retention). */
   ttl?: number;
-  /** Set once a chunked export is planned (see ./chunks.ts); absent for a single-pass export. */
-  chunks?: ChunkedExport | null;
+  /** The header of a chunked export's plan (see ./chunks.ts), once planned; absent for a single pass. */
+  chunkPlan?: ChunkPlanHeader | null;
 }
 
 /** The lease of a claim (a report's or a chunk's) is still running at `now`. */

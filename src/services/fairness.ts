@@ -7,6 +7,7 @@
 // those are under the cap. The cap is counted from Cosmos before the claim, not locked: requests of one
 // tenant claimed at the same instant may pass it together, by at most the number of workers racing.
 import { randomUUID } from 'node:crypto';
+import { messageIds } from '../domain/message-ids';
 import { exportRequestPayload, type ReportDocument } from '../domain/report';
 import { retryMessage } from './export/messages';
 import type { MessagePublisher, ReportStore } from './ports';
@@ -67,7 +68,7 @@ export function createFairness(options: FairnessOptions) {
       await publisher.publish([
         retryMessage(
           // Its own id each time: duplicate detection must not drop a later deferral of the same report.
-          `defer-${report.id}-${newId()}`,
+          messageIds.deferral(report.id, newId()),
           report.correlationId,
           exportRequestPayload(report),
           new Date(now().getTime() + delayMs),

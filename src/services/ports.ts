@@ -1,6 +1,6 @@
 // The narrow interfaces the services need from storage; adapters implement them.
 import type { Readable } from 'node:stream';
-import type { ChunkDocument } from '../domain/chunks';
+import type { ChunkDocument, ChunkResult, ChunkTally } from '../domain/chunks';
 import type { OutboxDocument, ReportDocument, ReportStatus } from '../domain/report';
 
 export interface Stored<T> {
@@ -126,6 +126,12 @@ export interface ChunkStore {
   replace(chunk: ChunkDocument, etag: string): Promise<Stored<ChunkDocument> | 'conflict'>;
   /** Processing chunks of every tenant whose lease lapsed before `now`, oldest lease first. */
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ChunkDocument>[]>;
+  /** How many chunks of plan `planId` of the report are Done (one aggregate in the report's partition). */
+  countDone(tenantId: string, reportId: string, planId: number): Promise<number>;
+  /** Chunks Done and rows written by every chunk of the plan so far (the report's live progress). */
+  tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally>;
+  /** The result of each Done chunk of the plan, by chunk index. */
+  results(tenantId: string, reportId: string, planId: number): Promise<Map<number, ChunkResult>>;
 }
 
 export interface DownloadLink {

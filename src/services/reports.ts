@@ -1,6 +1,8 @@
 // Report use cases: create (report + outbox in one batch), read, list, cancel. Tenancy and ownership are
 // enforced here: another tenant's report, or another user's for a non-admin, does not exist.
 import { createHash, randomUUID } from 'node:crypto';
+import { chunkedProgress } from '../domain/chunks';
+import { messageIds } from '../domain/message-ids';
 import type { Principal } from '../domain/principal';
 import {
   exportRequested,
@@ -12,12 +14,21 @@ import {
 } from '../domain/report';
 import { builtInReportTypes, createRequestSchema, type ReportTypeRegistry } from '../domain/report-types';
 import { requestHash, validate } from '../domain/validation';
-import type { DownloadLink, DownloadLinks, ReportListFilter, ReportPage, ReportStore } from './ports';
+import type {
+  ChunkStore,
+  DownloadLink,
+  DownloadLinks,
+  ReportListFilter,
+  ReportPage,
+  ReportStore,
+} from './ports';
 
 const REPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ReportServiceOptions {
   store: ReportStore;
+  /** The chunks of chunked exports: a running one's progress is summed from them when it is read. */
+  chunks?: Pick<ChunkStore, 'tally'>;
   downloads: DownloadLinks;
   /** Seconds a terminal report is kept (Cosmos TTL). */
   retentionSeconds: number;
@@ -91,6 +102,18 @@ export function createReportService(options: ReportServiceOptions) {
     return stored && visible(principal, stored.doc) ? stored : undefined;
   }
 
+  /**
+   * The report with its live progress: a running chunked export's progress is what its chunks say now
+   * (rows of running chunks included), read from their documents, never written on the report.
+   */
+  async function live(report: ReportDocument): Promise<ReportDocument> {
+    const plan = report.chunkPlan;
+    if (report.status !== 'Processing' || !plan || !options.chunks) return report;
+    const tally = await options.chunks.tally(report.tenantId, report.id, plan.planId);
+    const startedMs = Date.parse(report.startedAt ?? report.createdAt);
+    return { ...report, progress: chunkedProgress(plan, tally, startedMs, now().getTime()) };
+  }
+
   async function linkFor(report: ReportDocument): Promise<DownloadLink | undefined> {
     if (report.status !== 'Completed' || !report.blobName || !report.fileName) return undefined;
     return downloads.create(report.blobName, report.fileName);
@@ -151,7 +174,7 @@ export function createReportService(options: ReportServiceOptions) {
         leaseOwner: null,
         leaseExpiresAt: null,
       };
-      const outbox = exportRequested(report, `outbox-${reportId}`, createdAt);
+      const outbox = exportRequested(report, messageIds.request(reportId), createdAt);
       const written = await store.createWithOutbox(report, outbox);
       if (written === 'conflict') {
         // Two requests with the same Idempotency-Key raced; the other one won.
@@ -172,7 +195,8 @@ export function createReportService(options: ReportServiceOptions) {
     },
 
     async get(principal: Principal, reportId: string): Promise<ReportDocument | undefined> {
-      return (await get(principal, reportId))?.doc;
+      const report = (await get(principal, reportId))?.doc;
+      return report && live(report);
     },
 
     /** The report with a fresh download link when it is Completed. */
@@ -180,8 +204,9 @@ export function createReportService(options: ReportServiceOptions) {
       principal: Principal,
       reportId: string,
     ): Promise<{ report: ReportDocument; link?: DownloadLink } | undefined> {
-      const report = (await get(principal, reportId))?.doc;
-      if (!report) return undefined;
+      const found = (await get(principal, reportId))?.doc;
+      if (!found) return undefined;
+      const report = await live(found);
       const link = await linkFor(report);
       return link ? { report, link } : { report };
     },

@@ -4,7 +4,7 @@
 // calls it.
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { newChunk, type ChunkDocument } from '../../src/domain/chunks';
+import { chunkDocumentId, newChunk, type ChunkDocument, type ChunkResult } from '../../src/domain/chunks';
 import type { ChunkStore, Stored } from '../../src/services/ports';
 
 /** Chunk `index` of plan 1 of a report of `tenantId` (a new report unless `reportId` is given). */
@@ -181,6 +181,62 @@ export function describeChunkStoreContract(
 
         const found = await store.findExpiredLeases(now, 2);
         expect(found.map((s) => s.doc.id)).toEqual([chunks[1]?.id, chunks[2]?.id]);
+      });
+    });
+
+    describe('the reads of one plan: countDone, tally, results', () => {
+      /** Chunks 0-3 of plan 1 of one report: 0 and 2 Done, 1 running with rows, 3 Pending. */
+      async function plan() {
+        const tenantId = randomUUID();
+        const reportId = randomUUID();
+        const result = (rows: number): ChunkResult => ({ attempt: 2, blocks: 3, rows, bytes: rows * 10 });
+        const chunks = [
+          chunk(tenantId, 0, { status: 'Done', processedRows: 100, result: result(100) }, reportId),
+          chunk(tenantId, 1, { status: 'Processing', processedRows: 40 }, reportId),
+          chunk(tenantId, 2, { status: 'Done', processedRows: 7, result: result(7) }, reportId),
+          chunk(tenantId, 3, {}, reportId),
+        ];
+        // Not of this plan: another plan of the report, the same report id in another tenant.
+        const others = [
+          chunk(
+            tenantId,
+            0,
+            {
+              id: chunkDocumentId(reportId, 2, 0),
+              planId: 2,
+              status: 'Done',
+              processedRows: 5,
+              result: result(5),
+            },
+            reportId,
+          ),
+          chunk(randomUUID(), 0, { status: 'Done', processedRows: 9, result: result(9) }, reportId),
+        ];
+        await store.createMissing([...chunks, ...others]);
+        return { tenantId, reportId, result };
+      }
+
+      it('counts the Done chunks of the plan only', async () => {
+        const { tenantId, reportId } = await plan();
+        expect(await store.countDone(tenantId, reportId, 1)).toBe(2);
+        expect(await store.countDone(tenantId, reportId, 3)).toBe(0);
+        expect(await store.countDone(randomUUID(), reportId, 1)).toBe(0);
+      });
+
+      it('tallies chunks Done and the rows of every chunk of the plan, running ones included', async () => {
+        const { tenantId, reportId } = await plan();
+        expect(await store.tally(tenantId, reportId, 1)).toEqual({ done: 2, rows: 147 });
+        expect(await store.tally(tenantId, randomUUID(), 1)).toEqual({ done: 0, rows: 0 });
+      });
+
+      it('gives the result of each Done chunk of the plan by index', async () => {
+        const { tenantId, reportId, result } = await plan();
+        const results = await store.results(tenantId, reportId, 1);
+        expect([...results.entries()].sort(([a], [b]) => a - b)).toEqual([
+          [0, result(100)],
+          [2, result(7)],
+        ]);
+        expect((await store.results(tenantId, reportId, 2)).get(0)).toEqual(result(5));
       });
     });
   });

@@ -1,6 +1,6 @@
 // An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's. It passes the
 // same contract as the Cosmos adapter (test/contracts/chunk-store.contract.ts).
-import type { ChunkDocument } from '../../src/domain/chunks';
+import type { ChunkDocument, ChunkResult, ChunkTally } from '../../src/domain/chunks';
 import { DependencyError } from '../../src/domain/errors';
 import type { ChunkStore, Stored } from '../../src/services/ports';
 
@@ -44,6 +44,34 @@ export class MemoryChunkStore implements ChunkStore {
       .sort((a, b) => String(a.doc.leaseExpiresAt).localeCompare(String(b.doc.leaseExpiresAt)))
       .slice(0, limit);
     return Promise.resolve(structuredClone(expired));
+  }
+
+  #ofPlan(tenantId: string, reportId: string, planId: number): ChunkDocument[] {
+    return [...this.#docs.values()]
+      .map(({ doc }) => doc)
+      .filter((doc) => doc.tenantId === tenantId && doc.reportId === reportId && doc.planId === planId);
+  }
+
+  countDone(tenantId: string, reportId: string, planId: number): Promise<number> {
+    return Promise.resolve(
+      this.#ofPlan(tenantId, reportId, planId).filter((doc) => doc.status === 'Done').length,
+    );
+  }
+
+  tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally> {
+    const tally: ChunkTally = { done: 0, rows: 0 };
+    for (const doc of this.#ofPlan(tenantId, reportId, planId)) {
+      if (doc.status === 'Done') tally.done++;
+      tally.rows += doc.processedRows;
+    }
+    return Promise.resolve(tally);
+  }
+
+  results(tenantId: string, reportId: string, planId: number): Promise<Map<number, ChunkResult>> {
+    const results = new Map<number, ChunkResult>();
+    for (const doc of this.#ofPlan(tenantId, reportId, planId))
+      if (doc.status === 'Done' && doc.result) results.set(doc.index, structuredClone(doc.result));
+    return Promise.resolve(results);
   }
 
   all(): ChunkDocument[] {

@@ -100,7 +100,7 @@ describe('loadConfig', () => {
 
   it('reads the worker settings, with defaults, and names bad ones', () => {
     expect(loadConfig(identityEnv).worker).toEqual({
-      leaseSeconds: 60,
+      leaseSeconds: 15,
       maxAttempts: 5,
       retryBaseSeconds: 5,
       retryMaxSeconds: 300,

@@ -1,9 +1,10 @@
-// Chunked exports, claiming one chunk: the chunk document (created when missing) is taken with an
-// etag-conditional write that sets a lease; the writes made while holding it (the heartbeat's renewal,
-// Done, the release for a retry) go through `updateChunk`.
-import { chunkDocumentId, newChunk, type ChunkDocument, type ChunkedExport } from '../../domain/chunks';
+// Chunked exports, claiming one chunk: the chunk document is taken with an etag-conditional write that
+// sets a lease. The worker then holds the chunk's etag: each later write of its own (the heartbeat's
+// renewal, Done with the result, the release for a retry) is conditional on it, so a write after the
+// claim passed to someone else fails instead of overwriting theirs, and needs no read first.
+import { chunkDocumentId, claimedChunk, type ChunkDocument } from '../../domain/chunks';
 import { isLeaseAlive, type ReportDocument } from '../../domain/report';
-import type { BlockFiles, ChunkStore } from '../ports';
+import type { BlockFiles, ChunkStore, Stored } from '../ports';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
 import { failChunked } from './chunked-end';
@@ -22,25 +23,25 @@ export function chunkDeps(ctx: WorkerContext): ChunkDeps {
 export const chunkTag = (request: ChunkRequest) =>
   `report ${request.reportId} chunk ${request.chunkIndex} (plan ${request.planId})`;
 
+/**
+ * Claims the chunk a message names: the claimed chunk with its etag; 'done' when it is finished already
+ * (a duplicate message, or a run that stopped before the commit); or the outcome of a message with
+ * nothing to run.
+ */
 export async function claimChunk(
   ctx: WorkerContext,
   report: ReportDocument,
-  plan: ChunkedExport,
   request: ChunkRequest,
   log: WorkerLog,
-): Promise<ChunkDocument | WorkOutcome> {
+): Promise<Stored<ChunkDocument> | 'done' | WorkOutcome> {
   const { chunks } = chunkDeps(ctx);
-  const id = chunkDocumentId(report.id, plan.planId, request.chunkIndex);
+  const id = chunkDocumentId(report.id, request.planId, request.chunkIndex);
   return retryOnConflict(`${chunkTag(request)} claim`, async () => {
     const current = await chunks.get(report.tenantId, id);
-    if (!current) {
-      const slice = plan.slices[request.chunkIndex];
-      if (!slice) return 'skipped-stale';
-      await chunks.createMissing([newChunk(report, plan.planId, request.chunkIndex, slice, chunkTtl(ctx))]);
-      return CONFLICT;
-    }
+    // Every chunk document of a plan exists before its header is recorded: one missing is gone (TTL).
+    if (!current) return 'skipped-stale';
     const chunk = current.doc;
-    if (chunk.status === 'Done') return 'skipped-terminal';
+    if (chunk.status === 'Done') return 'done';
     if (isLeaseAlive(chunk, ctx.now())) return 'skipped-claimed';
     if (chunk.attempts >= ctx.options.maxAttempts) {
       return failChunked(
@@ -51,50 +52,7 @@ export async function claimChunk(
         log,
       );
     }
-    const claimed = await chunks.replace(
-      {
-        ...chunk,
-        status: 'Processing',
-        attempts: chunk.attempts + 1,
-        leaseOwner: ctx.newId(),
-        leaseExpiresAt: ctx.leaseUntil(),
-        processedRows: 0,
-      },
-      current.etag,
-    );
-    return claimed === 'conflict' ? CONFLICT : claimed.doc;
+    const claimed = await chunks.replace(claimedChunk(chunk, ctx.newId(), ctx.leaseUntil()), current.etag);
+    return claimed === 'conflict' ? CONFLICT : claimed;
   });
 }
-
-/** Chunk documents outlive any export: they are dropped after the report's retention. */
-export const chunkTtl = (ctx: WorkerContext): number => ctx.options.retentionSeconds + 7 * 86_400;
-
-/** Writes `fields` on the chunk while `owner` (or, without one, anybody) holds it; false when it is gone. */
-export async function updateChunk(
-  ctx: WorkerContext,
-  request: ChunkRequest,
-  owner: string | undefined,
-  change: (chunk: ChunkDocument) => ChunkDocument,
-): Promise<boolean> {
-  const { chunks } = chunkDeps(ctx);
-  const id = chunkDocumentId(request.reportId, request.planId, request.chunkIndex);
-  return retryOnConflict(`${chunkTag(request)} update`, async () => {
-    const current = await chunks.get(request.tenantId, id);
-    if (!current || (owner !== undefined && current.doc.leaseOwner !== owner)) return false;
-    const result = await chunks.replace(change(current.doc), current.etag);
-    return result === 'conflict' ? CONFLICT : true;
-  });
-}
-
-export const markDone = (ctx: WorkerContext, request: ChunkRequest, owner: string | undefined) =>
-  updateChunk(ctx, request, owner, (chunk) =>
-    chunk.status === 'Done' ? chunk : { ...chunk, status: 'Done', leaseOwner: null, leaseExpiresAt: null },
-  );
-
-export const release = (ctx: WorkerContext, request: ChunkRequest, owner: string) =>
-  updateChunk(ctx, request, owner, (chunk) => ({
-    ...chunk,
-    status: 'Pending',
-    leaseOwner: null,
-    leaseExpiresAt: null,
-  }));

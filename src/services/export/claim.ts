@@ -11,10 +11,12 @@ import {
 } from '../../domain/report';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
-import { keepClaim } from './lease-keeper';
+import { commitClaimed } from './chunk-commit';
+import { runClaimed } from './claimed-run';
 import type { ExportRequest } from './messages';
-import { fanOut, isChunkable, planOf } from './plan';
-import { failClaimed, failedRun, runnable, runSinglePass } from './single-pass';
+import { isChunkable, planAndFanOut } from './plan';
+import { runnable } from './runnable';
+import { failClaimed, failedRun, renewReport, runSinglePass, tagOf } from './single-pass';
 import type { ReportDocument } from '../../domain/report';
 
 export function claimAndRun(
@@ -32,7 +34,7 @@ export function claimAndRun(
     if (isTerminal(doc.status)) return 'skipped-terminal';
     if (isLeaseAlive(doc, ctx.now())) return 'skipped-claimed';
     // A chunked export under way holds no claim on the report: its chunks have theirs.
-    if (doc.status === 'Processing' && doc.chunks && !doc.leaseOwner) return 'skipped-claimed';
+    if (doc.status === 'Processing' && doc.chunkPlan && !doc.leaseOwner) return 'skipped-claimed';
     if (doc.cancelRequested) {
       if (!(await ctx.endUnclaimed(stored, 'Cancelled', {}))) return CONFLICT;
       await ctx.discardFile(doc, log);
@@ -45,11 +47,11 @@ export function claimAndRun(
     }
     if (ctx.options.admission && (await ctx.options.admission(doc)) === 'deferred') return 'deferred';
     const claimFields: ReportFields = {
-      startedAt: doc.chunks ? doc.startedAt : ctx.now().toISOString(),
+      startedAt: doc.chunkPlan ? doc.startedAt : ctx.now().toISOString(),
       leaseOwner: ctx.newId(),
       leaseExpiresAt: ctx.leaseUntil(),
       attempts: doc.attempts + 1,
-      progress: doc.chunks ? doc.progress : { ...NO_PROGRESS },
+      progress: doc.chunkPlan ? doc.progress : { ...NO_PROGRESS },
       error: null,
     };
     // A Pending report moves to Processing; a Processing one whose lease lapsed is taken over, which
@@ -77,20 +79,37 @@ async function run(
   const plan = runnable(ctx, claimed);
   if (!plan.ok) return failClaimed(ctx, claimed, plan.code, plan.message, log);
   if (!isChunkable(ctx, plan)) return runSinglePass(ctx, claimed, request, plan, log);
-  // Planning reads counts and writes a document per chunk: the lease is kept alive meanwhile.
-  const keeper = keepClaim(ctx, claimed, {
-    onError: (error) => log.warn(`report ${claimed.id}: heartbeat failed while planning: ${String(error)}`),
-  });
-  keeper.start();
-  let chunks;
-  try {
-    chunks = await planOf(ctx, claimed, plan);
-    if (chunks !== 'single') return await fanOut(ctx, claimed, chunks, log);
-  } catch (error) {
-    if (error instanceof InvalidTransitionError) throw error;
-    return failedRun(ctx, claimed, request, error, log, plan.type.title, plan.type.name);
-  } finally {
-    await keeper.stop();
+  // Planning reads the source's aggregates and writes a document per chunk, under the report's claim.
+  const end = await runClaimed(
+    ctx,
+    {
+      tag: tagOf(claimed),
+      renew: () => renewReport(ctx, claimed),
+      work: (signal) => planAndFanOut(ctx, claimed, plan, signal, log),
+    },
+    log,
+  );
+  switch (end.kind) {
+    case 'done':
+      if (end.value === 'single') return runSinglePass(ctx, claimed, request, plan, log);
+      if (end.value === 'commit' && claimed.chunkPlan)
+        return commitClaimed(ctx, claimed, claimed.chunkPlan, log);
+      return end.value === 'commit' ? 'skipped-stale' : end.value;
+    case 'lease-lost':
+      log.warn(`${tagOf(claimed)}: stopped planning: the claim passed to another worker`);
+      return 'lease-lost';
+    case 'stopped': {
+      const ended = await ctx.writeClaimed(
+        claimed.tenantId,
+        claimed.id,
+        claimed.leaseOwner as string,
+        (doc) => ctx.terminal(doc, 'Cancelled', {}),
+      );
+      log.log(`${tagOf(claimed)}: Cancelled while planning`);
+      return ended === 'lost' ? 'lease-lost' : 'cancelled';
+    }
+    case 'error':
+      if (end.error instanceof InvalidTransitionError) throw end.error;
+      return failedRun(ctx, claimed, request, end.error, log, plan);
   }
-  return runSinglePass(ctx, claimed, request, plan, log);
 }

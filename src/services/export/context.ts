@@ -47,7 +47,11 @@ export interface ExportWorkerOptions {
   chunkMaxCount?: number;
   /** Seconds a terminal report is kept (Cosmos TTL). */
   retentionSeconds: number;
-  /** How often a running export renews its lease, writes progress and looks for a cancel request. */
+  /**
+   * How often a running export renews its lease, writes progress and looks for a cancel request: a
+   * quarter of the lease, at most 4 s, unless told (so a lease outlives three missed beats, and a cancel
+   * is seen within 4 s).
+   */
   heartbeatMs?: number;
   /** The report type called `name` (default: the built-in types). */
   reportType?: (name: string) => ReportTypeDefinition | undefined;
@@ -83,6 +87,13 @@ export const failure = (code: string, message: string): ReportFields => ({
   error: { code, message } satisfies ReportError,
 });
 
+/** The longest interval between two heartbeats: a cancel is noticed within it. */
+const MAX_HEARTBEAT_MS = 4_000;
+
+/** The heartbeat interval for a lease of `leaseSeconds`: a quarter of it, at most MAX_HEARTBEAT_MS. */
+export const heartbeatFor = (leaseSeconds: number): number =>
+  Math.max(Math.min(leaseSeconds * 250, MAX_HEARTBEAT_MS), 50);
+
 /** The resolved dependencies and the helpers built on them. */
 export class WorkerContext {
   readonly store: ReportStore;
@@ -107,7 +118,7 @@ export class WorkerContext {
     this.publisher = options.publisher;
     this.chunkStore = options.chunks;
     this.blocks = options.blocks;
-    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.heartbeatMs = options.heartbeatMs ?? heartbeatFor(options.leaseSeconds);
     this.chunkTargetRows = options.chunkTargetRows ?? 100_000;
     this.chunkMaxCount = options.chunkMaxCount ?? 4_000;
     this.reportTypeOf = options.reportType ?? ((name) => builtInReportTypes.get(name));
@@ -119,6 +130,11 @@ export class WorkerContext {
 
   leaseUntil(): string {
     return new Date(this.now().getTime() + this.options.leaseSeconds * 1000).toISOString();
+  }
+
+  /** Seconds a chunk document is kept: it outlives any export, and goes after the report's retention. */
+  get chunkTtlSeconds(): number {
+    return this.options.retentionSeconds + 7 * 86_400;
   }
 
   /** The report ended in `status`; throws InvalidTransitionError when it cannot end so. */

@@ -1,8 +1,6 @@
 // Keeps a claim alive while its work runs: one beat per interval renews the lease (and writes progress),
-// an early beat can be asked for (the first progress), and a beat can stop the work from outside.
-// `keepClaim` is the keeper of a claimed report (one pass, and planning); a chunk's run keeps its chunk.
-import { claimedUpdate, type ReportDocument, type ReportFields } from '../../domain/report';
-import type { WorkerContext } from './context';
+// an early beat can be asked for (the first progress), and a beat can stop the work from outside. Every
+// run under a claim uses it through `runClaimed` (./claimed-run.ts).
 
 export interface LeaseKeeperOptions {
   intervalMs: number;
@@ -51,35 +49,4 @@ export class LeaseKeeper {
       }
     }
   }
-}
-
-export interface ClaimBeat {
-  /** Fields written with each renewal (such as progress), read at each beat. */
-  fields?: () => ReportFields;
-  /** What the renewal found: the report as written, or 'lost' when another worker took the claim. */
-  renewed?: (current: ReportDocument | 'lost') => 'continue' | 'stop';
-  onError: (error: unknown) => void;
-}
-
-/**
- * The keeper of a report the worker holds a claim on: each beat renews the report's lease (with
- * `fields()`) while `claimed.leaseOwner` still holds it, and stops once the claim is lost, or when
- * `renewed` says so.
- */
-export function keepClaim(ctx: WorkerContext, claimed: ReportDocument, options: ClaimBeat): LeaseKeeper {
-  const owner = claimed.leaseOwner as string;
-  return new LeaseKeeper({
-    intervalMs: ctx.heartbeatMs,
-    beat: async () => {
-      const current = await ctx.store.updateClaimed(
-        claimed.tenantId,
-        claimed.id,
-        owner,
-        claimedUpdate({ ...options.fields?.(), leaseExpiresAt: ctx.leaseUntil() }),
-      );
-      if (options.renewed) return options.renewed(current);
-      return current === 'lost' ? 'stop' : 'continue';
-    },
-    onError: options.onError,
-  });
 }

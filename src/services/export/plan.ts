@@ -1,84 +1,79 @@
 // The first step of a chunked export, run by the worker that claimed the report: make the chunk plan
-// (once per report: a re-run after a crash takes the recorded one), write it on the report, create a
-// chunk document and an outbox message per chunk, and let go of the report: from then on each chunk is
-// claimed on its own. Every write is idempotent, so a crash anywhere here is resumed by the watchdog,
-// which re-queues the report once its lease lapses.
-import { chunkedProgress, newChunk, type ChunkedExport } from '../../domain/chunks';
+// (once per report: a re-run after a crash takes the recorded one), create one chunk document per slice
+// (the slice is stored there, and only there), record the plan's header on the report, send one outbox
+// message per chunk, and let go of the report: from then on each chunk is claimed on its own. Every
+// write is idempotent, and the order makes a crash anywhere here resumable by the watchdog, which
+// re-queues the report once its lease lapses: a report with a header has all of its chunk documents.
+import { chunkedProgress, newChunk, type ChunkPlanHeader } from '../../domain/chunks';
+import { messageIds } from '../../domain/message-ids';
 import { chunkRequested, type ReportDocument } from '../../domain/report';
 import { forEachLimited } from '../concurrency';
-import { chunkTtl } from './chunk-claim';
+import { isPlanDone } from './chunk-commit';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
-import type { Runnable } from './single-pass';
+import type { RunnableReport } from './runnable';
 
 /** Outbox documents written at once. */
 const OUTBOX_CONCURRENCY = 8;
 
-export type Chunkable = Extract<Runnable, { ok: true }>;
-
 /** Whether this report's export is made in chunks here: its type has a plan and its format joins. */
-export const isChunkable = (ctx: WorkerContext, run: Chunkable): boolean =>
+export const isChunkable = (ctx: WorkerContext, run: RunnableReport): boolean =>
   ctx.canChunk && run.type.chunking !== undefined && run.writer.chunked !== undefined;
 
-/** The report's plan: the recorded one, or a new one; 'single' when one chunk would hold everything. */
-export async function planOf(
+/**
+ * Plans the report (or takes its recorded plan) and fans its chunks out; 'single' when one chunk would
+ * hold everything (the caller runs it in one pass); 'commit' when the recorded plan's chunks are all Done
+ * (the caller commits, under the claim it holds).
+ */
+export async function planAndFanOut(
   ctx: WorkerContext,
   claimed: ReportDocument,
-  run: Chunkable,
-): Promise<ChunkedExport | 'single'> {
-  if (claimed.chunks) return claimed.chunks;
-  const planner = run.type.chunking;
-  if (!planner) return 'single';
-  const plan = await planner.plan(run.parameters, {
-    data: ctx.data,
-    signal: new AbortController().signal,
-    targetRows: ctx.chunkTargetRows,
-    maxChunks: ctx.chunkMaxCount,
-  });
-  if (plan.slices.length <= 1) return 'single';
-  return {
-    planId: claimed.attempts,
-    slices: plan.slices,
-    estimatedRows: plan.estimatedRows,
-    results: plan.slices.map(() => null),
-  };
-}
-
-/** Records the plan, fans the chunks out through the outbox, and releases the report. */
-export async function fanOut(
-  ctx: WorkerContext,
-  claimed: ReportDocument,
-  plan: ChunkedExport,
+  run: RunnableReport,
+  signal: AbortSignal,
   log: WorkerLog,
-): Promise<WorkOutcome> {
+): Promise<WorkOutcome | 'single' | 'commit'> {
+  const chunkStore = ctx.chunkStore;
+  const planner = run.type.chunking;
+  if (!chunkStore || !planner) return 'single';
   const owner = claimed.leaseOwner as string;
-  const startedMs = Date.parse(claimed.startedAt ?? claimed.createdAt);
-  if (!claimed.chunks) {
+  let header = claimed.chunkPlan;
+  if (!header) {
+    const plan = await planner.plan(run.parameters, {
+      data: ctx.data,
+      signal,
+      targetRows: ctx.chunkTargetRows,
+      maxChunks: ctx.chunkMaxCount,
+    });
+    if (plan.slices.length <= 1) return 'single';
+    const planned: ChunkPlanHeader = {
+      planId: claimed.attempts,
+      count: plan.slices.length,
+      estimatedRows: plan.estimatedRows,
+    };
+    // Chunk documents first: a report with a header has every chunk, and a chunk message finds its chunk.
+    // A crash before the header leaves chunks no message names; the next attempt plans anew (a new plan id).
+    await chunkStore.createMissing(
+      plan.slices.map((slice, index) => newChunk(claimed, planned.planId, index, slice, ctx.chunkTtlSeconds)),
+    );
+    const startedMs = Date.parse(claimed.startedAt ?? claimed.createdAt);
     const recorded = await ctx.writeClaimed(claimed.tenantId, claimed.id, owner, (doc) => ({
       ...doc,
-      chunks: plan,
-      progress: chunkedProgress(plan, startedMs, ctx.now().getTime()),
+      chunkPlan: planned,
+      progress: chunkedProgress(planned, { done: 0, rows: 0 }, startedMs, ctx.now().getTime()),
     }));
     if (recorded === 'lost') return 'lease-lost';
+    header = planned;
+  } else if (await isPlanDone(ctx, claimed, header)) {
+    // Taken over from a committer that stopped: every chunk is Done, and only the commit is left.
+    return 'commit';
   }
-  const chunkStore = ctx.chunkStore;
-  if (!chunkStore) throw new Error('chunked exports need a chunk store');
-  // Chunk documents first: a chunk message always finds its chunk.
-  await chunkStore.createMissing(
-    plan.slices.map((slice, index) => newChunk(claimed, plan.planId, index, slice, chunkTtl(ctx))),
-  );
+  const { planId, count } = header;
   const createdAt = ctx.now().toISOString();
   await forEachLimited(
-    plan.slices.map((_, index) => index),
+    Array.from({ length: count }, (_, index) => index),
     OUTBOX_CONCURRENCY,
     (index) =>
       ctx.store.addOutbox(
-        chunkRequested(
-          claimed,
-          plan.planId,
-          index,
-          `outbox-${claimed.id}-p${plan.planId}-c${index}`,
-          createdAt,
-        ),
+        chunkRequested(claimed, planId, index, messageIds.chunk(claimed.id, planId, index), createdAt),
       ),
   );
   // The report now has no claim of its own (its chunks have), so the watchdog leaves it be.
@@ -88,7 +83,7 @@ export async function fanOut(
     leaseExpiresAt: null,
   }));
   log.log(
-    `report ${claimed.id}: planned ${plan.slices.length} chunks of about ${Math.ceil(plan.estimatedRows / plan.slices.length)} rows (plan ${plan.planId})`,
+    `report ${claimed.id}: planned ${count} chunks of about ${Math.ceil(header.estimatedRows / count)} rows (plan ${planId})`,
   );
   return released === 'lost' ? 'lease-lost' : 'planned';
 }

@@ -1,7 +1,8 @@
 // The watchdog: claims whose worker stopped renewing them (a crash, a recycled instance) go back to the
 // queue through the outbox, until the attempts run out; then the report is Failed. A report's claim
 // re-queues the report; a chunk's claim re-queues that chunk alone.
-import type { ChunkDocument } from '../../domain/chunks';
+import { releasedChunk, type ChunkDocument } from '../../domain/chunks';
+import { messageIds } from '../../domain/message-ids';
 import {
   chunkRequested,
   exportRequested,
@@ -41,7 +42,7 @@ export async function sweepExpiredLeases(ctx: WorkerContext, log: WorkerLog): Pr
         continue;
       }
       // Built first, so that a refused release writes nothing, not even the outbox message.
-      const release = doc.chunks
+      const release = doc.chunkPlan
         ? { ...doc, leaseOwner: null, leaseExpiresAt: null }
         : transition(doc, 'Pending', {
             leaseOwner: null,
@@ -53,7 +54,7 @@ export async function sweepExpiredLeases(ctx: WorkerContext, log: WorkerLog): Pr
       // order could leave a Pending report with no message at all. The outbox id is fixed per attempt,
       // so a sweep that repeats this step adds nothing.
       await ctx.store.addOutbox(
-        exportRequested(doc, `outbox-${doc.id}-requeue-${doc.attempts}`, ctx.now().toISOString()),
+        exportRequested(doc, messageIds.requeue(doc.id, doc.attempts), ctx.now().toISOString()),
       );
       const released = await ctx.store.replace(release, stored.etag);
       if (released !== 'conflict') {
@@ -85,9 +86,9 @@ async function recoverChunk(
   const chunk = stored.doc;
   const chunkStore = ctx.chunkStore;
   if (!chunkStore) return;
-  const released: ChunkDocument = { ...chunk, status: 'Pending', leaseOwner: null, leaseExpiresAt: null };
+  const released = releasedChunk(chunk);
   const report = (await ctx.store.get(chunk.tenantId, chunk.reportId))?.doc;
-  if (!report || isTerminal(report.status) || report.chunks?.planId !== chunk.planId) {
+  if (!report || isTerminal(report.status) || report.chunkPlan?.planId !== chunk.planId) {
     // Nothing left to do for it: put it to rest so that no sweep finds it again.
     await chunkStore.replace(released, stored.etag);
     return;
@@ -112,7 +113,7 @@ async function recoverChunk(
       report,
       chunk.planId,
       chunk.index,
-      `outbox-${chunk.reportId}-p${chunk.planId}-c${chunk.index}-requeue-${chunk.attempts}`,
+      messageIds.chunkRequeue(chunk.reportId, chunk.planId, chunk.index, chunk.attempts),
       ctx.now().toISOString(),
     ),
   );

@@ -1,6 +1,6 @@
 // How often the page asks about the reports it shows. No DOM here.
 
-/** While a report is being exported, progress moves every second (the worker's heartbeat). */
+/** While a report is being exported, progress moves every few seconds (the workers' heartbeats). */
 export const PROCESSING_POLL_MS = 1_000;
 /** A Pending report waits for the relay and a worker: a few seconds between looks are enough. */
 export const PENDING_POLL_MS = 2_500;

@@ -3,6 +3,7 @@
 // replays, cancel, retries, and resume after a lost worker (only the lost chunk is read again).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings } from '../../../dev/seed';
+import { chunkedProgress } from '../../../src/domain/chunks';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { exportRequested, type OutboxDocument, type ReportDocument } from '../../../src/domain/report';
 import type { RatingFilter, SourceData } from '../../../src/domain/report-types/source-data';
@@ -37,12 +38,13 @@ class Publisher implements MessagePublisher {
 class CountingData implements SourceData {
   readonly reads = new Map<string, number>();
   failNext = 0;
+  /** While set, each window's read waits here after its first page. */
+  hold: Promise<void> | undefined;
   constructor(readonly inner: MemorySourceData) {}
   albums = (filter: Parameters<SourceData['albums']>[0], signal: AbortSignal) =>
     this.inner.albums(filter, signal);
   countRatings = (filter: RatingFilter, signal: AbortSignal) => this.inner.countRatings(filter, signal);
-  ratingTimeBounds = (filter: RatingFilter, signal: AbortSignal) =>
-    this.inner.ratingTimeBounds(filter, signal);
+  ratingStats = (filter: RatingFilter, signal: AbortSignal) => this.inner.ratingStats(filter, signal);
   ratings(filter: RatingFilter, signal: AbortSignal) {
     this.reads.set(filter.from, (this.reads.get(filter.from) ?? 0) + 1);
     if (this.failNext > 0) {
@@ -52,11 +54,48 @@ class CountingData implements SourceData {
         [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
       };
     }
-    return this.inner.ratings(filter, signal);
+    const pages = this.inner.ratings(filter, signal);
+    const hold = this.hold;
+    if (!hold) return pages;
+    return (async function* () {
+      let first = true;
+      for await (const page of pages) {
+        yield page;
+        if (first) await hold;
+        first = false;
+      }
+    })();
   }
 }
 
-let store: MemoryReportStore;
+/**
+ * Counts the writes of each report the store accepted, whatever made them, and the conditional writes
+ * it refused (a write that lost to a concurrent one).
+ */
+class CountingReportStore extends MemoryReportStore {
+  readonly accepted = new Map<string, number>();
+  readonly refused = new Map<string, number>();
+  static #add(counts: Map<string, number>, id: string) {
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  override async replace(report: ReportDocument, etag: string) {
+    const result = await super.replace(report, etag);
+    CountingReportStore.#add(result === 'conflict' ? this.refused : this.accepted, report.id);
+    return result;
+  }
+  override async updateClaimed(
+    tenantId: string,
+    reportId: string,
+    owner: string,
+    fields: Partial<ReportDocument>,
+  ) {
+    const result = await super.updateClaimed(tenantId, reportId, owner, fields);
+    if (result !== 'lost') CountingReportStore.#add(this.accepted, reportId);
+    return result;
+  }
+}
+
+let store: CountingReportStore;
 let chunks: MemoryChunkStore;
 let blocks: MemoryBlockFiles;
 let publisher: Publisher;
@@ -134,10 +173,18 @@ async function reportOf(id: string): Promise<ReportDocument> {
 const singlePass = async (format: string, parameters: Record<string, unknown> = ALL_TIME): Promise<string> =>
   (await singlePassRatings(data.inner, format, parameters)).toString('utf8');
 
+/** The report's progress as a reader sees it (summed from its chunks while it runs). */
+async function liveProgress(report: ReportDocument) {
+  const plan = report.chunkPlan;
+  if (!plan) throw new Error(`report ${report.id} has no plan`);
+  const tally = await chunks.tally(TENANT, report.id, plan.planId);
+  return chunkedProgress(plan, tally, Date.parse(report.startedAt ?? report.createdAt), clock);
+}
+
 const fileOf = (report: ReportDocument) => blocks.files.get(report.blobName ?? '')?.content;
 
 beforeEach(() => {
-  store = new MemoryReportStore();
+  store = new CountingReportStore();
   chunks = new MemoryChunkStore();
   blocks = new MemoryBlockFiles(512);
   publisher = new Publisher();
@@ -156,17 +203,17 @@ describe('chunked exports', () => {
       const outcomes = await drain();
       const done = await reportOf(report.id);
       expect(done.status, JSON.stringify(done.error) + log.lines.join('\n')).toBe('Completed');
-      expect(done.chunks?.slices.length).toBeGreaterThanOrEqual(10);
+      expect(done.chunkPlan?.count).toBeGreaterThanOrEqual(10);
       expect(outcomes.filter((o) => o === 'planned')).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
       const expected = await singlePass(format);
       expect(fileOf(done)).toBe(expected);
       expect(done.rowCount).toBe(ratingList.length);
       expect(done.sizeBytes).toBe(Buffer.byteLength(expected));
-      expect(done.progress).toMatchObject({ percent: 100, chunks: { done: done.chunks?.slices.length } });
+      expect(done.progress).toMatchObject({ percent: 100, chunks: { done: done.chunkPlan?.count } });
       // Every chunk read its window once; nothing else read ratings.
       expect([...data.reads.values()].every((n) => n === 1)).toBe(true);
-      expect(data.reads.size).toBe(done.chunks?.slices.length);
+      expect(data.reads.size).toBe(done.chunkPlan?.count);
     },
   );
 
@@ -186,9 +233,9 @@ describe('chunked exports', () => {
     const xlsx = await request('xlsx');
     const small = await request('csv', { fromDate: '2019-03-01', toDate: '2019-03-02' });
     await drain();
-    expect((await reportOf(xlsx.id)).chunks ?? null).toBeNull();
+    expect((await reportOf(xlsx.id)).chunkPlan ?? null).toBeNull();
     const one = await reportOf(small.id);
-    expect(one.chunks ?? null).toBeNull();
+    expect(one.chunkPlan ?? null).toBeNull();
     expect(one.status).toBe('Completed');
     expect(chunks.all()).toEqual([]);
   });
@@ -199,7 +246,7 @@ describe('chunked exports', () => {
     await run.handle(newMessages()[0]!.payload, log);
     const planned = await reportOf(report.id);
     expect(planned).toMatchObject({ status: 'Processing', leaseOwner: null, leaseExpiresAt: null });
-    const total = planned.chunks!.slices.length;
+    const total = planned.chunkPlan!.count;
     expect(planned.progress).toMatchObject({
       processedRows: 0,
       totalRows: ratingList.length,
@@ -213,7 +260,7 @@ describe('chunked exports', () => {
       await run.handle(message.payload, log);
       const now = await reportOf(report.id);
       expect(now.status).toBe('Processing');
-      expect(now.progress.chunks).toEqual({ done: i + 1, total });
+      expect((await liveProgress(now)).chunks).toEqual({ done: i + 1, total });
       expect(blocks.files.size).toBe(0);
     }
     expect(await run.handle(messages.at(-1)!.payload, log)).toBe('completed');
@@ -270,7 +317,7 @@ describe('chunked exports', () => {
     expect(done.status).toBe('Completed');
     expect(fileOf(done)).toBe(await singlePass('csv'));
     expect([...data.reads.values()].every((n) => n === 1)).toBe(true);
-    expect(done.chunks?.results[4]?.attempt).toBe(2);
+    expect((await chunks.get(TENANT, `chunk-${report.id}-1-4`))?.doc.result?.attempt).toBe(2);
   });
 
   it('retries a chunk after a passing fault with backoff, alone', async () => {
@@ -319,5 +366,78 @@ describe('chunked exports', () => {
     expect((await reportOf(report.id)).status).toBe('Cancelled');
     expect(blocks.files.size).toBe(0);
     expect(blocks.commits).toEqual([]);
+  });
+
+  it('keeps the report the same size, and writes it as often, for 20 chunks or 2,000', async () => {
+    const measure = async (chunkTargetRows: number) => {
+      const report = await request('csv');
+      // No heartbeat falls inside this run: only the writes the export's steps make are counted.
+      await drain(worker({ chunkTargetRows, chunkMaxCount: 2_000, heartbeatMs: 600_000 }));
+      const done = await reportOf(report.id);
+      expect(done.status).toBe('Completed');
+      expect(fileOf(done)).toBe(await singlePass('csv'));
+      return {
+        chunks: done.chunkPlan?.count ?? 0,
+        bytes: Buffer.byteLength(JSON.stringify(done)),
+        writes: store.accepted.get(report.id) ?? 0,
+        refused: store.refused.get(report.id) ?? 0,
+      };
+    };
+    const few = await measure(150);
+    const many = await measure(1);
+    expect(few.chunks).toBe(20);
+    expect(many.chunks).toBe(2_000);
+    // Claim, plan header, release, the commit's claim, completion: the same five writes whatever the
+    // chunk count.
+    expect(few.writes).toBe(5);
+    expect(many.writes).toBe(few.writes);
+    // The header's numbers have more digits; nothing grows with the chunks.
+    expect(Math.abs(many.bytes - few.bytes)).toBeLessThan(32);
+    console.log(
+      `report document: ${few.bytes} bytes at 20 chunks, ${many.bytes} at 2,000; ${many.writes} writes; ` +
+        `commit claims lost to a concurrent one: ${few.refused} and ${many.refused} (every chunk finished in the same instant)`,
+    );
+  }, 60_000);
+
+  it('shows the rows of running chunks in the progress, before any chunk ends', async () => {
+    const report = await request('csv');
+    const run = worker({ heartbeatMs: 5 });
+    await run.handle(newMessages()[0]!.payload, log);
+    const planned = await reportOf(report.id);
+    const messages = newMessages();
+    let release = () => {};
+    data.hold = new Promise<void>((resolve) => (release = resolve));
+    const running = Promise.all(messages.slice(0, 3).map((m) => run.handle(m.payload, log)));
+    // Each of the three chunks has read its first page and waits; their heartbeats write their rows.
+    let progress = await liveProgress(planned);
+    // A first page holds 97 ratings, less the run of equal timestamps held back for the next page.
+    for (let tries = 0; progress.processedRows < 3 * 80 && tries < 400; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      progress = await liveProgress(planned);
+    }
+    expect(progress.chunks).toEqual({ done: 0, total: planned.chunkPlan!.count });
+    expect(progress.processedRows).toBeGreaterThanOrEqual(3 * 80);
+    expect(progress.percent).toBeGreaterThan(0);
+    expect(progress.totalRows).toBe(ratingList.length);
+    release();
+    data.hold = undefined;
+    await running;
+    const after = await liveProgress(planned);
+    expect(after.chunks?.done).toBe(3);
+    for (const message of messages.slice(3)) await run.handle(message.payload, log);
+    expect((await reportOf(report.id)).status).toBe('Completed');
+  });
+
+  it('commits once and completes once when the last two chunks finish at the same moment', async () => {
+    const report = await request('json');
+    const run = worker();
+    await run.handle(newMessages()[0]!.payload, log);
+    const messages = newMessages();
+    for (const message of messages.slice(0, -2)) await run.handle(message.payload, log);
+    const outcomes = await Promise.all(messages.slice(-2).map((m) => run.handle(m.payload, log)));
+    expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'chunk-done')).toHaveLength(1);
+    expect(blocks.commits.filter((c) => c.outcome === 'committed')).toHaveLength(1);
+    expect(fileOf(await reportOf(report.id))).toBe(await singlePass('json'));
   });
 });

@@ -5,6 +5,7 @@ import {
   DependencyUnavailableError,
 } from '../../../src/domain/errors';
 import { isTransient } from '../../../src/services/failures';
+import { TooManyConflictsError } from '../../../src/services/retry-on-conflict';
 
 describe('isTransient', () => {
   it('is true for the app errors that mean a dependency is down for a moment', () => {
@@ -16,6 +17,7 @@ describe('isTransient', () => {
     expect(isTransient(new DependencyError('storage', 404))).toBe(false);
     expect(isTransient(Object.assign(new Error('throttled'), { code: 429 }))).toBe(false);
     expect(isTransient(new Error('a bug'))).toBe(false);
+    expect(isTransient(new TooManyConflictsError('report r1'))).toBe(true);
     expect(isTransient(undefined)).toBe(false);
   });
 });

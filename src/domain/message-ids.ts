@@ -1,0 +1,27 @@
+// The ids of the messages of the report-requests queue, and so of their outbox documents. Service Bus
+// duplicate detection drops a message whose id it saw within its window, so each id says exactly which
+// piece of work it stands for: a re-send of the same work has the same id, new work has a new one.
+// Knows nothing of Azure SDKs.
+
+/** A chunk of a plan: `p{planId}-c{index}`. */
+const chunkPart = (planId: number, index: number): string => `p${planId}-c${index}`;
+
+export const messageIds = {
+  /** The report's request, written with the report. */
+  request: (reportId: string): string => `outbox-${reportId}`,
+  /** The report sent again by the watchdog after its claim of attempt `attempt` lapsed. */
+  requeue: (reportId: string, attempt: number): string => `outbox-${reportId}-requeue-${attempt}`,
+  /** The report sent again after attempt `attempt` met a passing fault. */
+  retry: (reportId: string, attempt: number): string => `retry-${reportId}-${attempt}`,
+  /** The report's request put back for later by fairness (`unique` makes each deferral its own). */
+  deferral: (reportId: string, unique: string): string => `defer-${reportId}-${unique}`,
+  /** Chunk `index` of plan `planId`, sent when the plan fans out. */
+  chunk: (reportId: string, planId: number, index: number): string =>
+    `outbox-${reportId}-${chunkPart(planId, index)}`,
+  /** The chunk sent again by the watchdog after its claim of attempt `attempt` lapsed. */
+  chunkRequeue: (reportId: string, planId: number, index: number, attempt: number): string =>
+    `outbox-${reportId}-${chunkPart(planId, index)}-requeue-${attempt}`,
+  /** The chunk sent again after its attempt `attempt` met a passing fault. */
+  chunkRetry: (reportId: string, planId: number, index: number, attempt: number): string =>
+    `retry-${reportId}-${chunkPart(planId, index)}-${attempt}`,
+};
