@@ -4,7 +4,14 @@
 // translation in one place.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
-import { ACTIVE_STATUSES, type OutboxDocument, type ReportDocument } from '../domain/report';
+import {
+  ACTIVE_STATUSES,
+  SUMMARY_FIELDS,
+  summaryOf,
+  type OutboxDocument,
+  type ReportDocument,
+  type ReportSummary,
+} from '../domain/report';
 import {
   InvalidContinuationTokenError,
   type ReportListFilter,
@@ -92,6 +99,9 @@ function decodeToken(secret: string, raw: string, expectedQuery: string): string
   return c;
 }
 
+/** The projection of a list page: only what the resource shows. */
+const LISTED = SUMMARY_FIELDS.map((field) => `c.${field}`).join(', ');
+
 function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
   const conditions = ['c.tenantId = @tenantId', "c.kind = 'report'"];
   const parameters: SqlParameter[] = [{ name: '@tenantId', value: tenantId }];
@@ -108,7 +118,7 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
     parameters.push({ name: '@reportType', value: filter.reportType });
   }
   return {
-    query: `SELECT * FROM c WHERE ${conditions.join(' AND ')} ORDER BY c.createdAt DESC`,
+    query: `SELECT ${LISTED} FROM c WHERE ${conditions.join(' AND ')} ORDER BY c.createdAt DESC`,
     parameters,
   };
 }
@@ -224,18 +234,18 @@ export function createCosmosReportStore(container: Container, continuationTokenS
         continuationToken === undefined
           ? undefined
           : decodeToken(continuationTokenSecret, continuationToken, fingerprint);
-      const iterator = container.items.query<StoredReport>(listQuery(tenantId, filter), {
+      const iterator = container.items.query<ReportSummary>(listQuery(tenantId, filter), {
         partitionKey: tenantId,
         maxItemCount: pageSize,
         ...(sdkToken === undefined ? {} : { continuationToken: sdkToken }),
       });
-      const items: ReportDocument[] = [];
+      const items: ReportSummary[] = [];
       let next: string | undefined;
       try {
         // An empty page that still has a continuation is followed, so callers never get one.
         do {
           const page = await iterator.fetchNext();
-          for (const resource of page.resources) items.push(clean<ReportDocument>(resource));
+          for (const resource of page.resources) items.push(summaryOf(clean<ReportSummary>(resource)));
           next = page.continuationToken || undefined;
         } while (items.length === 0 && next !== undefined);
       } catch (error) {

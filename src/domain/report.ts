@@ -225,6 +225,22 @@ const RESOURCE_FIELDS = [
   'fileName',
 ] as const satisfies readonly (keyof ReportDocument)[];
 
+/** The fields a list of reports reads: those the resource shows, and nothing else. */
+export const SUMMARY_FIELDS = [
+  'id',
+  ...RESOURCE_FIELDS,
+  'truncated',
+] as const satisfies readonly (keyof ReportDocument)[];
+
+/** A report as a list page holds it. */
+export type ReportSummary = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number] | 'id' | 'truncated'>;
+
+/** `report` cut down to its summary. */
+export const summaryOf = (report: ReportSummary): ReportSummary =>
+  Object.fromEntries(
+    SUMMARY_FIELDS.filter((field) => report[field] !== undefined).map((field) => [field, report[field]]),
+  ) as ReportSummary;
+
 /** What the API returns for a report. */
 export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> {
   reportId: string;
@@ -234,7 +250,7 @@ export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FI
 }
 
 export function toResource(
-  report: ReportDocument,
+  report: ReportSummary,
   download?: { url: string; expiresAt: string },
 ): ReportResource {
   const shown = Object.fromEntries(RESOURCE_FIELDS.map((field) => [field, report[field]])) as Pick<

@@ -1,7 +1,7 @@
 // The narrow interfaces the services need from storage; adapters implement them.
 import type { Readable } from 'node:stream';
 import type { ChunkDocument, ChunkResult, ChunkTally } from '../domain/chunks';
-import type { OutboxDocument, ReportDocument, ReportStatus } from '../domain/report';
+import type { OutboxDocument, ReportDocument, ReportStatus, ReportSummary } from '../domain/report';
 
 export interface Stored<T> {
   doc: T;
@@ -16,7 +16,8 @@ export interface ReportListFilter {
 }
 
 export interface ReportPage {
-  items: ReportDocument[];
+  /** The reports as the API shows them (a list reads nothing else of a document). */
+  items: ReportSummary[];
   /** Opaque; null when there is no next page. */
   continuationToken: string | null;
 }

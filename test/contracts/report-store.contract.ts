@@ -4,7 +4,12 @@
 // call the services make. Not a test file itself: each implementation's test file calls it.
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exportRequested, type OutboxDocument, type ReportDocument } from '../../src/domain/report';
+import {
+  exportRequested,
+  summaryOf,
+  type OutboxDocument,
+  type ReportDocument,
+} from '../../src/domain/report';
 import { InvalidContinuationTokenError, type ReportStore } from '../../src/services/ports';
 import { reportDocument } from '../support/report-document';
 
@@ -243,8 +248,11 @@ export function describeReportStoreContract(
         expect(await ids({ reportType: 'inventory' })).toEqual([c.id]);
         expect(await ids({ ownerId: 'owner-1', status: 'Completed' })).toEqual([]);
 
+        // A list page holds what the resource shows, and nothing else of the document.
         const page = await store.list(tenantId, {}, 10);
-        expect(page.items[0]).toEqual(c);
+        expect(page.items[0]).toEqual(summaryOf(c));
+        expect(page.items[0]).not.toHaveProperty('requestHash');
+        expect(page.items[0]).not.toHaveProperty('correlationId');
       });
 
       it('is an empty page with a null token for a tenant without reports', async () => {
@@ -293,7 +301,7 @@ export function describeReportStoreContract(
         const token = first.continuationToken;
         if (token === null) throw new Error('expected a continuation token');
         const second = await store.list(tenantId, { status: 'Completed' }, 2, token);
-        expect(second).toEqual({ items: [completed[0]], continuationToken: null });
+        expect(second).toEqual({ items: [summaryOf(completed[0]!)], continuationToken: null });
         expect(await store.list(tenantId, { status: 'Completed' }, 2, token)).toEqual(second);
       });
 

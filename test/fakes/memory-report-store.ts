@@ -11,6 +11,7 @@ import {
   canTransition,
   InvalidTransitionError,
   isTerminal,
+  summaryOf,
   type OutboxDocument,
   type ReportDocument,
   type ReportStatus,
@@ -146,7 +147,7 @@ export class MemoryReportStore implements ReportStore {
           (filter.reportType === undefined || r.reportType === filter.reportType),
       )
       .sort(newestFirst);
-    const items = matching.slice(offset, offset + pageSize).map(copy);
+    const items = matching.slice(offset, offset + pageSize).map((report) => summaryOf(copy(report)));
     const next = offset + pageSize;
     let token: string | null = null;
     if (next < matching.length) {
