@@ -7,6 +7,7 @@
 // those are under the cap. The cap is counted from Cosmos before the claim, not locked: requests of one
 // tenant claimed at the same instant may pass it together, by at most the number of workers racing.
 import { randomUUID } from 'node:crypto';
+import { deferralDelayMs } from '../domain/backoff';
 import { messageIds } from '../domain/message-ids';
 import { exportRequestPayload, type ReportDocument } from '../domain/report';
 import { retryMessage } from './export/messages';
@@ -31,18 +32,6 @@ export interface FairnessOptions {
 }
 
 const DEFAULT_MAX_DEFER_MS = 30_000;
-
-/**
- * How long a request with `ahead` reports ahead of it waits before it is delivered again: a request
- * whose turn comes in the next round (ahead < 2 cap) waits `deferMs`, one a round further back twice
- * that, and so on, up to `maxDeferMs`. Requests far back are so not re-delivered (and counted) on
- * every round; the ones next in line are back soon after a place frees up.
- */
-export function deferralDelayMs(ahead: number, cap: number, deferMs: number, maxDeferMs: number): number {
-  if (cap < 1 || ahead < cap) return 0;
-  const rounds = Math.floor((ahead - cap) / cap) + 1;
-  return Math.min(maxDeferMs, deferMs * rounds);
-}
 
 export function createFairness(options: FairnessOptions) {
   const { store, publisher, maxActivePerTenant: cap, deferMs } = options;

@@ -2,6 +2,7 @@
 // docs) and by the timer sweeper (docs still undispatched after a grace period, whose retry is due). At-
 // least-once: a doc that was sent but could not be marked is sent again on the next run, and broker
 // duplicate detection on messageId drops it. Knows nothing of Azure SDKs.
+import { retryDelayAfterFailure } from '../domain/backoff';
 import { BrokerUnavailableError } from '../domain/errors';
 import type { OutboxDocument } from '../domain/report';
 import type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
@@ -60,16 +61,6 @@ function toOutboundMessage(doc: OutboxDocument): OutboundMessage {
     },
     body: doc.payload,
   };
-}
-
-/**
- * How long after its failure number `attempts + 1` a doc waits for the next try:
- * min(max, base * 2^attempts), so base, 2 base, 4 base, ... up to max. No jitter: docs that failed
- * together are due together and go out in the same sweep, in batches.
- */
-export function retryDelayAfterFailure(attempts: number, baseMs: number, maxMs: number): number {
-  const exponent = Number.isFinite(attempts) ? Math.min(Math.max(Math.floor(attempts), 0), 30) : 0;
-  return Math.min(maxMs, baseMs * 2 ** exponent);
 }
 
 function errorMessage(error: unknown): string {

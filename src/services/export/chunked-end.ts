@@ -2,7 +2,7 @@
 // worker holds a claim on (its chunks have theirs). Every chunk step and the watchdog end a chunked
 // report through here.
 import { isTerminal, type ReportDocument, type ReportFields, type ReportStatus } from '../../domain/report';
-import { CONFLICT, CONTENDED, retryOnConflict } from '../retry-on-conflict';
+import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
 
 /** Ends a chunked report (nobody holds a claim on the report itself) unless it has ended already. */
@@ -13,16 +13,12 @@ export async function endChunked(
   status: ReportStatus,
   fields: ReportFields,
 ): Promise<boolean> {
-  return retryOnConflict(
-    `report ${reportId}`,
-    async () => {
-      const stored = await ctx.store.get(tenantId, reportId);
-      if (!stored || isTerminal(stored.doc.status)) return false;
-      const result = await ctx.store.replace(ctx.terminal(stored.doc, status, fields), stored.etag);
-      return result === 'conflict' ? CONFLICT : true;
-    },
-    CONTENDED,
-  );
+  return retryOnConflict(`report ${reportId}`, async () => {
+    const stored = await ctx.store.get(tenantId, reportId);
+    if (!stored || isTerminal(stored.doc.status)) return false;
+    const result = await ctx.store.replace(ctx.terminal(stored.doc, status, fields), stored.etag);
+    return result === 'conflict' ? CONFLICT : true;
+  });
 }
 
 export async function failChunked(

@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { exportRequested, type ReportDocument } from '../../../src/domain/report';
 import { createExportWorker, exportRequestSchema } from '../../../src/services/export-worker';
-import { createFairness, deferralDelayMs, type FairnessOptions } from '../../../src/services/fairness';
+import { deferralDelayMs } from '../../../src/domain/backoff';
+import { createFairness, type FairnessOptions } from '../../../src/services/fairness';
 import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
 import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';

@@ -1,11 +1,11 @@
 // The outbox relay with in-memory fakes: batching, per-document failure isolation, idempotence.
 import { describe, expect, it } from 'vitest';
 import type { OutboxDocument, ReportDocument } from '../../../src/domain/report';
+import { retryDelayAfterFailure } from '../../../src/domain/backoff';
 import { BrokerUnavailableError } from '../../../src/domain/errors';
 import {
   createOutboxRelay,
   isFirstAttempt,
-  retryDelayAfterFailure,
   type MessagePublisher,
   type OutboundMessage,
   type OutboxStore,
