@@ -11,7 +11,7 @@ import { createExportWorker, type ExportWorkerOptions } from '../../../src/servi
 import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
 import { MemoryBlockFiles } from '../../fakes/memory-block-files';
 import { MemoryChunkStore } from '../../fakes/memory-chunk-store';
-import { MemoryReportStore } from '../../fakes/memory-report-store';
+import { CountingReportStore } from '../../fakes/counting-stores';
 import { MemorySourceData } from '../../fakes/memory-source-data';
 import { reportDocument } from '../../support/report-document';
 import { singlePassRatings } from '../../support/single-pass';
@@ -65,33 +65,6 @@ class CountingData implements SourceData {
         first = false;
       }
     })();
-  }
-}
-
-/**
- * Counts the writes of each report the store accepted, whatever made them, and the conditional writes
- * it refused (a write that lost to a concurrent one).
- */
-class CountingReportStore extends MemoryReportStore {
-  readonly accepted = new Map<string, number>();
-  readonly refused = new Map<string, number>();
-  static #add(counts: Map<string, number>, id: string) {
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  override async replace(report: ReportDocument, etag: string) {
-    const result = await super.replace(report, etag);
-    CountingReportStore.#add(result === 'conflict' ? this.refused : this.accepted, report.id);
-    return result;
-  }
-  override async updateClaimed(
-    tenantId: string,
-    reportId: string,
-    owner: string,
-    fields: Partial<ReportDocument>,
-  ) {
-    const result = await super.updateClaimed(tenantId, reportId, owner, fields);
-    if (result !== 'lost') CountingReportStore.#add(this.accepted, reportId);
-    return result;
   }
 }
 
@@ -379,7 +352,7 @@ describe('chunked exports', () => {
       return {
         chunks: done.chunkPlan?.count ?? 0,
         bytes: Buffer.byteLength(JSON.stringify(done)),
-        writes: store.accepted.get(report.id) ?? 0,
+        writes: store.accepted.get(report.id)?.writes ?? 0,
         refused: store.refused.get(report.id) ?? 0,
       };
     };
