@@ -8,6 +8,7 @@ import type {
   AlbumFilter,
   Rating,
   RatingFilter,
+  RatingStats,
   SourceData,
 } from '../domain/report-types/source-data';
 
@@ -113,26 +114,35 @@ export function createCosmosSourceData(
         return count;
       },
 
-      async ratingTimeBounds(
-        filter: RatingFilter,
-        signal: AbortSignal,
-      ): Promise<{ first: string; last: string } | null> {
+      async ratingStats(filter: RatingFilter, signal: AbortSignal): Promise<RatingStats> {
         const { where, parameters } = ratingCondition(filter);
-        const edge = async (order: 'ASC' | 'DESC'): Promise<string | undefined> => {
-          const query = `SELECT TOP 1 VALUE c.ratedAt FROM c WHERE ${where} ORDER BY c.ratedAt ${order}`;
-          for await (const page of pages<string>(
-            ratings,
-            { query, parameters },
-            ratingPartition(filter),
-            signal,
-          )) {
-            if (page[0] !== undefined) return page[0];
+        // One aggregate query, no ORDER BY. Not `VALUE`: with several aggregates the SDK (4.x) runs a
+        // cross-partition query through its GROUP BY pipeline with one empty group key (it tells the
+        // service it handles `NonValueAggregate` and `MultipleAggregates`), merging each partition's
+        // partial per alias; its own tests cover `SELECT COUNT(1), MAX(r.key) FROM r`. Partial rows may
+        // still arrive one per page or partition, so they are combined here as well: counts added,
+        // the least first and the greatest last kept, a partition with no match (no first/last) skipped.
+        let count = 0;
+        let first: string | null = null;
+        let last: string | null = null;
+        for await (const page of pages<{ n?: unknown; first?: unknown; last?: unknown }>(
+          ratings,
+          {
+            query: `SELECT COUNT(1) AS n, MIN(c.ratedAt) AS first, MAX(c.ratedAt) AS last FROM c WHERE ${where}`,
+            parameters,
+          },
+          ratingPartition(filter),
+          signal,
+        )) {
+          for (const partial of page) {
+            if (typeof partial.n === 'number') count += partial.n;
+            if (typeof partial.first === 'string' && (first === null || partial.first < first))
+              first = partial.first;
+            if (typeof partial.last === 'string' && (last === null || partial.last > last))
+              last = partial.last;
           }
-          return undefined;
-        };
-        const first = await edge('ASC');
-        const last = first === undefined ? undefined : await edge('DESC');
-        return first === undefined || last === undefined ? null : { first, last };
+        }
+        return count === 0 ? { count, first: null, last: null } : { count, first, last };
       },
     },
     cosmosError,

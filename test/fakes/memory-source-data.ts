@@ -5,6 +5,7 @@ import type {
   AlbumFilter,
   Rating,
   RatingFilter,
+  RatingStats,
   SourceData,
 } from '../../src/domain/report-types/source-data';
 import type { ReportTypeDefinition, Row, RowSourceContext } from '../../src/domain/report-types/types';
@@ -65,18 +66,17 @@ export class MemorySourceData implements SourceData {
     return count;
   }
 
-  async ratingTimeBounds(
-    filter: RatingFilter,
-    signal: AbortSignal,
-  ): Promise<{ first: string; last: string } | null> {
+  async ratingStats(filter: RatingFilter, signal: AbortSignal): Promise<RatingStats> {
     signal.throwIfAborted();
-    let first: string | undefined;
-    let last: string | undefined;
+    let count = 0;
+    let first: string | null = null;
+    let last: string | null = null;
     for (const rating of this.#filtered(filter)) {
-      if (first === undefined || rating.ratedAt < first) first = rating.ratedAt;
-      if (last === undefined || rating.ratedAt > last) last = rating.ratedAt;
+      count += 1;
+      if (first === null || rating.ratedAt < first) first = rating.ratedAt;
+      if (last === null || rating.ratedAt > last) last = rating.ratedAt;
     }
-    return first === undefined || last === undefined ? null : { first, last };
+    return { count, first, last };
   }
 
   *#filtered(filter: RatingFilter): Generator<Rating> {

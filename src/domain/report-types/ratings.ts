@@ -95,19 +95,19 @@ const sliceSchema = z.object({ from: z.iso.datetime(), toExclusive: z.iso.dateti
 
 /**
  * Time windows `[from, toExclusive)` of equal length between the first and the last rating in range, as
- * many as the rating count asks for (one count and two single-row reads, however large the range). The
- * first window starts where the range starts and the last ends where it ends, so together they cover
- * the range; windows meet at an instant, so equal timestamps never straddle two chunks.
+ * many as the rating count asks for (one aggregate read gives the count and both timestamps, however
+ * large the range). The first window starts where the range starts and the last ends where it ends, so
+ * together they cover the range; windows meet at an instant, so equal timestamps never straddle two
+ * chunks.
  */
 async function planWindows(parameters: RatingsParameters, context: ChunkPlanContext): Promise<ChunkPlan> {
   const filter = rangeFilter(parameters);
   const whole = [{ from: filter.from, toExclusive: filter.toExclusive }];
-  const total = await context.data.countRatings(filter, context.signal);
+  const { count: total, first, last } = await context.data.ratingStats(filter, context.signal);
   const count = chunkCountFor(total, context.targetRows, context.maxChunks);
-  const bounds = count > 1 ? await context.data.ratingTimeBounds(filter, context.signal) : null;
-  if (!bounds) return { slices: whole, estimatedRows: total };
-  const firstMs = Date.parse(bounds.first);
-  const spanMs = Date.parse(bounds.last) + 1 - firstMs;
+  if (count <= 1 || first === null || last === null) return { slices: whole, estimatedRows: total };
+  const firstMs = Date.parse(first);
+  const spanMs = Date.parse(last) + 1 - firstMs;
   const windows = Math.min(count, spanMs);
   const slices: ChunkSlice[] = [];
   let from = filter.from;

@@ -178,30 +178,91 @@ describe('Cosmos source data', () => {
   });
 });
 
-describe('rating time bounds', () => {
-  it('are the oldest and newest ratedAt of the filter, or null when it has no rating', async () => {
+/** What ratingStats must answer for `filter`, computed from the seeded documents. */
+function expectedStats(filter: RatingFilter): { count: number; first: string | null; last: string | null } {
+  const times = RATINGS.filter(inRange(filter))
+    .map((r) => r.ratedAt)
+    .sort();
+  return { count: times.length, first: times[0] ?? null, last: times.at(-1) ?? null };
+}
+
+describe('rating stats', () => {
+  it('count the ratings of the filter and give the oldest and newest ratedAt, bounds honoured', async () => {
     const source = createCosmosSourceData(albums, ratings, { pageSize: 7 });
-    const matching = RATINGS.filter(inRange(FIRST_HALF))
-      .map((r) => r.ratedAt)
-      .sort();
-    expect(await source.ratingTimeBounds(FIRST_HALF, never())).toEqual({
-      first: matching[0],
-      last: matching.at(-1),
+
+    const stats = await source.ratingStats(FIRST_HALF, never());
+
+    expect(stats).toEqual(expectedStats(FIRST_HALF));
+    // `from` is inclusive and `toExclusive` is not: edge-before and edge-after stay out, edge-last is in.
+    expect(stats).toEqual({
+      count: RATINGS.filter(inRange(FIRST_HALF)).length,
+      first: '2024-01-01T00:00:00.000Z',
+      last: '2024-06-30T23:59:59.999Z',
     });
-    expect(matching.at(-1)).toBe('2024-06-30T23:59:59.999Z');
+    expect(stats.count).toBe(await source.countRatings(FIRST_HALF, never()));
+  });
+
+  it('cover every rating over the whole range, across partitions', async () => {
+    const source = createCosmosSourceData(albums, ratings);
+    const everything = { from: '2000-01-01T00:00:00.000Z', toExclusive: '2100-01-01T00:00:00.000Z' };
+
+    const stats = await source.ratingStats(everything, never());
+
+    expect(stats).toEqual({
+      count: RATINGS.length,
+      first: '2023-12-31T23:59:59.999Z',
+      last: [...RATINGS.map((r) => r.ratedAt)].sort().at(-1),
+    });
+    const wholeYear = { from: '2024-01-01T00:00:00.000Z', toExclusive: '2025-01-01T00:00:00.000Z' };
+    expect(await source.ratingStats(wholeYear, never())).toEqual(expectedStats(wholeYear));
+  });
+
+  it("read one album's ratings when albumId is given", async () => {
+    const source = createCosmosSourceData(albums, ratings);
     const oneAlbum = { ...FIRST_HALF, albumId: 'al-03' };
-    const ofAlbum = RATINGS.filter(inRange(oneAlbum))
-      .map((r) => r.ratedAt)
-      .sort();
-    expect(await source.ratingTimeBounds(oneAlbum, never())).toEqual({
-      first: ofAlbum[0],
-      last: ofAlbum.at(-1),
+
+    const stats = await source.ratingStats(oneAlbum, never());
+
+    expect(stats.count).toBeGreaterThan(5);
+    expect(stats.count).toBeLessThan(RATINGS.filter(inRange(FIRST_HALF)).length);
+    expect(stats).toEqual(expectedStats(oneAlbum));
+    // al-01 holds the edge ratings: its last is the one just inside the range.
+    const edgeAlbum = { ...FIRST_HALF, albumId: 'al-01' };
+    expect(await source.ratingStats(edgeAlbum, never())).toEqual({
+      ...expectedStats(edgeAlbum),
+      last: '2024-06-30T23:59:59.999Z',
     });
+  });
+
+  it('are a zero count and no timestamps when the filter holds no rating', async () => {
+    const source = createCosmosSourceData(albums, ratings);
+    const empty = { count: 0, first: null, last: null };
+
     expect(
-      await source.ratingTimeBounds(
+      await source.ratingStats(
         { from: '2030-01-01T00:00:00.000Z', toExclusive: '2031-01-01T00:00:00.000Z' },
         never(),
       ),
-    ).toBeNull();
+    ).toEqual(empty);
+    // An empty range: `from` equal to `toExclusive`, at a rating's own timestamp (edge-after).
+    expect(
+      await source.ratingStats(
+        { from: '2024-07-01T00:00:00.000Z', toExclusive: '2024-07-01T00:00:00.000Z' },
+        never(),
+      ),
+    ).toEqual(empty);
+    expect(await source.ratingStats({ ...FIRST_HALF, albumId: 'al-none' }, never())).toEqual(empty);
+  });
+
+  it('stop with the abort reason, in flight or before the request', async () => {
+    const source = createCosmosSourceData(albums, ratings);
+    const controller = new AbortController();
+    const reason = new Error('report cancelled');
+
+    const pending = source.ratingStats(FIRST_HALF, controller.signal);
+    controller.abort(reason);
+
+    await expect(pending).rejects.toBe(reason);
+    await expect(source.ratingStats(FIRST_HALF, controller.signal)).rejects.toBe(reason);
   });
 });

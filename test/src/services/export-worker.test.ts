@@ -37,7 +37,7 @@ const noData: SourceData = {
     [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true, value: undefined }) }),
   }),
   countRatings: () => Promise.resolve(0),
-  ratingTimeBounds: () => Promise.resolve(null),
+  ratingStats: () => Promise.resolve({ count: 0, first: null, last: null }),
 };
 
 interface Behaviour {
