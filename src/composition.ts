@@ -7,44 +7,20 @@ import { createCosmosOutboxStore } from './adapters/cosmos-outbox-store';
 import { createCosmosReportStore } from './adapters/cosmos-report-store';
 import { createServiceBusPublisher } from './adapters/servicebus-publisher';
 import { createTokenVerifier } from './auth/verifier';
-import type { Principal } from './domain/principal';
 import { builtInReportTypes, type ReportTypeRegistry } from './domain/report-types';
 import { createFunctions } from './functions';
 import type { FunctionDefinition } from './functions/definition';
-import { checkHealth, type HealthReport } from './services/health';
-import type { OutboxDocument } from './domain/report';
-import { createOutboxRelay, type RelayResult } from './services/outbox-relay';
-import { createReportService, type ReportService } from './services/reports';
+import { checkHealth } from './services/health';
+import type { Services } from './services';
+import { createOutboxRelay, createOutboxSweep } from './services/outbox-relay';
+import { createReportService } from './services/reports';
 import { createBlobReportFiles } from './adapters/blob-report-files';
 import { createCosmosSourceData } from './adapters/cosmos-source-data';
-import { createExportWorker, type ExportWorker } from './services/export-worker';
+import { createExportWorker } from './services/export-worker';
 import { createFairness } from './services/fairness';
 import { countDeferred } from './telemetry/metrics';
 import { observeClaim, observedReportStore } from './telemetry/store';
 import { tracedPublisher } from './telemetry/tracing';
-
-/**
- * The composition root: builds the clients and services once, from the validated config, and hands each
- * function the services it uses (see ./functions). No handler reaches for a service any other way.
- */
-export interface Services {
-  config: AppConfig;
-  reportTypes: ReportTypeRegistry;
-  health(): Promise<HealthReport>;
-  verifyToken(authorizationHeader: string | null | undefined): Promise<Principal>;
-  reports: ReportService;
-  exports: ExportWorker;
-  outbox: {
-    relay(docs: OutboxDocument[]): Promise<RelayResult>;
-    /**
-     * Relays outbox documents still undispatched after the grace period whose retry is due (a failed
-     * one waits out its backoff), across tenants.
-     */
-    sweep(): Promise<RelayResult>;
-    /** Milliseconds since the oldest outbox document still undispatched was written; 0 when none is. */
-    oldestUndispatchedAgeMs(): Promise<number>;
-  };
-}
 
 /** How many outbox documents one sweep relays at most. */
 const SWEEP_LIMIT = 500;
@@ -118,7 +94,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       userMaxActiveReports: config.limits.userMaxActiveReports,
       tenantMaxActiveExports: config.limits.tenantMaxActiveExports,
     }),
-    exports: createExportWorker({
+    exportWorker: createExportWorker({
       store: reportStore,
       files: reportFiles,
       blocks: reportFiles,
@@ -134,18 +110,12 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       admission: (report) => fairness.admit(report),
       onClaimed: observeClaim,
     }),
-    outbox: {
-      relay: (docs) => relay.relay(docs),
-      sweep: async () => {
-        const now = new Date();
-        const cutoff = new Date(now.getTime() - config.outbox.sweepGraceSeconds * 1000);
-        return relay.relay(await outboxStore.findUndispatched(cutoff, now, SWEEP_LIMIT));
-      },
-      oldestUndispatchedAgeMs: async () => {
-        const oldest = await outboxStore.oldestUndispatchedAt();
-        return oldest === null ? 0 : Math.max(0, Date.now() - Date.parse(oldest));
-      },
-    },
+    outbox: createOutboxSweep({
+      relay,
+      store: outboxStore,
+      graceSeconds: config.outbox.sweepGraceSeconds,
+      limit: SWEEP_LIMIT,
+    }),
   };
   return { services, functions: createFunctions(services), close: () => clients.close() };
 }

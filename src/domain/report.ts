@@ -1,5 +1,6 @@
-// The report model: documents as stored, the status state machine, and the public resource shape.
-// Knows nothing of Azure SDKs.
+// The report model: the documents as stored (report and outbox), the status state machine, the lease rule,
+// and the fields a list of reports holds. Knows nothing of Azure SDKs; the HTTP resource is made from a
+// report in src/http/resource.ts.
 import type { ChunkPlanHeader } from './chunks';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
@@ -209,7 +210,7 @@ export function chunkRequested(
 }
 
 /** The document fields the API shows as they are. */
-const RESOURCE_FIELDS = [
+export const RESOURCE_FIELDS = [
   'reportType',
   'format',
   'parameters',
@@ -240,28 +241,3 @@ export const summaryOf = (report: ReportSummary): ReportSummary =>
   Object.fromEntries(
     SUMMARY_FIELDS.filter((field) => report[field] !== undefined).map((field) => [field, report[field]]),
   ) as ReportSummary;
-
-/** What the API returns for a report. */
-export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> {
-  reportId: string;
-  truncated: boolean;
-  downloadUrl: string | null;
-  downloadExpiresAt: string | null;
-}
-
-export function toResource(
-  report: ReportSummary,
-  download?: { url: string; expiresAt: string },
-): ReportResource {
-  const shown = Object.fromEntries(RESOURCE_FIELDS.map((field) => [field, report[field]])) as Pick<
-    ReportDocument,
-    (typeof RESOURCE_FIELDS)[number]
-  >;
-  return {
-    reportId: report.id,
-    ...shown,
-    truncated: report.truncated ?? false,
-    downloadUrl: download?.url ?? null,
-    downloadExpiresAt: download?.expiresAt ?? null,
-  };
-}

@@ -2,7 +2,7 @@
 // and the whole function runs inside the HTTP boundary (src/http/boundary.ts), so its errors become
 // problems and its answers carry the correlation id; an HTTP span (src/telemetry/tracing.ts) wraps it.
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import type { Principal } from '../domain/principal';
 import { authenticate } from '../http/authenticate';
 import { guardHttp } from '../http/boundary';

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { conflict, notFound } from '../http/problem';
 import { defineAuthenticatedHttp } from './authenticated-http';
 

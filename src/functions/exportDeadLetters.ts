@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { countDeadLettered } from '../telemetry/metrics';
 import { defineServiceBusQueue } from './definition';
 
@@ -6,7 +6,7 @@ import { defineServiceBusQueue } from './definition';
  * The report-requests dead-letter queue: a request the worker could not process within the queue's
  * maxDeliveryCount (or that expired) marks its report Failed with the dead-letter reason.
  */
-export const makeExportDeadLetters = ({ exports }: Pick<Services, 'exports'>) =>
+export const makeExportDeadLetters = ({ exportWorker }: Pick<Services, 'exportWorker'>) =>
   defineServiceBusQueue('exportDeadLetters', {
     connection: 'SERVICEBUS',
     queueName: '%SERVICEBUS_REPORT_REQUESTS_QUEUE%/$DeadLetterQueue',
@@ -19,7 +19,12 @@ export const makeExportDeadLetters = ({ exports }: Pick<Services, 'exports'>) =>
       const reason = [properties.DeadLetterReason, properties.DeadLetterErrorDescription]
         .filter((part): part is string => typeof part === 'string' && part !== '')
         .join(': ');
-      const outcome = await exports.deadLettered(message, properties, reason || 'unknown reason', context);
+      const outcome = await exportWorker.deadLettered(
+        message,
+        properties,
+        reason || 'unknown reason',
+        context,
+      );
       context.log(`dead-lettered request ${metadata.messageId as string}: ${outcome}`);
     },
   });

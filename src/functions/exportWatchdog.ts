@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { defineTimer } from './definition';
 
 /**
@@ -7,11 +7,11 @@ import { defineTimer } from './definition';
  * 15 s lease, work lost to a crash runs again within about 30 s (lease + sweep + relay). A sweep is two
  * indexed queries (`TOP 100` lapsed reports and chunks) that usually find nothing.
  */
-export const makeExportWatchdog = ({ exports }: Pick<Services, 'exports'>) =>
+export const makeExportWatchdog = ({ exportWorker }: Pick<Services, 'exportWorker'>) =>
   defineTimer('exportWatchdog', {
     schedule: '*/10 * * * * *',
     handler: async (_timer, context) => {
-      const result = await exports.sweepExpiredLeases(context);
+      const result = await exportWorker.sweepExpiredLeases(context);
       if (result.requeued + result.failed + result.cancelled > 0) {
         context.log(
           `export watchdog: re-queued ${result.requeued}, failed ${result.failed}, cancelled ${result.cancelled}`,

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { inExportSpan } from '../telemetry/tracing';
 import { defineServiceBusQueue } from './definition';
 
@@ -7,14 +7,14 @@ import { defineServiceBusQueue } from './definition';
  * `maxConcurrentCalls` at once per instance). Returns normally for every outcome it settled itself
  * (the message is completed); throws only when the message should be delivered again.
  */
-export const makeExportWorker = ({ exports }: Pick<Services, 'exports'>) =>
+export const makeExportWorker = ({ exportWorker }: Pick<Services, 'exportWorker'>) =>
   defineServiceBusQueue('exportWorker', {
     connection: 'SERVICEBUS',
     queueName: '%SERVICEBUS_REPORT_REQUESTS_QUEUE%',
     handler: async (message, context) => {
       const properties = context.triggerMetadata?.applicationProperties as
         Record<string, unknown> | undefined;
-      const outcome = await inExportSpan(message, properties, () => exports.handle(message, context));
+      const outcome = await inExportSpan(message, properties, () => exportWorker.handle(message, context));
       context.log(`export request ${context.triggerMetadata?.messageId as string}: ${outcome}`);
     },
   });

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { guardHttp } from '../http/boundary';
 import { defineHttp } from './definition';
 

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { apiDocs } from './apiDocs';
 import { makeCancelReport } from './cancelReport';
 import { makeCreateReport } from './createReport';

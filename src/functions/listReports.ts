@@ -1,5 +1,5 @@
-import type { Services } from '../composition';
-import { toResource } from '../domain/report';
+import type { Services } from '../services';
+import { toResource } from '../http/resource';
 import { validate } from '../domain/validation';
 import { defineAuthenticatedHttp } from './authenticated-http';
 import { listQuerySchema } from '../http/contract';

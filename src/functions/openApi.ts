@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { openApiDocument } from '../http/openapi';
 import { defineHttp } from './definition';
 

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { isFirstAttempt } from '../services/outbox-relay';
 import { defineCosmosDB } from './definition';
 

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { recordOutboxOldestAge } from '../telemetry/metrics';
 import { defineTimer } from './definition';
 

@@ -1,4 +1,4 @@
-import type { Services } from '../composition';
+import type { Services } from '../services';
 import { describeReportTypes } from '../domain/report-types';
 import { defineAuthenticatedHttp } from './authenticated-http';
 

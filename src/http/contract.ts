@@ -3,7 +3,8 @@
 // added to a response is added here, once; the type checks below fail the build when a schema and the
 // TypeScript type it describes part.
 import { z } from 'zod';
-import { REPORT_STATUSES, type ReportResource } from '../domain/report';
+import { REPORT_STATUSES } from '../domain/report';
+import type { ReportResource } from './resource';
 import type { ReportTypeDescription, ReportTypeRegistry } from '../domain/report-types';
 import type { HealthReport } from '../services/health';
 

@@ -1,6 +1,7 @@
 // Mapping reports to HTTP: the resource body and the headers the contract asks for.
 import type { HttpResponseInit } from '@azure/functions';
-import { isTerminal, toResource, type ReportDocument } from '../domain/report';
+import { isTerminal, type ReportDocument } from '../domain/report';
+import { toResource } from './resource';
 import type { DownloadLink } from '../services/ports';
 
 /** Seconds a client should wait before polling a report that is not finished. */

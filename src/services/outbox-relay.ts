@@ -5,7 +5,7 @@
 import { retryDelayAfterFailure } from '../domain/backoff';
 import { BrokerUnavailableError } from '../domain/errors';
 import type { OutboxDocument } from '../domain/report';
-import type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
+import type { MessagePublisher, OutboundMessage, OutboxBacklog, OutboxStore } from './ports';
 
 export type { MessagePublisher, OutboundMessage, OutboxStore } from './ports';
 
@@ -197,6 +197,45 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await markAll(sent);
       }
       return result;
+    },
+  };
+}
+
+export interface OutboxSweepOptions {
+  relay: OutboxRelay;
+  store: OutboxStore & OutboxBacklog;
+  /** Outbox documents younger than this are left to the change feed. */
+  graceSeconds: number;
+  /** Documents one sweep relays at most. */
+  limit: number;
+  now?: () => Date;
+}
+
+/** The relay, and the sweeper's two use cases on top of it. */
+export interface OutboxSweep {
+  relay(docs: OutboxDocument[]): Promise<RelayResult>;
+  /**
+   * Relays outbox documents still undispatched after the grace period whose retry is due (a failed one
+   * waits out its backoff), across tenants.
+   */
+  sweep(): Promise<RelayResult>;
+  /** Milliseconds since the oldest outbox document still undispatched was written; 0 when none is. */
+  oldestUndispatchedAgeMs(): Promise<number>;
+}
+
+export function createOutboxSweep(options: OutboxSweepOptions): OutboxSweep {
+  const { relay, store, graceSeconds, limit } = options;
+  const now = options.now ?? (() => new Date());
+  return {
+    relay: (docs) => relay.relay(docs),
+    async sweep() {
+      const at = now();
+      const cutoff = new Date(at.getTime() - graceSeconds * 1000);
+      return relay.relay(await store.findUndispatched(cutoff, at, limit));
+    },
+    async oldestUndispatchedAgeMs() {
+      const oldest = await store.oldestUndispatchedAt();
+      return oldest === null ? 0 : Math.max(0, now().getTime() - Date.parse(oldest));
     },
   };
 }

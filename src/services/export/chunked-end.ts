@@ -6,7 +6,7 @@ import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
 
 /** Ends a chunked report (nobody holds a claim on the report itself) unless it has ended already. */
-export async function endChunked(
+async function endChunked(
   ctx: WorkerContext,
   tenantId: string,
   reportId: string,

@@ -75,7 +75,7 @@ export interface FailedRun {
 }
 
 /** The delay before the retry after `attempts` attempts: exponential, with jitter. */
-export const retryDelay = (ctx: WorkerContext, attempts: number): number =>
+const retryDelay = (ctx: WorkerContext, attempts: number): number =>
   retryDelayMs(
     attempts,
     { baseMs: ctx.options.retryBaseSeconds * 1000, maxMs: ctx.options.retryMaxSeconds * 1000 },

@@ -2,7 +2,7 @@
 // InvocationContext), built by their factories over a fake outbox service.
 import { InvocationContext, type Timer } from '@azure/functions';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Services } from '../../../src/composition';
+import type { Services } from '../../../src/services';
 import type { OutboxDocument } from '../../../src/domain/report';
 import type { FunctionDefinition } from '../../../src/functions/definition';
 import { makeOutboxRelay } from '../../../src/functions/outboxRelay';

@@ -8,7 +8,7 @@ import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
 import { ADMIN_ROLE, AuthError, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
-import type { Services } from '../../../src/composition';
+import type { Services } from '../../../src/services';
 import {
   canTransition,
   REPORT_STATUSES,

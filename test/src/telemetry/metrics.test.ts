@@ -4,7 +4,7 @@
 import { InvocationContext } from '@azure/functions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../src/auth/verifier';
-import type { Services } from '../../../src/composition';
+import type { Services } from '../../../src/services';
 import { makeExportDeadLetters } from '../../../src/functions/exportDeadLetters';
 import { makeOutboxSweeper } from '../../../src/functions/outboxSweeper';
 import { createExportWorker, type WorkerLog } from '../../../src/services/export-worker';
@@ -150,7 +150,10 @@ describe('report metrics', () => {
 });
 
 describe('outbox and dead-letter metrics', () => {
-  function stubServices(oldestAgeMs: number, deadLettered: string[]): Pick<Services, 'outbox' | 'exports'> {
+  function stubServices(
+    oldestAgeMs: number,
+    deadLettered: string[],
+  ): Pick<Services, 'outbox' | 'exportWorker'> {
     const relayResult = {
       sent: 0,
       skipped: 0,
@@ -165,7 +168,7 @@ describe('outbox and dead-letter metrics', () => {
         sweep: () => Promise.resolve(relayResult),
         oldestUndispatchedAgeMs: () => Promise.resolve(oldestAgeMs),
       },
-      exports: {
+      exportWorker: {
         ...services().worker,
         deadLettered: (_body, properties) => {
           deadLettered.push(String(properties.reportId));
