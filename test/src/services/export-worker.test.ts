@@ -3,7 +3,8 @@
 import { DependencyUnavailableError } from '../../../src/domain/errors';
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { exportRequested, toResource, type ReportDocument } from '../../../src/domain/report';
+import { exportRequested, type ReportDocument } from '../../../src/domain/report';
+import { toResource } from '../../../src/http/resource';
 import { createPdfWriter } from '../../../src/domain/formats/pdf';
 import type { SourceData } from '../../../src/domain/report-types/source-data';
 import {
