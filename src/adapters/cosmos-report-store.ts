@@ -4,6 +4,7 @@
 // translation in one place.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Container, OperationInput, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import { InvalidContinuationTokenError } from '../domain/errors';
 import {
   ACTIVE_STATUSES,
   SUMMARY_FIELDS,
@@ -12,13 +13,7 @@ import {
   type ReportDocument,
   type ReportSummary,
 } from '../domain/report';
-import {
-  InvalidContinuationTokenError,
-  type ReportListFilter,
-  type ReportPage,
-  type ReportStore,
-  type Stored,
-} from '../services/ports';
+import type { ReportListFilter, ReportPage, ReportStore, Stored } from '../services/ports';
 import { asJson, clean, readDocument, replaceIfMatch, statusOf, stored } from './cosmos-documents';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
 

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type * as JoseModule from 'jose' with { 'resolution-mode': 'import' };
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { AuthConfig } from '../config';
+import { AuthError, InsufficientScopeError } from '../domain/errors';
 import { ADMIN_ROLE, isSafeIdentifier, type Principal } from '../domain/principal';
 
 export { ADMIN_ROLE, type Principal } from '../domain/principal';
@@ -17,42 +18,6 @@ const ALLOWED_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
 
 /** Leeway, in seconds, for clock skew when checking `exp`, `nbf` and `iat`. */
 const CLOCK_TOLERANCE_SECONDS = 60;
-
-/**
- * The request carried no acceptable bearer token (answer 401). `reason` is a short fixed description,
- * never an echo of the token or of a claim value, restricted to the characters RFC 6750 allows in
- * `error_description`.
- */
-export class AuthError extends Error {
-  readonly reason: string;
-  /** True when the request had no Authorization header at all (RFC 6750: then send no error code). */
-  readonly missingCredentials: boolean;
-
-  constructor(reason: string, options?: ErrorOptions & { missingCredentials?: boolean }) {
-    const safeReason = reason.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
-    super(`Unauthorized: ${safeReason}`, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'AuthError';
-    this.reason = safeReason;
-    this.missingCredentials = options?.missingCredentials ?? false;
-  }
-
-  /** The `WWW-Authenticate` header value to send with the 401. */
-  get wwwAuthenticate(): string {
-    if (this.missingCredentials) return 'Bearer';
-    return `Bearer error="invalid_token", error_description="${this.reason}"`;
-  }
-}
-
-/**
- * The token is valid but grants neither the required scope (delegated, `scp`) nor an app role of the same
- * name (application permission, `roles`): answer 403 with an `insufficient_scope` challenge.
- */
-export class InsufficientScopeError extends Error {
-  constructor(readonly requiredScope: string) {
-    super(`Forbidden: the token does not grant ${requiredScope}`);
-    this.name = 'InsufficientScopeError';
-  }
-}
 
 /**
  * Whether a token grants `scope`: as a delegated scope (`scopes`, from `scp`) or as an app role of that

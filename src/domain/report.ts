@@ -2,6 +2,7 @@
 // and the fields a list of reports holds. Knows nothing of Azure SDKs; the HTTP resource is made from a
 // report in src/http/resource.ts.
 import type { ChunkPlanHeader } from './chunks';
+import { InvalidTransitionError } from './errors';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -29,16 +30,6 @@ const TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
 
 export const canTransition = (from: ReportStatus, to: ReportStatus): boolean =>
   TRANSITIONS[from].includes(to);
-
-export class InvalidTransitionError extends Error {
-  constructor(
-    readonly from: ReportStatus,
-    readonly to: ReportStatus,
-  ) {
-    super(`a report cannot go from ${from} to ${to}`);
-    this.name = 'InvalidTransitionError';
-  }
-}
 
 /** What a write may set on a report besides its status (its identity and partition never change). */
 export type ReportFields = Partial<Omit<ReportDocument, 'id' | 'kind' | 'tenantId' | 'status'>>;

@@ -1,10 +1,10 @@
 import type { Services } from '../services';
 import { toResource } from '../http/resource';
+import { InvalidContinuationTokenError } from '../domain/errors';
 import { validate } from '../domain/validation';
 import { defineAuthenticatedHttp } from './authenticated-http';
 import { listQuerySchema } from '../http/contract';
 import { badRequest } from '../http/problem';
-import { InvalidContinuationTokenError } from '../services/ports';
 
 /** GET /api/reports: the caller's reports (an admin's: the tenant's), newest first, paged. */
 export function makeListReports({

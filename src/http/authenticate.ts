@@ -1,7 +1,7 @@
 // Every route but health and the web page authenticates: the bearer token becomes the caller's
 // Principal, or a 401 (no valid token) or a 403 (a valid token without the required scope).
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { AuthError, InsufficientScopeError } from '../auth/verifier';
+import { AuthError, InsufficientScopeError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { forbidden, unauthorized } from './problem';
 

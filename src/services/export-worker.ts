@@ -8,7 +8,7 @@
 // - lease-keeper.ts: the heartbeat that keeps a claim alive;
 // - watchdog.ts: re-queue lapsed claims; dead-letters.ts: fail the report of a poison message.
 // Every step is idempotent on reportId: a message delivered twice finds the report claimed or finished.
-import { InvalidTransitionError } from '../domain/report';
+import { InvalidTransitionError } from '../domain/errors';
 import { handleChunk } from './export/chunk-run';
 import { claimAndRun } from './export/claim';
 import { WorkerContext, type ExportWorkerOptions, type WorkerLog, type WorkOutcome } from './export/context';
@@ -17,7 +17,6 @@ import { parseWorkItem } from './export/messages';
 import { sweepExpiredLeases, type RecoveryResult } from './export/watchdog';
 
 export type { ExportWorkerOptions, WorkerLog, WorkOutcome } from './export/context';
-export { PoisonMessageError } from './export/errors';
 export { exportRequestSchema } from './export/messages';
 export type { RecoveryResult } from './export/watchdog';
 

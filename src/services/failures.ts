@@ -4,8 +4,7 @@
 // well succeed; everything else (bad data, a bug, a refused operation) fails the same way again. The
 // adapters decide what counts, from the SDKs' errors; services only look at the class. This is the one
 // place that decides it: a single pass and a chunk run retry the same errors.
-import { DependencyUnavailableError } from '../domain/errors';
-import { TooManyConflictsError } from './retry-on-conflict';
+import { DependencyUnavailableError, TooManyConflictsError } from '../domain/errors';
 
 export function isTransient(error: unknown): boolean {
   return error instanceof DependencyUnavailableError || error instanceof TooManyConflictsError;

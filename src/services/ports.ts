@@ -22,13 +22,6 @@ export interface ReportPage {
   continuationToken: string | null;
 }
 
-export class InvalidContinuationTokenError extends Error {
-  constructor() {
-    super('the continuation token is not valid for this query');
-    this.name = 'InvalidContinuationTokenError';
-  }
-}
-
 export interface ReportStore {
   /**
    * Writes the report and its outbox message in ONE transactional batch in the tenant's partition,

@@ -1,17 +1,11 @@
 // The etag retry loop: read, change, write back if nobody wrote meanwhile, else read again.
+import { TooManyConflictsError } from '../domain/errors';
 
 /** What a step answers when its conditional write lost to a concurrent one. */
 export const CONFLICT = Symbol('conflict');
 
 /** How many times a conditional write is tried before giving up. */
 const CONFLICT_RETRIES = 5;
-
-export class TooManyConflictsError extends Error {
-  constructor(what: string) {
-    super(`${what}: too many concurrent changes`);
-    this.name = 'TooManyConflictsError';
-  }
-}
 
 /**
  * Runs `step` until it answers anything but CONFLICT, at most CONFLICT_RETRIES times (each try reads the

@@ -4,13 +4,14 @@
 // call the services make. Not a test file itself: each implementation's test file calls it.
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { InvalidContinuationTokenError } from '../../src/domain/errors';
 import {
   exportRequested,
   summaryOf,
   type OutboxDocument,
   type ReportDocument,
 } from '../../src/domain/report';
-import { InvalidContinuationTokenError, type ReportStore } from '../../src/services/ports';
+import type { ReportStore } from '../../src/services/ports';
 import { reportDocument } from '../support/report-document';
 
 export interface ReportStoreSubject {

@@ -15,7 +15,8 @@ import {
   localDataDir,
   parseTokenArgs,
 } from '../../dev/token';
-import { createTokenVerifier, InsufficientScopeError } from '../../src/auth/verifier';
+import { createTokenVerifier } from '../../src/auth/verifier';
+import { InsufficientScopeError } from '../../src/domain/errors';
 
 type Jose = typeof JoseModule;
 

@@ -6,23 +6,20 @@
 // `transition` would fail its unit tests here. Otherwise it passes the same contract as the Cosmos adapter
 // (test/contracts/report-store.contract.ts).
 import { randomUUID } from 'node:crypto';
-import { DependencyError } from '../../src/domain/errors';
+import {
+  DependencyError,
+  InvalidContinuationTokenError,
+  InvalidTransitionError,
+} from '../../src/domain/errors';
 import {
   canTransition,
-  InvalidTransitionError,
   isTerminal,
   summaryOf,
   type OutboxDocument,
   type ReportDocument,
   type ReportStatus,
 } from '../../src/domain/report';
-import {
-  InvalidContinuationTokenError,
-  type ReportListFilter,
-  type ReportPage,
-  type ReportStore,
-  type Stored,
-} from '../../src/services/ports';
+import type { ReportListFilter, ReportPage, ReportStore, Stored } from '../../src/services/ports';
 
 type AnyDocument = ReportDocument | OutboxDocument;
 

@@ -72,17 +72,6 @@ export interface ChunkPlanner<P> {
   rows(parameters: P, slice: ChunkSlice, context: RowSourceContext): AsyncIterable<readonly Row[]>;
 }
 
-/** A report type's own failure (bad data, impossible request): the report fails with this code and message. */
-export class ReportTypeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ReportTypeError';
-  }
-}
-
 /** The first instant after `isoDay` (a `YYYY-MM-DD` date), as an ISO timestamp: the exclusive end of a day range. */
 export function dayAfter(isoDay: string): string {
   const next = new Date(`${isoDay}T00:00:00.000Z`);

@@ -1,14 +1,8 @@
 // An `ExportRequested` message: claim the report (an etag-conditional write that takes a renewable
 // lease), then run it in one pass, or plan it and fan its chunks out. A request with nothing to run
 // (the report finished, claimed by a live worker, cancelled or out of attempts) is settled here.
-import {
-  InvalidTransitionError,
-  isLeaseAlive,
-  isTerminal,
-  NO_PROGRESS,
-  transition,
-  type ReportFields,
-} from '../../domain/report';
+import { InvalidTransitionError } from '../../domain/errors';
+import { isLeaseAlive, isTerminal, NO_PROGRESS, transition, type ReportFields } from '../../domain/report';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
 import { commitClaimed } from './chunk-commit';

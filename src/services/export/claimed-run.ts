@@ -4,10 +4,9 @@
 // report, or retry later with backoff) is decided by one rule. The callers only say how to renew their
 // claim, what the work is, and what a retry and a failure write.
 import { retryDelayMs } from '../../domain/backoff';
-import { ReportTypeError } from '../../domain/report-types/types';
+import { CancelRequested, LeaseLost, ReportTypeError } from '../../domain/errors';
 import { isTransient } from '../failures';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
-import { CancelRequested, LeaseLost } from './errors';
 import { LeaseKeeper } from './lease-keeper';
 
 /** What a renewal found: the claim is held, it passed to another worker, or the work must stop (cancel). */

@@ -1,6 +1,7 @@
 // A request message was dead-lettered (it failed every delivery, or expired): its report, if still open
 // and nobody is healthily working on it, is Failed with the dead-letter reason.
-import { InvalidTransitionError, isLeaseAlive, isTerminal } from '../../domain/report';
+import { InvalidTransitionError } from '../../domain/errors';
+import { isLeaseAlive, isTerminal } from '../../domain/report';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog } from './context';
 import { reportNamedBy } from './messages';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ChunkRequestPayload, ExportRequestPayload } from '../../domain/report';
 import type { OutboundMessage } from '../ports';
-import { PoisonMessageError } from './errors';
+import { PoisonMessageError } from '../../domain/errors';
 
 /** The body of an `ExportRequested` message (the outbox payload). */
 export const exportRequestSchema = z.object({

@@ -1,11 +1,11 @@
 // Runs a claimed report in one pass: its rows, through the format writer, into one upload, under the
 // claim's heartbeat (lease, progress, cancel: see ./claimed-run.ts); the report ended in exactly one
 // terminal state, or released for a retry with backoff.
+import { InvalidTransitionError } from '../../domain/errors';
 import { messageIds } from '../../domain/message-ids';
 import { ProgressTracker } from '../../domain/progress';
 import {
   claimedUpdate,
-  InvalidTransitionError,
   NO_PROGRESS,
   transition,
   type ReportDocument,

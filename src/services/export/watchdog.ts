@@ -2,15 +2,9 @@
 // queue through the outbox, until the attempts run out; then the report is Failed. A report's claim
 // re-queues the report; a chunk's claim re-queues that chunk alone.
 import { releasedChunk, type ChunkDocument } from '../../domain/chunks';
+import { InvalidTransitionError } from '../../domain/errors';
 import { messageIds } from '../../domain/message-ids';
-import {
-  chunkRequested,
-  exportRequested,
-  InvalidTransitionError,
-  isTerminal,
-  NO_PROGRESS,
-  transition,
-} from '../../domain/report';
+import { chunkRequested, exportRequested, isTerminal, NO_PROGRESS, transition } from '../../domain/report';
 import type { Stored } from '../ports';
 import { cancelChunked, failChunked } from './chunked-end';
 import type { WorkerContext, WorkerLog } from './context';

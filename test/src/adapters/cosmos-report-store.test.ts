@@ -12,8 +12,9 @@ import {
   report,
 } from '../../contracts/report-store.contract';
 import { createCosmosReportStore, listContinuationToken } from '../../../src/adapters/cosmos-report-store';
+import { InvalidContinuationTokenError } from '../../../src/domain/errors';
 import type { ReportDocument } from '../../../src/domain/report';
-import { InvalidContinuationTokenError, type ReportStore } from '../../../src/services/ports';
+import type { ReportStore } from '../../../src/services/ports';
 
 let client: CosmosClient;
 let container: Container;

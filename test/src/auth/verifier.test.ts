@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import type * as JoseModule from 'jose' with { 'resolution-mode': 'import' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
-import {
-  AuthError,
-  createTokenVerifier,
-  grantsScope,
-  InsufficientScopeError,
-  type Principal,
-} from '../../../src/auth/verifier';
+import { createTokenVerifier, grantsScope, type Principal } from '../../../src/auth/verifier';
+import { AuthError, InsufficientScopeError } from '../../../src/domain/errors';
 
 type Jose = typeof JoseModule;
 

@@ -1,10 +1,10 @@
 // The report state machine as a function: `transition` builds the next document or refuses the move,
 // `claimedUpdate` checks a status written under a claim.
 import { describe, expect, it } from 'vitest';
+import { InvalidTransitionError } from '../../../src/domain/errors';
 import {
   canTransition,
   claimedUpdate,
-  InvalidTransitionError,
   REPORT_STATUSES,
   TERMINAL_STATUSES,
   transition,

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '../../../dev/token';
-import { ADMIN_ROLE, AuthError, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
+import { ADMIN_ROLE, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
+import { AuthError } from '../../../src/domain/errors';
 import type { Services } from '../../../src/services';
 import {
   canTransition,

@@ -1,6 +1,6 @@
 // The export worker's use cases with in-memory fakes: claiming, completion, duplicates, cancellation,
 // failures, retries with backoff, lease loss, progress throttling, the watchdog and dead-lettering.
-import { DependencyUnavailableError } from '../../../src/domain/errors';
+import { DependencyUnavailableError, PoisonMessageError, ReportTypeError } from '../../../src/domain/errors';
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportRequested, type ReportDocument } from '../../../src/domain/report';
@@ -8,16 +8,11 @@ import { toResource } from '../../../src/http/resource';
 import { createPdfWriter } from '../../../src/domain/formats/pdf';
 import type { SourceData } from '../../../src/domain/report-types/source-data';
 import {
-  ReportTypeError,
   type ReportTypeDefinition,
   type Row,
   type RowSourceContext,
 } from '../../../src/domain/report-types/types';
-import {
-  createExportWorker,
-  PoisonMessageError,
-  type ExportWorkerOptions,
-} from '../../../src/services/export-worker';
+import { createExportWorker, type ExportWorkerOptions } from '../../../src/services/export-worker';
 import type { MessagePublisher, OutboundMessage, Stored } from '../../../src/services/ports';
 import { MemoryReportFiles } from '../../fakes/memory-report-files';
 import { MemoryReportStore } from '../../fakes/memory-report-store';

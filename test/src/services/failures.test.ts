@@ -3,9 +3,9 @@ import {
   BrokerUnavailableError,
   DependencyError,
   DependencyUnavailableError,
+  TooManyConflictsError,
 } from '../../../src/domain/errors';
 import { isTransient } from '../../../src/services/failures';
-import { TooManyConflictsError } from '../../../src/services/retry-on-conflict';
 
 describe('isTransient', () => {
   it('is true for the app errors that mean a dependency is down for a moment', () => {

@@ -1,13 +1,9 @@
 // The report state machine where reports are written: the in-memory store refuses an illegal status
 // change (so a service path that made one fails its tests), and cancelling never moves a finished report.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { InvalidTransitionError } from '../../../src/domain/errors';
 import type { Principal } from '../../../src/domain/principal';
-import {
-  exportRequested,
-  InvalidTransitionError,
-  TERMINAL_STATUSES,
-  type ReportDocument,
-} from '../../../src/domain/report';
+import { exportRequested, TERMINAL_STATUSES, type ReportDocument } from '../../../src/domain/report';
 import { createReportService } from '../../../src/services/reports';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { reportDocument } from '../../support/report-document';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFLICT, retryOnConflict, TooManyConflictsError } from '../../../src/services/retry-on-conflict';
+import { TooManyConflictsError } from '../../../src/domain/errors';
+import { CONFLICT, retryOnConflict } from '../../../src/services/retry-on-conflict';
 
 describe('retryOnConflict', () => {
   it('answers what the first try that did not conflict answered', async () => {

@@ -1,8 +1,11 @@
 // The one run skeleton under a claim (single pass, planning, a chunk, the commit) and the one retry rule,
 // on virtual time.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DependencyUnavailableError } from '../../../../src/domain/errors';
-import { ReportTypeError } from '../../../../src/domain/report-types/types';
+import {
+  DependencyUnavailableError,
+  ReportTypeError,
+  TooManyConflictsError,
+} from '../../../../src/domain/errors';
 import {
   afterError,
   runClaimed,
@@ -10,7 +13,6 @@ import {
   type Renewal,
 } from '../../../../src/services/export/claimed-run';
 import { WorkerContext, type WorkerLog } from '../../../../src/services/export/context';
-import { TooManyConflictsError } from '../../../../src/services/retry-on-conflict';
 import { settleOnFakeTime, sleep, useFakeTimers } from '../../../support/fake-time';
 
 const quiet: WorkerLog = { log: () => undefined, warn: () => undefined, error: () => undefined };
