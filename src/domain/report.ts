@@ -3,6 +3,7 @@
 // report in src/http/resource.ts.
 import type { ChunkPlanHeader } from './chunks';
 import { InvalidTransitionError } from './errors';
+import type { ChunkRequest, ExportRequest } from './messages';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -128,20 +129,6 @@ export function isLeaseAlive(
   );
 }
 
-/** The body of an `ExportRequested` message: run (or plan) the whole report. */
-export interface ExportRequestPayload {
-  tenantId: string;
-  reportId: string;
-  reportType: string;
-  format: string;
-}
-
-/** The body of an `ExportChunkRequested` message: run chunk `chunkIndex` of plan `planId`. */
-export interface ChunkRequestPayload extends ExportRequestPayload {
-  planId: number;
-  chunkIndex: number;
-}
-
 /** An outbox message in the same container and partition as its report, written in the same batch. */
 export interface OutboxDocument {
   id: string;
@@ -149,7 +136,7 @@ export interface OutboxDocument {
   tenantId: string;
   reportId: string;
   messageType: 'ExportRequested' | 'ExportChunkRequested';
-  payload: ExportRequestPayload | ChunkRequestPayload;
+  payload: ExportRequest | ChunkRequest;
   correlationId: string;
   /** W3C `traceparent` the relay continues (sent in the message's application properties). */
   traceparent?: string;
@@ -161,7 +148,7 @@ export interface OutboxDocument {
 }
 
 /** The body of the `ExportRequested` message for `report` (the outbox's, and a deferral's). */
-export function exportRequestPayload(report: ReportDocument): ExportRequestPayload {
+export function exportRequestPayload(report: ReportDocument): ExportRequest {
   return {
     tenantId: report.tenantId,
     reportId: report.id,

@@ -17,7 +17,6 @@ import { parseWorkItem } from './export/messages';
 import { sweepExpiredLeases, type RecoveryResult } from './export/watchdog';
 
 export type { ExportWorkerOptions, WorkerLog, WorkOutcome } from './export/context';
-export { exportRequestSchema } from './export/messages';
 export type { RecoveryResult } from './export/watchdog';
 
 export function createExportWorker(options: ExportWorkerOptions) {

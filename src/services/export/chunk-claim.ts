@@ -3,12 +3,12 @@
 // renewal, Done with the result, the release for a retry) is conditional on it, so a write after the
 // claim passed to someone else fails instead of overwriting theirs, and needs no read first.
 import { chunkDocumentId, claimedChunk, type ChunkDocument } from '../../domain/chunks';
+import type { ChunkRequest } from '../../domain/messages';
 import { isLeaseAlive, type ReportDocument } from '../../domain/report';
 import type { BlockFiles, ChunkStore, Stored } from '../ports';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
 import { failChunked } from './chunked-end';
-import type { ChunkRequest } from './messages';
 
 interface ChunkDeps {
   chunks: ChunkStore;

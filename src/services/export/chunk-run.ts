@@ -11,6 +11,7 @@ import {
   type ChunkPlanHeader,
 } from '../../domain/chunks';
 import { messageIds } from '../../domain/message-ids';
+import type { ChunkRequest } from '../../domain/messages';
 import { isTerminal, type ReportDocument } from '../../domain/report';
 import { stageChunk } from '../export-pipeline';
 import type { Stored } from '../ports';
@@ -19,7 +20,7 @@ import { commitIfFinished } from './chunk-commit';
 import { cancelChunked, failChunked } from './chunked-end';
 import { afterError, runClaimed, type Renewal } from './claimed-run';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
-import { retryMessage, type ChunkRequest } from './messages';
+import { retryMessage } from './messages';
 import { runnable } from './runnable';
 
 /** Processes one `ExportChunkRequested` message. */

@@ -2,12 +2,12 @@
 // lease), then run it in one pass, or plan it and fan its chunks out. A request with nothing to run
 // (the report finished, claimed by a live worker, cancelled or out of attempts) is settled here.
 import { InvalidTransitionError } from '../../domain/errors';
+import type { ExportRequest } from '../../domain/messages';
 import { isLeaseAlive, isTerminal, NO_PROGRESS, transition, type ReportFields } from '../../domain/report';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
 import { commitClaimed } from './chunk-commit';
 import { runClaimed } from './claimed-run';
-import type { ExportRequest } from './messages';
 import { isChunkable, planAndFanOut } from './plan';
 import { runnable } from './runnable';
 import { failClaimed, failedRun, renewReport, runSinglePass, tagOf } from './single-pass';

@@ -1,24 +1,13 @@
 // The messages of the report-requests queue: what the worker accepts, and the retry messages it sends.
-import { z } from 'zod';
-import type { ChunkRequestPayload, ExportRequestPayload } from '../../domain/report';
-import type { OutboundMessage } from '../ports';
+// Their bodies' schemas are declared in src/domain/messages.ts.
 import { PoisonMessageError } from '../../domain/errors';
-
-/** The body of an `ExportRequested` message (the outbox payload). */
-export const exportRequestSchema = z.object({
-  tenantId: z.string().min(1),
-  reportId: z.string().min(1),
-  reportType: z.string().min(1),
-  format: z.string().min(1),
-});
-export type ExportRequest = z.infer<typeof exportRequestSchema>;
-
-/** The body of an `ExportChunkRequested` message: one chunk of a chunked export. */
-export const chunkRequestSchema = exportRequestSchema.extend({
-  planId: z.number().int().min(0),
-  chunkIndex: z.number().int().min(0),
-});
-export type ChunkRequest = z.infer<typeof chunkRequestSchema>;
+import {
+  chunkRequestSchema,
+  exportRequestSchema,
+  type ChunkRequest,
+  type ExportRequest,
+} from '../../domain/messages';
+import type { OutboundMessage } from '../ports';
 
 export type WorkItem = { kind: 'report'; request: ExportRequest } | { kind: 'chunk'; request: ChunkRequest };
 
@@ -58,7 +47,7 @@ export function reportNamedBy(
 export function retryMessage(
   messageId: string,
   correlationId: string,
-  body: ExportRequestPayload | ChunkRequestPayload,
+  body: ExportRequest | ChunkRequest,
   at: Date,
 ): OutboundMessage {
   return {

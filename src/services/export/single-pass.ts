@@ -3,6 +3,7 @@
 // terminal state, or released for a retry with backoff.
 import { InvalidTransitionError } from '../../domain/errors';
 import { messageIds } from '../../domain/message-ids';
+import type { ExportRequest } from '../../domain/messages';
 import { ProgressTracker } from '../../domain/progress';
 import {
   claimedUpdate,
@@ -14,7 +15,7 @@ import {
 import { writeExport } from '../export-pipeline';
 import { afterError, runClaimed, type Renewal } from './claimed-run';
 import { failure, type WorkerContext, type WorkerLog, type WorkOutcome } from './context';
-import { retryMessage, type ExportRequest } from './messages';
+import { retryMessage } from './messages';
 import type { RunnableReport } from './runnable';
 
 export const tagOf = (doc: ReportDocument): string =>

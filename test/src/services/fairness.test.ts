@@ -1,8 +1,9 @@
 // Fair sharing between tenants: the admission rule (a tenant's Processing exports plus its earlier Pending
 // requests against its cap), the deferral as a scheduled re-delivery, and the worker's use of it.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { exportRequestSchema } from '../../../src/domain/messages';
 import { exportRequested, type ReportDocument } from '../../../src/domain/report';
-import { createExportWorker, exportRequestSchema } from '../../../src/services/export-worker';
+import { createExportWorker } from '../../../src/services/export-worker';
 import { deferralDelayMs } from '../../../src/domain/backoff';
 import { createFairness, type FairnessOptions } from '../../../src/services/fairness';
 import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
