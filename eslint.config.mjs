@@ -49,7 +49,7 @@ export default tseslint.config(
                 'Functions get their services from their factory; only types come from the composition root.',
             },
             {
-              group: ['**/adapters', '**/adapters/*', '**/config'],
+              group: ['**/adapters', '**/adapters/*', '**/config', '**/config/*'],
               message: 'Functions and HTTP helpers use services, not adapters or the raw settings.',
             },
           ],

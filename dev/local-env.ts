@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cosmosConnectionString } from './standins/cosmos';
 import type { AppConfig } from '../src/config';
+import { loadLocalConfig, type LocalConfig } from './local-config';
 import { serviceBusEmulatorConnectionString, type PeerQueueOptions } from './servicebus-peer/peer';
 import { azuriteConnectionString } from './standins/azurite';
 import { DEV_AUDIENCE, DEV_ISSUER } from './token';
@@ -71,9 +72,15 @@ export function localSettings(
   };
 }
 
-/** The report-requests queue options the local peer runs with, from the same config infra/ provisions. */
-export function peerQueues(config: AppConfig): Record<string, PeerQueueOptions> {
-  const q = config.serviceBus.queue;
+/**
+ * The report-requests queue options the local peer runs with, from the same settings infra/ provisions
+ * the queue with (dev/local-config.ts; by default read from this process's environment).
+ */
+export function peerQueues(
+  config: AppConfig,
+  local: LocalConfig = loadLocalConfig(),
+): Record<string, PeerQueueOptions> {
+  const q = local.queue;
   return {
     [config.serviceBus.reportRequestsQueue]: {
       maxDeliveryCount: q.maxDeliveryCount,
@@ -84,8 +91,8 @@ export function peerQueues(config: AppConfig): Record<string, PeerQueueOptions> 
 }
 
 /** The same as `--queue name:key=value,...` arguments of dev/standins/main.ts. */
-export function peerQueueArgs(config: AppConfig): string[] {
-  return Object.entries(peerQueues(config)).flatMap(([name, options]) => [
+export function peerQueueArgs(config: AppConfig, local: LocalConfig = loadLocalConfig()): string[] {
+  return Object.entries(peerQueues(config, local)).flatMap(([name, options]) => [
     '--queue',
     `${name}:${Object.entries(options)
       .map(([key, value]) => `${key}=${String(value)}`)

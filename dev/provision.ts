@@ -3,8 +3,12 @@
 // the options it was started with.) Idempotent.
 import { createAzureClients } from '../src/adapters/azure-clients';
 import type { AppConfig } from '../src/config';
+import { loadLocalConfig, type LocalConfig } from './local-config';
 
-export async function provisionLocal(config: AppConfig): Promise<void> {
+export async function provisionLocal(
+  config: AppConfig,
+  local: LocalConfig = loadLocalConfig(),
+): Promise<void> {
   const clients = createAzureClients(config);
   try {
     const { database } = await clients.cosmos.databases.createIfNotExists({ id: config.cosmos.databaseName });
@@ -14,7 +18,7 @@ export async function provisionLocal(config: AppConfig): Promise<void> {
       defaultTtl: -1, // TTL on, per document
     });
     await database.containers.createIfNotExists({
-      id: config.cosmos.leasesContainer,
+      id: local.leasesContainer,
       partitionKey: { paths: ['/id'] },
     });
     // Source data of the sample report types (dev/seed.ts fills them).

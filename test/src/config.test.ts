@@ -30,7 +30,6 @@ describe('loadConfig', () => {
       clientId: 'client-1',
       databaseName: 'reportexports',
       reportsContainer: 'reports',
-      leasesContainer: 'leases',
       albumsContainer: 'albums',
       ratingsContainer: 'ratings',
     });

@@ -1,0 +1,69 @@
+// How a request moves on and how much of it runs at once: the outbox relay, the export worker, and the
+// per-user and per-tenant limits.
+import { z } from 'zod';
+
+export const outbox = z
+  .object({
+    OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    OUTBOX_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+    OUTBOX_DISPATCHED_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 24 * 3600),
+  })
+  .transform((s) => ({
+    /** Outbox docs younger than this are left to the change feed; the sweeper takes older ones. */
+    sweepGraceSeconds: s.OUTBOX_SWEEP_GRACE_SECONDS,
+    /** Seconds a dispatched outbox doc is kept (Cosmos TTL). */
+    dispatchedTtlSeconds: s.OUTBOX_DISPATCHED_TTL_SECONDS,
+    /**
+     * Longest wait before the sweeper retries a doc whose relay failed. The first retry waits the grace
+     * period (at least 1 s), each further one twice as long, up to this.
+     */
+    retryMaxSeconds: s.OUTBOX_RETRY_MAX_SECONDS,
+  }));
+
+/** How the export worker claims, retries and gives up on a report. */
+export const worker = z
+  .object({
+    WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(15),
+    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    WORKER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+    WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
+    EXPORT_CHUNK_TARGET_ROWS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+    EXPORT_CHUNK_MAX_COUNT: z.coerce.number().int().min(1).max(10_000).default(4_000),
+  })
+  .transform((s) => ({
+    /** Seconds a claim (lease) lasts without a heartbeat; the watchdog re-queues reports whose lease expired. */
+    leaseSeconds: s.WORKER_LEASE_SECONDS,
+    /** Processing attempts (claims) before a report is marked Failed. */
+    maxAttempts: s.WORKER_MAX_ATTEMPTS,
+    /** First retry delay after a transient failure; doubles each attempt, with jitter. */
+    retryBaseSeconds: s.WORKER_RETRY_BASE_SECONDS,
+    /** Longest retry delay. */
+    retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
+    /** Rows a chunk of a chunked export aims at (see the report types' chunk plans). */
+    chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
+    /** Most chunks one export is split into; a larger export gets larger chunks. */
+    chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
+  }));
+
+/** What one user or tenant may hold at once (fairness between the users of one service). */
+export const limits = z
+  .object({
+    USER_MAX_ACTIVE_REPORTS: z.coerce.number().int().min(1).max(10000).default(20),
+    TENANT_MAX_ACTIVE_EXPORTS: z.coerce.number().int().min(0).max(10000).default(3),
+    TENANT_DEFER_SECONDS: z.coerce.number().min(0.1).max(300).default(2),
+  })
+  .transform((s) => ({
+    /** Active (Pending/Processing) reports one user may have; a request beyond it is answered 429. */
+    userMaxActiveReports: s.USER_MAX_ACTIVE_REPORTS,
+    /**
+     * Exports one tenant may have Processing at once; a request over it is put back on the queue for later
+     * (0: no cap).
+     */
+    tenantMaxActiveExports: s.TENANT_MAX_ACTIVE_EXPORTS,
+    /** Seconds an over-cap request waits before it is delivered again (the first time; later waits grow). */
+    tenantDeferSeconds: s.TENANT_DEFER_SECONDS,
+  }));
