@@ -30,7 +30,9 @@ describe('route templates', () => {
     expect(route.match('/api/items/42')).toEqual({ id: '42' });
     expect(route.match('/api/items/abc')).toBeUndefined();
     const guid = compileRoute('api', 'g/{id:guid}');
-    expect(guid.match('/api/g/3f2504e0-4f89-11d3-9a0c-0305e82c3301')).toBeDefined();
+    expect(guid.match('/api/g/3f2504e0-4f89-11d3-9a0c-0305e82c3301')).toEqual({
+      id: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+    });
     expect(guid.match('/api/g/nope')).toBeUndefined();
     expect(() => compileRoute('api', 'x/{id:regex(a)}')).toThrow(/unsupported constraint/);
   });
