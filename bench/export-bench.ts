@@ -1,10 +1,10 @@
 // Part 1: the export pipeline against csv-stringify alone and against the naive build-then-upload, for a
 // few row counts. Azurite runs in a process of its own; every variant x row count runs in a fresh child
 // (bench/export-child.ts), which reports its time and its peak RSS.
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { availableParallelism } from 'node:os';
 import { azuriteConnectionString } from '../dev/standins/azurite';
 import { blockId } from '../src/domain/chunks';
 import { createCsvWriter } from '../src/domain/formats/csv';
@@ -12,20 +12,25 @@ import { ratings } from '../src/domain/report-types/ratings';
 import { VARIANTS as VARIANT_ORDER, type ChildResult, type Variant } from './export-child';
 import { processCpuMs, ROOT, runScript, startStandin } from './processes';
 import {
-  formatProfileSummary,
+  formatProfileComparison,
   summariseProfile,
   type CpuProfile,
   type ProfileSummary,
 } from './profile-summary';
-import { atLeast, atMost, MB, num, progress, round, table, type Target } from './report';
+import { atLeast, atMost, MB, median, num, progress, round, table, type Target } from './report';
 
 export interface ExportBenchOptions {
   sizes: number[];
   /** Runs of `csv-stringify` and `pipeline` per size (the median counts); the others run once. */
   repeats: number;
-  /** CPU-profile one more pipeline run at the largest size (`--cpu-prof`, not counted) and summarise it. */
+  /**
+   * CPU-profile the work of one more csv-stringify run and one more pipeline run at the largest size
+   * (not counted) and summarise them side by side.
+   */
   profile: boolean;
   profileDir: string;
+  /** Chunk workers (processes) of the chunked run at the largest size. */
+  chunkWorkers: number;
 }
 
 export interface ExportRun extends ChildResult {
@@ -47,6 +52,8 @@ export interface ExportVariantSummary {
   peakRssMb: number;
   ms: number;
   bytes: number;
+  /** The child's CPU time (user + system) over the work: the median over the runs. */
+  cpuMs: number;
   azuriteCpuMs?: number;
   /** Only when the variant failed (e.g. out of memory): why. */
   error?: string;
@@ -61,14 +68,19 @@ export interface ExportResults {
   ratioBySize: Record<string, number>;
   /** At the largest size. */
   ratioToCsvStringify: number;
+  /** Pipeline CPU seconds / raw csv-stringify CPU seconds (the children's, over the work), per size. */
+  cpuRatioBySize: Record<string, number>;
+  /** At the largest size. */
+  cpuRatioToCsvStringify: number;
   /** Pipeline peak RSS at the largest size minus at the smallest (MB). */
   peakRssGrowthMb: number;
   /** The same between the two largest sizes: near zero when memory stays flat once warmed up. */
   peakRssGrowthUpperMb: number;
   naivePeakRssGrowthMb: number | null;
-  profile?: ProfileSummary & { file: string };
+  /** `--profile`: where the CPU time of csv-stringify alone and of the pipeline goes, at the largest size. */
+  profiles?: { variant: Variant; file: string; summary: ProfileSummary }[];
   /** The chunked pipeline at the largest size, K chunk workers side by side. */
-  chunked?: ChunkedRun;
+  chunked?: ChunkedSummary;
   targets: Target[];
 }
 
@@ -81,14 +93,33 @@ export interface ChunkedRun {
   rowsPerSec: number;
   bytes: number;
   blocks: number;
-  /** Chunked rows/s / single-thread csv-stringify rows/s at the same size. */
-  ratioToCsvStringify: number;
   /** Each worker's peak RSS (MB). */
   workerPeakRssMb: number[];
+  /** Each worker's wall time (ms): from the common start to its last chunk staged. */
+  workerMs: number[];
+  /** Each worker's CPU time over its work (ms), and their sum. */
+  workerCpuMs: number[];
+  cpuMs: number;
+  azuriteCpuMs?: number;
+}
+
+export interface ChunkedSummary extends ChunkedRun {
+  /** Runs at the largest size; the numbers above are the median run's (by time), `cpuMs` the median. */
+  runs: number;
+  /** Chunked rows/s / single-thread csv-stringify rows/s at the same size. */
+  ratioToCsvStringify: number;
+  /** Chunked rows/s / the single pass's (the pipeline variant's) rows/s at the same size, same run. */
+  ratioToSinglePass: number;
+  /** The workers' CPU seconds together / csv-stringify's CPU seconds for the same rows. */
+  cpuRatioToCsvStringify: number;
 }
 
 const CONTAINER = 'bench-exports';
-const FAILED = { runs: 0, rowsPerSec: 0, mbPerSec: 0, peakRssMb: 0, ms: 0, bytes: 0 };
+const FAILED = { runs: 0, rowsPerSec: 0, mbPerSec: 0, peakRssMb: 0, ms: 0, bytes: 0, cpuMs: 0 };
+/** Targets of part 1: CPU of the single pass and of the chunk workers against csv-stringify's (<=), and
+ * the chunked run's rows/s against the single pass's (>=). */
+const CPU_RATIO_TARGET = 1.11;
+const CHUNKED_TO_SINGLE_PASS_TARGET = 1.7;
 /** Heap limit for the naive variant, which holds every row and the whole file (several GB at 5M rows). */
 const NAIVE_HEAP_MB = 8192;
 
@@ -135,6 +166,7 @@ export function summarise(variant: Variant, rows: number, runs: ExportRun[]): Ex
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     ms: mid.ms,
     bytes: mid.bytes,
+    cpuMs: median(runs.map((r) => r.workCpuMs)),
     ...(mid.azuriteCpuMs === undefined ? {} : { azuriteCpuMs: mid.azuriteCpuMs }),
   };
 }
@@ -153,16 +185,31 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
   const runs: ExportRun[] = [];
   const summaries: ExportVariantSummary[] = [];
   const largest = Math.max(...options.sizes);
-  let profileFile: string | undefined;
-  let chunked: Omit<ChunkedRun, 'ratioToCsvStringify'> | undefined;
+  const profileFiles: { variant: Variant; file: string }[] = [];
+  const chunkedRuns: ChunkedRun[] = [];
   try {
     for (const rows of options.sizes) {
       const perVariant = new Map<Variant, ExportRun[]>();
       const schedule: Variant[] = ['source'];
-      // Alternate the two variants that are compared, so drift on the machine hits both alike.
-      for (let i = 0; i < options.repeats; i++) schedule.push('csv-stringify', 'pipeline');
+      // Alternate the variants that are compared, so drift on the machine hits them alike; at the largest
+      // size the chunked run takes its turn too.
+      for (let i = 0; i < options.repeats; i++) {
+        schedule.push('csv-stringify', 'pipeline');
+        if (rows === largest) schedule.push('chunk');
+      }
       schedule.push('naive');
       for (const variant of schedule) {
+        if (variant === 'chunk') {
+          const chunked = await runChunked(rows, options.chunkWorkers, env, container, azurite.pid);
+          chunkedRuns.push(chunked);
+          progress(
+            `chunked       ${num(rows).padStart(9)} rows: ${num(chunked.ms / 1000, 2)} s, ${num(chunked.rowsPerSec)} rows/s, ` +
+              `CPU ${chunked.workerCpuMs.map((ms) => num(ms / 1000, 1)).join(' + ')} s ` +
+              `(${chunked.workers} workers, ${chunked.chunks} chunks), worker peak RSS ${chunked.workerPeakRssMb.map((m) => num(m)).join(' / ')} MB`,
+          );
+          await clearBlobs();
+          continue;
+        }
         const nodeArgs = variant === 'naive' ? [`--max-old-space-size=${NAIVE_HEAP_MB}`] : [];
         let run: ExportRun;
         try {
@@ -178,7 +225,7 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
         perVariant.set(variant, [...(perVariant.get(variant) ?? []), run]);
         progress(
           `${variant.padEnd(13)} ${num(rows).padStart(9)} rows: ${num(run.ms / 1000, 2)} s, ` +
-            `${num(run.rowsPerSec)} rows/s, peak RSS ${num(run.peakRssMb)} MB`,
+            `${num(run.rowsPerSec)} rows/s, CPU ${num(run.workCpuMs / 1000, 1)} s, peak RSS ${num(run.peakRssMb)} MB`,
         );
         await clearBlobs();
       }
@@ -187,24 +234,19 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
         (a, b) => a.rows - b.rows || VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant),
       );
     }
-    chunked = await runChunked(largest, availableParallelism(), env, container);
-    progress(
-      `chunked       ${num(largest).padStart(9)} rows: ${num(chunked.ms / 1000, 2)} s, ${num(chunked.rowsPerSec)} rows/s ` +
-        `(${chunked.workers} workers, ${chunked.chunks} chunks), worker peak RSS ${chunked.workerPeakRssMb.map((m) => num(m)).join(' / ')} MB`,
-    );
-    await clearBlobs();
     if (options.profile) {
       mkdirSync(options.profileDir, { recursive: true });
-      const before = new Set(readdirSync(options.profileDir));
-      const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
-      await runChild('pipeline', largest, env, azurite.pid, nodeArgs);
-      await clearBlobs();
-      // The main thread's profile is the largest new file (tsx's loader thread writes a small one too).
-      profileFile = readdirSync(options.profileDir)
-        .filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
-        .map((f) => join(options.profileDir, f))
-        .sort((a, b) => statSync(b).size - statSync(a).size)[0];
-      progress(`pipeline ${num(largest)} rows profiled: ${profileFile ?? 'no profile written'}`);
+      for (const variant of ['csv-stringify', 'pipeline'] as const) {
+        const before = new Set(readdirSync(options.profileDir));
+        const profileEnv = { ...env, BENCH_PROFILE_DIR: options.profileDir };
+        await runChild(variant, largest, profileEnv, azurite.pid, []);
+        await clearBlobs();
+        const file = readdirSync(options.profileDir).find(
+          (f) => f.startsWith(`${variant}-`) && f.endsWith('.cpuprofile') && !before.has(f),
+        );
+        progress(`${variant} ${num(largest)} rows profiled: ${file ?? 'no profile written'}`);
+        if (file) profileFiles.push({ variant, file: join(options.profileDir, file) });
+      }
     }
   } finally {
     await azurite.stop();
@@ -223,10 +265,14 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
     }
   }
   const ratioBySize: Record<string, number> = {};
+  const cpuRatioBySize: Record<string, number> = {};
   for (const rows of options.sizes) {
     const pipeline = find('pipeline', rows);
     const raw = find('csv-stringify', rows);
-    if (pipeline && raw) ratioBySize[String(rows)] = round(pipeline.rowsPerSec / raw.rowsPerSec, 3);
+    if (pipeline && raw) {
+      ratioBySize[String(rows)] = round(pipeline.rowsPerSec / raw.rowsPerSec, 3);
+      cpuRatioBySize[String(rows)] = round(pipeline.cpuMs / raw.cpuMs, 3);
+    }
   }
   const sorted = [...options.sizes].sort((a, b) => a - b);
   const smallest = sorted[0] ?? 0;
@@ -237,26 +283,29 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
     return a && b ? round(b.peakRssMb - a.peakRssMb, 1) : null;
   };
   const ratio = ratioBySize[String(largest)] ?? NaN;
+  const cpuRatio = cpuRatioBySize[String(largest)] ?? NaN;
   const peakRssGrowthMb = growth('pipeline', smallest, largest) ?? NaN;
   const naivePeakRssGrowthMb = growth('naive', smallest, largest);
   const rawLargest = find('csv-stringify', largest);
-  const chunkedRun: ChunkedRun | undefined =
-    chunked && rawLargest
-      ? { ...chunked, ratioToCsvStringify: round(chunked.rowsPerSec / rawLargest.rowsPerSec, 3) }
-      : undefined;
+  const singleLargest = find('pipeline', largest);
+  const chunked = summariseChunked(chunkedRuns, rawLargest, singleLargest);
   const targets = [
+    atMost('export.cpuRatioToCsvStringify', cpuRatio, CPU_RATIO_TARGET),
+    atLeast(
+      'export.chunked.ratioToSinglePass',
+      chunked?.ratioToSinglePass ?? NaN,
+      CHUNKED_TO_SINGLE_PASS_TARGET,
+    ),
+    atMost('export.chunked.cpuRatioToCsvStringify', chunked?.cpuRatioToCsvStringify ?? NaN, CPU_RATIO_TARGET),
     atLeast('export.ratioToCsvStringify', ratio, 0.9),
     atMost('export.peakRssGrowthMb', peakRssGrowthMb, 64, 'MB', true),
-    atLeast('export.chunked.ratioToCsvStringify', chunkedRun?.ratioToCsvStringify ?? NaN, 1.8),
+    atLeast('export.chunked.ratioToCsvStringify', chunked?.ratioToCsvStringify ?? NaN, 1.8),
   ];
-  let profile: ExportResults['profile'];
-  if (profileFile) {
-    const summary = summariseProfile(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile, 20);
-    profile = {
-      ...summary,
-      file: profileFile.startsWith(ROOT) ? profileFile.slice(ROOT.length + 1) : profileFile,
-    };
-  }
+  const profiles = profileFiles.map(({ variant, file }) => ({
+    variant,
+    file: file.startsWith(ROOT) ? file.slice(ROOT.length + 1) : file,
+    summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 20),
+  }));
   return {
     sizes: options.sizes,
     repeats: options.repeats,
@@ -264,12 +313,34 @@ export async function runExportBench(options: ExportBenchOptions): Promise<Expor
     runs,
     ratioBySize,
     ratioToCsvStringify: ratio,
+    cpuRatioBySize,
+    cpuRatioToCsvStringify: cpuRatio,
     peakRssGrowthMb,
     peakRssGrowthUpperMb: growth('pipeline', secondLargest, largest) ?? NaN,
     naivePeakRssGrowthMb,
-    ...(profile ? { profile } : {}),
-    ...(chunkedRun ? { chunked: chunkedRun } : {}),
+    ...(profiles.length > 0 ? { profiles } : {}),
+    ...(chunked ? { chunked } : {}),
     targets,
+  };
+}
+
+/** The chunked runs' median (by time), beside csv-stringify and the single pass at the same size. */
+function summariseChunked(
+  runs: readonly ChunkedRun[],
+  raw: ExportVariantSummary | undefined,
+  single: ExportVariantSummary | undefined,
+): ChunkedSummary | undefined {
+  const byTime = [...runs].sort((a, b) => a.ms - b.ms);
+  const mid = byTime[Math.floor((byTime.length - 1) / 2)];
+  if (!mid) return undefined;
+  const cpuMs = median(runs.map((r) => r.cpuMs));
+  return {
+    ...mid,
+    cpuMs,
+    runs: runs.length,
+    ratioToCsvStringify: raw ? round(mid.rowsPerSec / raw.rowsPerSec, 3) : NaN,
+    ratioToSinglePass: single ? round(mid.rowsPerSec / single.rowsPerSec, 3) : NaN,
+    cpuRatioToCsvStringify: raw ? round(cpuMs / raw.cpuMs, 3) : NaN,
   };
 }
 
@@ -278,29 +349,34 @@ const BENCH_CHUNK_ROWS = 100_000;
 
 /**
  * The chunked pipeline: `workers` chunk workers (processes, as instances would be) stage the chunks of
- * one CSV side by side, then the block list is committed with the header first, as the export's commit
- * does. Timed from the first worker's start to the commit.
+ * one CSV side by side, each taking the next chunk no other has taken, then the block list is committed
+ * with the header first, as the export's commit does. The workers start together once all are loaded
+ * (as warm instances would); timed from their start to the commit.
  */
 async function runChunked(
   rows: number,
   workers: number,
   env: NodeJS.ProcessEnv,
   container: ReturnType<BlobServiceClient['getContainerClient']>,
-): Promise<Omit<ChunkedRun, 'ratioToCsvStringify'>> {
+  azuritePid: number,
+): Promise<ChunkedRun> {
   const chunks = Math.max(workers, Math.ceil(rows / BENCH_CHUNK_ROWS));
   const name = `chunked/ratings-${rows}.csv`;
+  // Where the workers meet to start together and take chunks (see export-child.ts).
+  const dir = mkdtempSync(join(tmpdir(), 'export-bench-chunks-'));
+  const azuriteBefore = processCpuMs(azuritePid);
   const outputs = await Promise.all(
     Array.from({ length: workers }, (_, worker) =>
       runScript(
         'bench/export-child.ts',
         ['chunk', String(rows), String(worker), String(workers), String(chunks)],
         {
-          env: { ...env, BENCH_BLOB_NAME: name },
+          env: { ...env, BENCH_BLOB_NAME: name, BENCH_CHUNK_DIR: dir },
           nodeArgs: [],
         },
       ),
     ),
-  );
+  ).finally(() => rmSync(dir, { recursive: true, force: true }));
   const results = outputs.map((output) => {
     const line = output.stdout.trim().split('\n').pop() ?? '';
     if (output.code !== 0 || !line.startsWith('{'))
@@ -334,6 +410,7 @@ async function runChunked(
   }
   await client.commitBlockList(ids);
   const commitMs = performance.now() - commitStart;
+  const azuriteAfter = processCpuMs(azuritePid);
   bytes += results.reduce((sum, r) => sum + r.bytes, 0);
   const size = (await client.getProperties()).contentLength ?? 0;
   if (size !== bytes) throw new Error(`chunked: committed ${size} bytes, staged ${bytes}`);
@@ -351,6 +428,12 @@ async function runChunked(
     bytes,
     blocks: ids.length,
     workerPeakRssMb: results.map((r) => round(r.maxRssKb / 1024, 1)),
+    workerMs: results.map((r) => r.ms),
+    workerCpuMs: results.map((r) => r.workCpuMs),
+    cpuMs: results.reduce((sum, r) => sum + r.workCpuMs, 0),
+    ...(azuriteBefore !== undefined && azuriteAfter !== undefined
+      ? { azuriteCpuMs: azuriteAfter - azuriteBefore }
+      : {}),
   };
 }
 
@@ -374,14 +457,17 @@ export function formatExportResults(results: ExportResults): string {
       'MB/s',
       'peak RSS MB',
       'vs csv-stringify',
+      'CPU s',
+      'CPU vs csv-stringify',
       'Azurite CPU s',
     ],
   ];
+  const largest = Math.max(...results.sizes);
   for (const size of results.sizes) {
     const raw = results.summaries.find((s) => s.variant === 'csv-stringify' && s.rows === size && !s.error);
     for (const s of results.summaries.filter((x) => x.rows === size)) {
       if (s.error) {
-        rows.push([LABELS[s.variant], num(s.rows), '0', 'failed', '-', '-', '-', '-', '-']);
+        rows.push([LABELS[s.variant], num(s.rows), '0', 'failed', '-', '-', '-', '-', '-', '-', '-']);
         continue;
       }
       rows.push([
@@ -393,42 +479,86 @@ export function formatExportResults(results: ExportResults): string {
         s.bytes ? num(s.mbPerSec, 1) : '-',
         num(s.peakRssMb),
         raw && s.variant !== 'source' ? `${num(s.rowsPerSec / raw.rowsPerSec, 2)}x` : '-',
+        num(s.cpuMs / 1000, 1),
+        raw && s.variant !== 'source' ? `${num(s.cpuMs / raw.cpuMs, 2)}x` : '-',
         s.azuriteCpuMs === undefined || s.variant === 'source' || s.variant === 'csv-stringify'
           ? '-'
           : num(s.azuriteCpuMs / 1000, 1),
       ]);
     }
+    const chunked = results.chunked;
+    if (chunked && size === largest) {
+      rows.push([
+        `chunked, ${chunked.workers} workers -> Azurite`,
+        num(chunked.rows),
+        String(chunked.runs),
+        num(chunked.ms / 1000, 2),
+        num(chunked.rowsPerSec),
+        num(chunked.bytes / MB / (chunked.ms / 1000), 1),
+        chunked.workerPeakRssMb.map((m) => num(m)).join(' / '),
+        `${num(chunked.ratioToCsvStringify, 2)}x`,
+        num(chunked.cpuMs / 1000, 1),
+        `${num(chunked.cpuRatioToCsvStringify, 2)}x`,
+        chunked.azuriteCpuMs === undefined ? '-' : num(chunked.azuriteCpuMs / 1000, 1),
+      ]);
+    }
   }
   const growthLine =
-    `pipeline peak RSS growth ${num(results.sizes[0])} -> ${num(Math.max(...results.sizes))} rows: ` +
+    `pipeline peak RSS growth ${num(results.sizes[0])} -> ${num(largest)} rows: ` +
     `${num(results.peakRssGrowthMb, 1)} MB (between the two largest sizes: ${num(results.peakRssGrowthUpperMb, 1)} MB); ` +
     `naive: ${results.naivePeakRssGrowthMb === null ? 'failed' : `${num(results.naivePeakRssGrowthMb)} MB`}`;
   const failures = results.summaries.filter((s) => s.error);
+  const raw = results.summaries.find((s) => s.variant === 'csv-stringify' && s.rows === largest && !s.error);
+  const single = results.summaries.find((s) => s.variant === 'pipeline' && s.rows === largest && !s.error);
+  const rawCpu = raw ? `csv-stringify's ${num(raw.cpuMs / 1000, 2)} s` : 'csv-stringify (failed)';
+  const chunked = results.chunked;
   const lines = [
     'Export pipeline: ratings-shaped rows -> CSV; Azurite (in memory) in its own process; one child process per run',
-    "(rows/s and MB/s of the median run; MB = 2^20 bytes; peak RSS = the child's maxRSS)",
+    "(time, rows/s and MB/s of the median run; MB = 2^20 bytes; peak RSS = the child's maxRSS; CPU s = the",
+    "child's user + system CPU over the work, median of the runs; the chunked run's is its workers' together)",
     '',
     table(rows),
     '',
-    `pipeline / csv-stringify rows/s: ${Object.entries(results.ratioBySize)
-      .map(([size, ratio]) => `${num(Number(size))} rows ${num(ratio, 2)}`)
-      .join(', ')}`,
-    growthLine,
-    ...(results.chunked
+    `at ${num(largest)} rows:`,
+    `  single pass CPU: ${single ? num(single.cpuMs / 1000, 2) : '-'} s against ${rawCpu} = ` +
+      `${num(results.cpuRatioToCsvStringify, 2)}x ${verdict(results.cpuRatioToCsvStringify, '<=', CPU_RATIO_TARGET)}`,
+    ...(chunked
       ? [
-          `chunked: ${results.chunked.workers} workers, ${num(results.chunked.chunks)} chunks, ${num(results.chunked.blocks)} blocks: ` +
-            `${num(results.chunked.rowsPerSec)} rows/s = ${num(results.chunked.ratioToCsvStringify, 2)}x single-thread csv-stringify ` +
-            `(target >= 1.8x); worker peak RSS ${results.chunked.workerPeakRssMb.map((m) => num(m)).join(' / ')} MB`,
+          `  chunked CPU (${chunked.workers} workers): ${chunked.workerCpuMs.map((ms) => num(ms / 1000, 2)).join(' + ')} = ` +
+            `${num(chunked.cpuMs / 1000, 2)} s against ${rawCpu} = ${num(chunked.cpuRatioToCsvStringify, 2)}x ` +
+            verdict(chunked.cpuRatioToCsvStringify, '<=', CPU_RATIO_TARGET),
+          `  chunked rows/s: ${num(chunked.rowsPerSec)} = ${num(chunked.ratioToSinglePass, 2)}x the single pass's ` +
+            `${single ? num(single.rowsPerSec) : '-'} ${verdict(chunked.ratioToSinglePass, '>=', CHUNKED_TO_SINGLE_PASS_TARGET)}, ` +
+            `${num(chunked.ratioToCsvStringify, 2)}x csv-stringify's ${verdict(chunked.ratioToCsvStringify, '>=', 1.8)}; ` +
+            `${num(chunked.chunks)} chunks, ${num(chunked.blocks)} blocks`,
         ]
       : []),
+    `  pipeline / csv-stringify rows/s: ${Object.entries(results.ratioBySize)
+      .map(([size, ratio]) => `${num(Number(size))} rows ${num(ratio, 2)}x`)
+      .join(', ')} (target >= 0.9x at the largest size); CPU: ${Object.entries(results.cpuRatioBySize)
+      .map(([size, ratio]) => `${num(Number(size))} rows ${num(ratio, 2)}x`)
+      .join(', ')}`,
+    growthLine,
     ...failures.map((f) => `FAILED ${f.variant} ${num(f.rows)}: ${f.error?.split('\n')[0] ?? ''}`),
   ];
-  if (results.profile) {
+  if (results.profiles && results.profiles.length > 0) {
     lines.push(
       '',
-      `pipeline at ${num(Math.max(...results.sizes))} rows, profiled (${results.profile.file}):`,
+      `CPU profiles at ${num(largest)} rows (${results.profiles.map((p) => p.file).join(', ')}):`,
     );
-    lines.push(formatProfileSummary(results.profile).replace(/^/gm, '  '));
+    lines.push(
+      formatProfileComparison(results.profiles.map((p) => ({ name: p.variant, summary: p.summary }))).replace(
+        /^/gm,
+        '  ',
+      ),
+    );
   }
   return lines.join('\n');
+}
+
+/** `(target >= 1.7x: met)` or `(target >= 1.7x: missed by 0.12)`. */
+function verdict(value: number, op: '<=' | '>=', target: number): string {
+  if (Number.isNaN(value)) return `(target ${op} ${num(target, 2)}x: not measured)`;
+  const met = op === '<=' ? value <= target : value >= target;
+  return `(target ${op} ${num(target, 2)}x: ${met ? 'met' : `missed by ${num(Math.abs(value - target), 2)}`})`;
 }

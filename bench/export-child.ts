@@ -6,17 +6,25 @@
 //   csv-stringify  csv-stringify, with the CSV writer's options, into a sink that drops the bytes:
 //                  the serializer's own limit
 //   pipeline       the production writer path: writeExport() with the CSV writer into
-//                  createBlobReportFiles() (uploadStream to Azurite)
+//                  createBlobReportFiles() (4 MiB blocks staged into Azurite, then committed)
 //   naive          all rows in an array, the whole CSV built as one string (csv-stringify's sync API),
 //                  then one `upload` call
 //   format         the production pipeline with the registered writer named by the third argument (csv,
 //                  json, ndjson, xlsx, pdf): the per-format comparison
 //   chunk          one chunk worker of a chunked CSV export: `chunk <rows> <worker> <workers> <chunks>`
-//                  stages the chunks whose index % workers = worker, one after the other, with
-//                  stageChunk() into the blob BENCH_BLOB_NAME, as the export worker does; the parent
-//                  runs `workers` of these side by side and commits the blocks
+//                  takes the chunks one after the other, each one no other worker has taken yet (as
+//                  instances take chunk messages from a queue), and stages it with stageChunk() into
+//                  the blob BENCH_BLOB_NAME, as the export worker does; the parent runs `workers` of
+//                  these side by side and commits the blocks. The workers share the folder
+//                  BENCH_CHUNK_DIR: each one starts once all are loaded, and a chunk is taken by
+//                  creating its file there
+// With BENCH_PROFILE_DIR set, the work of a variant (not loading the code) is CPU-profiled into that folder.
 // Prints one JSON line (ChildResult) on stdout.
 import { once } from 'node:events';
+import { openSync, closeSync, readdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -55,8 +63,11 @@ export interface ChildResult {
   peakHeapTotalKb: number;
   peakHeapUsedKb: number;
   peakExternalKb: number;
+  /** CPU time (user + system) of the whole process, from its start (loading the code included). */
   userCpuMs: number;
   systemCpuMs: number;
+  /** CPU time (user + system, every thread of the process) the work itself used: over `ms` only. */
+  workCpuMs: number;
   /** For `chunk`: wall-clock bounds of the work (ms since the epoch) and the blocks staged per chunk. */
   startedAtMs?: number;
   endedAtMs?: number;
@@ -71,11 +82,27 @@ export const chunkRows = (rows: number, index: number, chunks: number) =>
     7_000 + index,
   );
 
+/** Takes chunk `index` for this worker: false when another worker took it first. */
+function takeChunk(dir: string, index: number): boolean {
+  try {
+    closeSync(openSync(join(dir, `chunk-${index}`), 'wx'));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** Waits until every worker has said it is ready in `dir` (so all start together, loaded). */
+async function allReady(dir: string, worker: number, workers: number): Promise<void> {
+  writeFileSync(join(dir, `ready-${worker}`), '');
+  while (readdirSync(dir).filter((f) => f.startsWith('ready-')).length < workers) await sleep(1);
+}
+
 async function chunkWorker(
   total: number,
-  worker: number,
-  workers: number,
   chunks: number,
+  dir: string,
 ): Promise<{ rows: number; bytes: number; blocksByChunk: Record<string, number> }> {
   const { client, container } = blobContainer();
   const name = process.env.BENCH_BLOB_NAME;
@@ -87,7 +114,8 @@ async function chunkWorker(
   let rows = 0;
   let bytes = 0;
   const blocksByChunk: Record<string, number> = {};
-  for (let index = worker; index < chunks; index += workers) {
+  for (let index = 0; index < chunks; index++) {
+    if (!takeChunk(dir, index)) continue;
     const staged = await stageChunk({
       pages: chunkRows(total, index, chunks),
       stream: chunked.createChunkStream({ columns }),
@@ -226,6 +254,30 @@ async function naive(total: number): Promise<{ rows: number; bytes: number; buil
   return { rows: all.length, bytes, buildMs };
 }
 
+/**
+ * With BENCH_PROFILE_DIR set, a V8 CPU profile of the work alone (not of loading the code), written there
+ * as `<name>.cpuprofile` by `stop`.
+ */
+async function startProfiler(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string): Promise<T> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result as T))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+      session.disconnect();
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const [variant, count, formatName, ...chunkArgs] = process.argv.slice(2);
   const total = Number(count);
@@ -254,6 +306,8 @@ async function main(): Promise<void> {
     peaks.external = Math.max(peaks.external, memory.external);
   };
   const sampler = setInterval(sample, 20);
+  const profiler = await startProfiler();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const outcome: { rows: number; bytes: number; buildMs?: number } =
     variant === 'source'
@@ -266,6 +320,8 @@ async function main(): Promise<void> {
             ? await formatPipeline(total, format.writer, format.registry)
             : await naive(total);
   const ms = performance.now() - started;
+  const workCpu = process.cpuUsage(cpuBefore);
+  await profiler?.stop(`${variant}-${process.pid}`);
   clearInterval(sampler);
   sample();
   // A format with a row cap (PDF) writes its cap; every other variant must write every row.
@@ -286,6 +342,7 @@ async function main(): Promise<void> {
     peakExternalKb: Math.round(peaks.external / 1024),
     userCpuMs: Math.round(usage.userCPUTime / 1000),
     systemCpuMs: Math.round(usage.systemCPUTime / 1000),
+    workCpuMs: Math.round((workCpu.user + workCpu.system) / 1000),
   };
   if (outcome.buildMs !== undefined) result.buildMs = Math.round(outcome.buildMs * 10) / 10;
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -295,11 +352,16 @@ async function runChunkWorker(total: number, [worker, workers, chunks]: number[]
   if (worker === undefined || !workers || !chunks || !(worker >= 0 && worker < workers)) {
     throw new Error('usage: export-child.ts chunk <rows> <worker> <workers> <chunks>');
   }
+  const dir = process.env.BENCH_CHUNK_DIR;
+  if (!dir) throw new Error('BENCH_CHUNK_DIR must be set');
   const startRssKb = Math.round(process.memoryUsage().rss / 1024);
+  await allReady(dir, worker, workers);
   const startedAtMs = Date.now();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const outcome = await chunkWorker(total, worker, workers, chunks);
+  const outcome = await chunkWorker(total, chunks, dir);
   const ms = performance.now() - started;
+  const workCpu = process.cpuUsage(cpuBefore);
   const memory = process.memoryUsage();
   const usage = process.resourceUsage();
   const result: ChildResult = {
@@ -313,6 +375,7 @@ async function runChunkWorker(total: number, [worker, workers, chunks]: number[]
     peakExternalKb: Math.round(memory.external / 1024),
     userCpuMs: Math.round(usage.userCPUTime / 1000),
     systemCpuMs: Math.round(usage.systemCPUTime / 1000),
+    workCpuMs: Math.round((workCpu.user + workCpu.system) / 1000),
     startedAtMs,
     endedAtMs: Date.now(),
   };

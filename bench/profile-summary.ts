@@ -1,7 +1,8 @@
 // Summarises a V8 CPU profile (`node --cpu-prof`): self time by area (csv-stringify, Node streams, the
-// storage SDK, ...) and the top functions by self time.
-//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25]
+// storage SDK, ...) and the top functions by self time; given two or more, side by side.
+//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [more.cpuprofile ...] [--top 25]
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 
 interface ProfileNode {
@@ -87,7 +88,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
   };
 }
 
-export function formatProfileSummary(summary: ProfileSummary): string {
+function formatProfileSummary(summary: ProfileSummary): string {
   const lines = [`CPU profile: ${summary.totalMs} ms sampled`, '', 'self time by area:'];
   const shown = summary.byArea.filter((a) => a.share >= 0.5);
   const rest = summary.byArea.filter((a) => a.share < 0.5);
@@ -108,16 +109,83 @@ export function formatProfileSummary(summary: ProfileSummary): string {
   return lines.join('\n');
 }
 
+/**
+ * Profiles side by side (e.g. csv-stringify alone and the pipeline over the same rows): self time by area
+ * in each, with the last one's difference to the first, then each one's top functions.
+ */
+export function formatProfileComparison(
+  profiles: readonly { name: string; summary: ProfileSummary }[],
+): string {
+  const first = profiles[0];
+  const last = profiles[profiles.length - 1];
+  if (!first || !last) return '';
+  const msOf = (summary: ProfileSummary, area: string) =>
+    summary.byArea.find((a) => a.area === area)?.ms ?? 0;
+  const areas = [...new Set(profiles.flatMap((p) => p.summary.byArea.map((a) => a.area)))];
+  // Largest first in the last profile; areas under 0.5 % of every profile are summed in one line.
+  areas.sort((a, b) => msOf(last.summary, b) - msOf(last.summary, a));
+  const shown = areas.filter((area) =>
+    profiles.some((p) => (p.summary.byArea.find((a) => a.area === area)?.share ?? 0) >= 0.5),
+  );
+  const rest = areas.filter((area) => !shown.includes(area));
+  const width = Math.max(12, ...profiles.map((p) => p.name.length));
+  const cell = (ms: number) => `${String(ms).padStart(width - 3)} ms`;
+  const row = (label: string, values: number[]) => {
+    const diff = (values[values.length - 1] ?? 0) - (values[0] ?? 0);
+    const sign = diff > 0 ? '+' : '';
+    return `  ${label.padEnd(34)} ${values.map(cell).join(' ')} ${`${sign}${diff}`.padStart(8)} ms`;
+  };
+  const lines = [
+    `self time by area (ms sampled; last column: ${last.name} - ${first.name}):`,
+    `  ${''.padEnd(34)} ${profiles.map((p) => p.name.padStart(width)).join(' ')} ${'difference'.padStart(11)}`,
+    row(
+      'total',
+      profiles.map((p) => p.summary.totalMs),
+    ),
+  ];
+  for (const area of shown)
+    lines.push(
+      row(
+        area,
+        profiles.map((p) => msOf(p.summary, area)),
+      ),
+    );
+  if (rest.length > 0) {
+    const sum = (summary: ProfileSummary) => rest.reduce((total, area) => total + msOf(summary, area), 0);
+    lines.push(
+      row(
+        `(${rest.length} more, each < 0.5 %)`,
+        profiles.map((p) => sum(p.summary)),
+      ),
+    );
+  }
+  for (const { name, summary } of profiles) {
+    lines.push('', `${name}: top functions by self time:`);
+    for (const f of summary.topFunctions) {
+      lines.push(
+        `  ${String(f.ms).padStart(7)} ms ${f.share.toFixed(1).padStart(5)} %  ${f.name.slice(0, 40).padEnd(40)} ${f.where}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 if (require.main === module) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { top: { type: 'string' } },
   });
-  const file = positionals[0];
-  if (!file) {
-    process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [--top 25]\n');
+  if (positionals.length === 0) {
+    process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [more.cpuprofile ...] [--top 25]\n');
     process.exit(2);
   }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(`${formatProfileSummary(summariseProfile(profile, Number(values.top ?? 25)))}\n`);
+  const top = Number(values.top ?? 25);
+  const summaries = positionals.map((file) => ({
+    name: basename(file, '.cpuprofile'),
+    summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top),
+  }));
+  const [only] = summaries;
+  process.stdout.write(
+    `${summaries.length === 1 && only ? formatProfileSummary(only.summary) : formatProfileComparison(summaries)}\n`,
+  );
 }

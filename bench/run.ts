@@ -5,8 +5,11 @@
 //   --only PART    run only `export` (part 1: the CSV pipeline against its baselines), `formats` (part 2:
 //                  each format against CSV) or `e2e` (part 3)
 //   --formats a,b  the formats of part 2 (default: all; CSV always runs as the baseline)
-//   --profile      also CPU-profile one pipeline run at the largest size and summarise where the time goes
-//   --repeats N    runs of csv-stringify and the pipeline per size (median counts)
+//   --profile      also CPU-profile one csv-stringify and one pipeline run at the largest size and
+//                  summarise where the CPU time goes, side by side
+//   --repeats N    runs of csv-stringify and the pipeline per size, and of the chunked export at the
+//                  largest size (median counts)
+//   --chunk-workers K  chunk workers (processes) of part 1's chunked export (default 2)
 //   --sizes a,b,c  row counts of part 1 instead of the mode's
 //   --e2e-ratings N  ratings seeded for part 3 (its full export reads them all), e.g. 1000000
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
@@ -44,6 +47,9 @@ interface Mode {
     fairness: { ratingsExports: number; smallReports: number };
   };
 }
+
+/** Chunk workers of part 1's chunked export: K = 2, whatever the machine's core count. */
+const CHUNK_WORKERS = 2;
 
 const MODES: Record<Mode['name'], Mode> = {
   quick: {
@@ -101,6 +107,7 @@ async function main(): Promise<number> {
       'fairness-only': { type: 'boolean' },
       'tenant-cap': { type: 'string' },
       'e2e-ratings': { type: 'string' },
+      'chunk-workers': { type: 'string' },
     },
     strict: true,
   });
@@ -115,6 +122,9 @@ async function main(): Promise<number> {
   }
   const repeats = values.repeats ? Number(values.repeats) : mode.repeats;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats takes a positive whole number');
+  const chunkWorkers = Number(values['chunk-workers'] ?? CHUNK_WORKERS);
+  if (!Number.isInteger(chunkWorkers) || chunkWorkers < 1)
+    throw new Error('--chunk-workers takes a positive whole number');
   const [ratingsExports = NaN, smallBurst = NaN] = (
     values.fairness ?? `${mode.e2e.fairness.ratingsExports},${mode.e2e.fairness.smallReports}`
   )
@@ -158,6 +168,7 @@ async function main(): Promise<number> {
       repeats,
       profile: values.profile ?? false,
       profileDir: join(tmpdir(), 'report-exports-bench-profiles'),
+      chunkWorkers,
     });
     console.log(`${formatExportResults(exportResults)}\n`);
     partSeconds.export = Math.round((performance.now() - started) / 100) / 10;
