@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../src/domain/backoff';
 import { ProgressTracker } from '../../../src/domain/progress';
-import { canTransition } from '../../../src/domain/report';
 
 describe('progress', () => {
   it('computes percent (one decimal, below 100 until finished) and an ETA from the rate so far', () => {
@@ -105,21 +104,5 @@ describe('retry backoff', () => {
     const delays = new Set(Array.from({ length: 50 }, () => retryDelayMs(3, settings)));
     expect(delays.size).toBeGreaterThan(10);
     for (const d of delays) expect(d).toBeGreaterThanOrEqual(10_000);
-  });
-});
-
-describe('report state machine', () => {
-  it('allows the worker transitions, including release for a retry, and nothing out of a terminal state', () => {
-    expect(canTransition('Pending', 'Processing')).toBe(true);
-    expect(canTransition('Processing', 'Completed')).toBe(true);
-    expect(canTransition('Processing', 'Cancelled')).toBe(true);
-    expect(canTransition('Processing', 'Failed')).toBe(true);
-    expect(canTransition('Processing', 'Pending')).toBe(true);
-    expect(canTransition('Pending', 'Completed')).toBe(false);
-    for (const from of ['Completed', 'Failed', 'Cancelled'] as const) {
-      for (const to of ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const) {
-        expect(canTransition(from, to)).toBe(false);
-      }
-    }
   });
 });

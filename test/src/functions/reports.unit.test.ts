@@ -10,12 +10,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, ensureDevSigningKey, issueDevToken } from '..
 import { ADMIN_ROLE, createTokenVerifier, type Principal } from '../../../src/auth/verifier';
 import { AuthError } from '../../../src/domain/errors';
 import type { Services } from '../../../src/services';
-import {
-  canTransition,
-  REPORT_STATUSES,
-  type ReportDocument,
-  type ReportStatus,
-} from '../../../src/domain/report';
+import type { ReportDocument, ReportStatus } from '../../../src/domain/report';
 import { builtInReportTypes } from '../../../src/domain/report-types';
 import { makeCancelReport } from '../../../src/functions/cancelReport';
 import { makeCreateReport } from '../../../src/functions/createReport';
@@ -1238,32 +1233,5 @@ describe('GET /api/report-types (reportTypes)', () => {
 
   it('is 401 without a valid token', async () => {
     expectProblem(await send('GET', '/api/report-types'), 401);
-  });
-});
-
-describe('the report state machine (canTransition)', () => {
-  it.each(['Completed', 'Failed', 'Cancelled'] as const)('allows no transition out of %s', (from) => {
-    for (const to of REPORT_STATUSES) expect(canTransition(from, to)).toBe(false);
-  });
-
-  it('does not let a Pending report complete without being processed', () => {
-    expect(canTransition('Pending', 'Completed')).toBe(false);
-  });
-
-  it('allows exactly the transitions of the lifecycle', () => {
-    const allowed = REPORT_STATUSES.flatMap((from) =>
-      REPORT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`),
-    );
-    expect(allowed.sort()).toEqual(
-      [
-        'Pending->Processing',
-        'Pending->Cancelled',
-        'Pending->Failed',
-        'Processing->Completed',
-        'Processing->Failed',
-        'Processing->Cancelled',
-        'Processing->Pending',
-      ].sort(),
-    );
   });
 });
