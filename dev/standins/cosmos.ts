@@ -1,6 +1,8 @@
 // The Cosmos DB NoSQL REST API in Node (@vercel/cosmosdb-server), over plain http on 127.0.0.1.
-// Its state lives in memory. Known limits (see README): batch is not atomic, no real change feed, no TTL.
+// Its state lives in memory. Known limits (see docs/local-host.md): batch is not atomic, no real change feed,
+// no TTL, no query plans (the SDK does not need them here).
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createHttpServer } from '@vercel/cosmosdb-server';
@@ -70,12 +72,627 @@ function fixQueryEngine(): void {
     }
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = strip(item);
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        const item = object[key];
+        if (item !== undefined) out[key] = strip(item);
+      }
       return out;
     }
     return value;
   };
   helpers.stripUndefined = strip;
+}
+
+/** A node of the JavaScript syntax tree the engine compiles a query to (Babel's shape). */
+interface JsNode {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** One `ORDER BY` item as the compiled code passes it: the document path and whether descending. */
+type SortOrder = [keys: string[], descending: boolean];
+type GetRid = (entry: unknown) => unknown;
+type Sort = (
+  collection: unknown[],
+  getRid: GetRid,
+  compositeIndexes?: unknown,
+  ...orders: SortOrder[]
+) => unknown[];
+
+interface QueryHelpers {
+  sort: Sort;
+  compare: (operator: string, a: unknown, b: unknown) => boolean | undefined;
+  equal: (a: unknown, b: unknown) => boolean | undefined;
+  sortTop?: (n: unknown, collection: unknown[], getRid: GetRid, ...rest: unknown[]) => unknown[];
+  aggregate?: (
+    name: 'COUNT' | 'MIN' | 'MAX',
+    items: unknown[],
+    select: (item: unknown, index: number, items: unknown[]) => unknown,
+    alias?: string,
+  ) => unknown;
+  matching?: (
+    collection: unknown[],
+    alias: string,
+    where: (entry: Record<string, unknown>) => unknown,
+  ) => unknown[];
+  wrapWhere?: (
+    collection: unknown[],
+    alias: string,
+    where: (entry: Record<string, unknown>) => unknown,
+  ) => unknown[];
+}
+
+const TYPE_RANK: Record<string, number> = {
+  undefined: 0,
+  null: 1,
+  boolean: 2,
+  number: 3,
+  string: 4,
+  array: 5,
+  object: 6,
+};
+
+function typeName(value: unknown): string {
+  const type = typeof value;
+  if (type !== 'object') return type;
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : type;
+}
+
+/**
+ * The engine's order of values, as its own (unexported) comparator has it: by type (undefined, null,
+ * boolean, number, string, array, object), then `<` within a type, all objects equal.
+ */
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : 1;
+  const typeA = typeName(a);
+  const typeB = typeName(b);
+  if (typeA === typeB) {
+    if (typeA === 'object') return 0;
+    return (a as string) < (b as string) ? -1 : 1;
+  }
+  const rankA = TYPE_RANK[typeA] ?? 7;
+  const rankB = TYPE_RANK[typeB] ?? 7;
+  return rankA < rankB ? -1 : rankA > rankB ? 1 : 0;
+}
+
+/** An array or NaN: values `<` does not order consistently, so only the engine's own sort may sort them. */
+const unorderable = (value: unknown): boolean =>
+  Array.isArray(value) || (typeof value === 'number' && Number.isNaN(value));
+
+/** One step of the engine's MIN: its `reduce` callback, as it is. */
+function minStep(min: unknown, value: unknown): unknown {
+  if (typeof min === 'undefined') return value;
+  if (typeof value === 'undefined') return min;
+  if ((min && typeof min === 'object') || (value && typeof value === 'object')) return {};
+  if (typeof min === typeof value) return (min as string) < (value as string) ? min : value;
+  if (min === null) return min;
+  if (value === null) return value;
+  if (typeof min === 'boolean') return min;
+  if (typeof value === 'boolean') return value;
+  return typeof min === 'number' ? min : value;
+}
+
+/** One step of the engine's MAX: its `reduce` callback, as it is. */
+function maxStep(max: unknown, value: unknown): unknown {
+  if (typeof max === 'undefined') return value;
+  if (typeof value === 'undefined') return max;
+  if ((max && typeof max === 'object') || (value && typeof value === 'object')) return {};
+  if (typeof max === typeof value) return (max as string) > (value as string) ? max : value;
+  if (typeof max === 'string') return max;
+  if (typeof value === 'string') return value;
+  if (typeof max === 'number') return max;
+  if (typeof value === 'number') return value;
+  return typeof max === 'boolean' ? max : value;
+}
+
+/** The value at a document path, as the engine's `getValue` reads it. */
+function valueAt(document: unknown, keys: readonly string[]): unknown {
+  let value = document;
+  for (const key of keys) {
+    value = typeof value === 'object' && value ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
+
+interface SortEntry {
+  item: unknown;
+  key: unknown;
+  rid: unknown;
+  index: number;
+}
+
+/** Each item with its sort key and `_rid` read once; undefined when the engine's own sort must run. */
+function sortEntries(
+  collection: unknown[],
+  getRid: GetRid,
+  order: SortOrder | undefined,
+): SortEntry[] | undefined {
+  const entries: SortEntry[] = new Array<SortEntry>(collection.length);
+  for (let index = 0; index < collection.length; index++) {
+    const item = collection[index];
+    // Array.prototype.sort moves undefined to the end without comparing it.
+    if (item === undefined) return undefined;
+    let rid: unknown;
+    try {
+      rid = getRid(item);
+    } catch {
+      return undefined; // the engine's sort throws only if it happens to compare this item's _rid
+    }
+    entries[index] = { item, key: order ? valueAt(item, order[0]) : undefined, rid, index };
+  }
+  return entries;
+}
+
+let fastPathsApplied = false;
+
+/**
+ * Faster paths through the query engine for what the exports ask of it (counts, first and last
+ * timestamps, ranges in time order over a million ratings), every one giving what the engine gives:
+ *
+ * - `WHERE`: a document is wrapped for the later steps (`{ c: doc }`) only once it matches, not before
+ *   (one source, no JOIN); the comparison and equality helpers the clause calls per document answer two
+ *   strings or two numbers directly, without their general type checks.
+ * - Sorting (every query is sorted: by its ORDER BY item, else by `_rid`) reads each document's sort key
+ *   and `_rid` once instead of on every comparison, through the same type order: the comparisons come
+ *   out the same, so the built-in sort makes the same moves. Two ORDER BY items or more go to the
+ *   engine's sort (it checks the composite indexes there).
+ * - `SELECT TOP n ... ORDER BY x` (and TOP without ORDER BY) keeps the n first documents in a bounded
+ *   heap in one pass instead of sorting every match; ties fall as the sort leaves them (by `_rid`, then
+ *   input order). Where the order is not a consistent one (an array or NaN among the keys, a `_rid` it
+ *   cannot read) the engine sorts as before.
+ * - Aggregates: COUNT, MIN and MAX go through the matches once each without an array of their values in
+ *   between; with no ORDER BY, and only COUNT, MIN and MAX of document values (no function calls), the
+ *   matches are not sorted by `_rid` first, as those results do not depend on the order, nor wrapped.
+ *
+ * The engine compiles a query to JavaScript through its transformer; the paths are put into that
+ * program (as `$h.wrapWhere`, `$h.matching`, `$h.sortTop`, `$h.aggregate`) and its helpers. Applied once per process,
+ * to the engine the server loads; test/dev/standins/cosmos-query-paths.test.ts compares the answers
+ * with the engine's own.
+ */
+function speedUpQueryPaths(): void {
+  if (fastPathsApplied) return;
+  fastPathsApplied = true;
+  const serverRequire = createRequire(require.resolve('@vercel/cosmosdb-server'));
+  const helpers = serverRequire('@zeit/cosmosdb-query/lib/helpers') as QueryHelpers;
+  const transformer = serverRequire('@zeit/cosmosdb-query/lib/transformer') as {
+    default: (sqlAst: unknown) => JsNode;
+  };
+  if (
+    typeof helpers.sort !== 'function' ||
+    typeof transformer.default !== 'function' ||
+    helpers.sortTop ||
+    helpers.wrapWhere ||
+    helpers.aggregate ||
+    helpers.matching
+  )
+    throw new Error('@zeit/cosmosdb-query changed: its helpers or transformer are not where they were');
+
+  const engineSort = helpers.sort;
+  helpers.sort = (collection, getRid, compositeIndexes, ...orders) => {
+    if (orders.length > 1) return engineSort(collection, getRid, compositeIndexes, ...orders);
+    const order = orders[0];
+    const entries = sortEntries(collection, getRid, order);
+    if (!entries) return engineSort(collection, getRid, compositeIndexes, ...orders);
+    if (order) {
+      const descending = order[1];
+      entries.sort((a, b) => {
+        const r = compareValues(a.key, b.key);
+        if (r !== 0) return descending ? -r : r;
+        return compareValues(a.rid, b.rid);
+      });
+    } else {
+      entries.sort((a, b) => compareValues(a.rid, b.rid));
+    }
+    const sorted: unknown[] = [];
+    // With one ORDER BY item the engine drops the documents that have no value there.
+    for (const entry of entries) if (!order || entry.key !== undefined) sorted.push(entry.item);
+    return sorted;
+  };
+
+  // `$h.sortTop(n, ...)` stands for `$h.sort(...).slice(0, n)`.
+  helpers.sortTop = (n, collection, getRid, compositeIndexes, ...orders) => {
+    const whole = () =>
+      helpers.sort(collection, getRid, compositeIndexes, ...(orders as SortOrder[])).slice(0, n as number);
+    if (orders.length > 1 || typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n >= collection.length)
+      return whole();
+    const order = orders[0] as SortOrder | undefined;
+    const keys = order?.[0];
+    const sign = order?.[1] ? -1 : 1;
+    /** Whether (key, rid, index) sorts after `b`: the sort's own order, then input order for ties. */
+    const after = (key: unknown, rid: unknown, index: number, b: SortEntry): boolean => {
+      if (keys) {
+        const r = compareValues(key, b.key);
+        if (r !== 0) return r * sign > 0;
+      }
+      const r = compareValues(rid, b.rid);
+      return r !== 0 ? r > 0 : index > b.index;
+    };
+    const above = (a: SortEntry, b: SortEntry): boolean => after(a.key, a.rid, a.index, b);
+    // A max-heap of the n first documents so far: its root is the one that sorts last.
+    const heap: SortEntry[] = [];
+    for (let index = 0; index < collection.length; index++) {
+      const item = collection[index];
+      // What the engine's sort would do differently: move undefined without comparing it, throw on
+      // a _rid it cannot read, order arrays and NaN inconsistently. Let it.
+      if (item === undefined) return whole();
+      let rid: unknown;
+      try {
+        rid = getRid(item);
+      } catch {
+        return whole();
+      }
+      const key = keys ? valueAt(item, keys) : undefined;
+      if (unorderable(key) || unorderable(rid)) return whole();
+      if (keys && key === undefined) continue; // dropped after the engine's sort
+      if (heap.length < n) {
+        let i = heap.push({ item, key, rid, index }) - 1;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if (!above(heap[i]!, heap[parent]!)) break;
+          [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+          i = parent;
+        }
+      } else if (!after(key, rid, index, heap[0]!)) {
+        heap[0] = { item, key, rid, index };
+        for (let i = 0; ;) {
+          const left = 2 * i + 1;
+          const right = left + 1;
+          let largest = i;
+          if (left < heap.length && above(heap[left]!, heap[largest]!)) largest = left;
+          if (right < heap.length && above(heap[right]!, heap[largest]!)) largest = right;
+          if (largest === i) break;
+          [heap[i], heap[largest]] = [heap[largest]!, heap[i]!];
+          i = largest;
+        }
+      }
+    }
+    return heap.sort((a, b) => (above(a, b) ? 1 : -1)).map((entry) => entry.item);
+  };
+
+  // `$h.wrapWhere(documents, "c", where)` stands for
+  // `documents.reduce(($, c) => typeof c !== "undefined" ? [...$, { c: c }] : $, []).filter(where)`.
+  helpers.wrapWhere = (collection, alias, where) => {
+    const kept: Record<string, unknown>[] = [];
+    // `where` destructures its argument at once, so one object can carry every document to it.
+    const probe: Record<string, unknown> = {};
+    for (const item of collection) {
+      if (typeof item === 'undefined') continue;
+      probe[alias] = item;
+      if (where(probe)) {
+        const entry: Record<string, unknown> = {};
+        entry[alias] = item;
+        kept.push(entry);
+      }
+    }
+    return kept;
+  };
+
+  // `$h.matching(documents, "c", where)`: what `$h.wrapWhere` keeps, without the wrappers.
+  helpers.matching = (collection, alias, where) => {
+    const kept: unknown[] = [];
+    const probe: Record<string, unknown> = {};
+    for (const item of collection) {
+      if (typeof item === 'undefined') continue;
+      probe[alias] = item;
+      if (where(probe)) kept.push(item);
+    }
+    return kept;
+  };
+
+  // `$h.aggregate("MIN", $__, select)` stands for `$a.MIN($__.map(select))` (likewise COUNT and MAX):
+  // the same values in the same order, without an array of them in between. With an alias, `$__`
+  // holds the matching documents themselves and each goes to `select` wrapped as `{ c: doc }`.
+  helpers.aggregate = (name, items, select, alias) => {
+    const probe: Record<string, unknown> = {};
+    const valueAt = (i: number): unknown => {
+      if (alias === undefined) return select(items[i], i, items);
+      probe[alias] = items[i];
+      return select(probe, i, items);
+    };
+    if (name === 'COUNT') {
+      let count = 0;
+      for (let i = 0; i < items.length; i++) if (typeof valueAt(i) !== 'undefined') count++;
+      return count;
+    }
+    const step = name === 'MIN' ? minStep : maxStep;
+    let result: unknown;
+    for (let i = 0; i < items.length; i++) result = step(result, valueAt(i));
+    return result !== null && typeof result === 'object' ? undefined : result;
+  };
+
+  const engineCompare = helpers.compare;
+  helpers.compare = (operator, a, b) => {
+    const type = typeof a;
+    if ((type === 'string' || type === 'number') && typeof b === type) {
+      const x = a as string;
+      const y = b as string;
+      switch (operator) {
+        case '>':
+          return x > y;
+        case '>=':
+          return x >= y;
+        case '<':
+          return x < y;
+        case '<=':
+          return x <= y;
+      }
+    }
+    return engineCompare(operator, a, b);
+  };
+  const engineEqual = helpers.equal;
+  helpers.equal = (a, b) => {
+    const type = typeof a;
+    if ((type === 'string' || type === 'number') && typeof b === type) return a === b;
+    return engineEqual(a, b);
+  };
+
+  const engineTransform = transformer.default;
+  transformer.default = (sqlAst) => rewriteCompiledQuery(engineTransform(sqlAst));
+}
+
+const isNode = (value: unknown): value is JsNode =>
+  typeof value === 'object' && value !== null && typeof (value as JsNode).type === 'string';
+const isIdentifier = (value: unknown, name: string): boolean =>
+  isNode(value) && value.type === 'Identifier' && value.name === name;
+/** `object.name(...)`, e.g. `$h.sort(...)`, `$a.COUNT(...)`. */
+const isMethodCall = (
+  value: unknown,
+  object: string,
+  name?: string,
+): value is JsNode & { arguments: unknown[] } =>
+  isNode(value) &&
+  value.type === 'CallExpression' &&
+  isNode(value.callee) &&
+  value.callee.type === 'MemberExpression' &&
+  isIdentifier(value.callee.object, object) &&
+  (name === undefined || isIdentifier(value.callee.property, name));
+
+/** Every node under `node`, itself included. */
+function* nodesOf(node: unknown): Generator<JsNode> {
+  if (Array.isArray(node)) for (const item of node) yield* nodesOf(item);
+  else if (isNode(node)) {
+    yield node;
+    for (const [field, value] of Object.entries(node)) if (field !== 'type') yield* nodesOf(value);
+  }
+}
+
+/** Replaces, bottom up, each node for which `replace` gives another. */
+function mapNodes(node: JsNode, replace: (node: JsNode) => JsNode): JsNode {
+  for (const [field, value] of Object.entries(node)) {
+    if (Array.isArray(value))
+      node[field] = (value as unknown[]).map((item) => (isNode(item) ? mapNodes(item, replace) : item));
+    else if (isNode(value)) node[field] = mapNodes(value, replace);
+  }
+  return replace(node);
+}
+
+const ORDER_FREE_AGGREGATES = new Set(['COUNT', 'MIN', 'MAX']);
+
+/**
+ * Whether every aggregate of the compiled query is COUNT, MIN or MAX of an expression that calls nothing
+ * (a document path, a constant): then its result is the same in any order of the documents.
+ */
+function aggregatesIgnoreOrder(program: JsNode): boolean {
+  for (const node of nodesOf(program)) {
+    if (!isMethodCall(node, '$a')) continue;
+    const name = (node.callee as { property: { name?: unknown } }).property.name;
+    if (typeof name !== 'string' || !ORDER_FREE_AGGREGATES.has(name)) return false;
+    for (const argument of node.arguments) {
+      if (!isMethodCall(argument, '$__', 'map')) return false;
+      const [select] = argument.arguments;
+      if (!isNode(select) || [...nodesOf(select.body)].some((n) => n.type === 'CallExpression')) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * For `FROM c` (one source, no JOIN), the alias a document is wrapped under: the compiled query starts
+ * with `$c.reduce(($, c) => typeof c !== "undefined" ? [...$, { c: c }] : $, [])`.
+ */
+function wrappedAlias(node: unknown): { source: unknown; alias: string } | undefined {
+  if (!isNode(node) || node.type !== 'CallExpression' || !isNode(node.callee)) return undefined;
+  const { callee } = node;
+  if (callee.type !== 'MemberExpression' || !isIdentifier(callee.property, 'reduce')) return undefined;
+  const [wrap, initial] = node.arguments as unknown[];
+  if (!isNode(initial) || initial.type !== 'ArrayExpression' || (initial.elements as unknown[]).length > 0)
+    return undefined;
+  if (!isNode(wrap) || wrap.type !== 'ArrowFunctionExpression') return undefined;
+  const [accumulator, document] = wrap.params as unknown[];
+  if (!isIdentifier(accumulator, '$') || !isNode(document) || document.type !== 'Identifier')
+    return undefined;
+  const name = document.name as string;
+  const { body } = wrap;
+  if (!isNode(body) || body.type !== 'ConditionalExpression' || !isIdentifier(body.alternate, '$'))
+    return undefined;
+  const { test, consequent } = body;
+  const defined =
+    isNode(test) &&
+    test.type === 'BinaryExpression' &&
+    test.operator === '!==' &&
+    isNode(test.left) &&
+    test.left.type === 'UnaryExpression' &&
+    test.left.operator === 'typeof' &&
+    isIdentifier(test.left.argument, name) &&
+    isNode(test.right) &&
+    test.right.type === 'StringLiteral' &&
+    test.right.value === 'undefined';
+  if (!defined || !isNode(consequent) || consequent.type !== 'ArrayExpression') return undefined;
+  const [rest, wrapper, ...more] = consequent.elements as unknown[];
+  if (more.length > 0 || !isNode(rest) || rest.type !== 'SpreadElement' || !isIdentifier(rest.argument, '$'))
+    return undefined;
+  if (!isNode(wrapper) || wrapper.type !== 'ObjectExpression') return undefined;
+  const [property, ...others] = wrapper.properties as unknown[];
+  if (others.length > 0 || !isNode(property) || property.type !== 'ObjectProperty' || property.computed)
+    return undefined;
+  if (!isNode(property.key) || property.key.type !== 'Identifier' || !isIdentifier(property.value, name))
+    return undefined;
+  return { source: callee.object, alias: property.key.name as string };
+}
+
+const helperCall = (name: string, args: unknown[]): JsNode => ({
+  type: 'CallExpression',
+  callee: {
+    type: 'MemberExpression',
+    object: { type: 'Identifier', name: '$h' },
+    property: { type: 'Identifier', name },
+  },
+  arguments: args,
+});
+
+/**
+ * `$__ = $h.wrapWhere(documents, "c", where)` read only as the items of `$h.aggregate(...)` calls whose
+ * select destructures its one argument: `$__` can hold the documents themselves (`$h.matching`), each
+ * wrapped for `select` in one reused object, instead of a wrapper per match.
+ */
+function unwrapAggregated(program: JsNode): JsNode {
+  const nodes = new Set(nodesOf(program));
+  const assignments = [...nodes].filter(
+    (n) => n.type === 'AssignmentExpression' && isIdentifier(n.left, '$__'),
+  );
+  const [assignment, ...more] = assignments;
+  if (!assignment || more.length > 0 || !isMethodCall(assignment.right, '$h', 'wrapWhere')) return program;
+  // Besides the assignment, `$__` is named once as a parameter of the compiled function.
+  const parameters = new Set(Array.isArray(program.params) ? (program.params as unknown[]) : []);
+  const uses = [...nodes].filter((n) => isIdentifier(n, '$__') && !parameters.has(n));
+  const aggregates = [...nodes].filter((n) => isMethodCall(n, '$h', 'aggregate')) as (JsNode & {
+    arguments: unknown[];
+  })[];
+  if (uses.length !== aggregates.length + 1) return program;
+  for (const call of aggregates) {
+    const [, items, select] = call.arguments;
+    if (!isIdentifier(items, '$__') || !isNode(select) || select.type !== 'ArrowFunctionExpression')
+      return program;
+    const params = select.params as unknown[];
+    if (params.length !== 1 || !isNode(params[0]) || params[0].type !== 'ObjectPattern') return program;
+  }
+  const [source, alias, where] = assignment.right.arguments;
+  assignment.right = helperCall('matching', [source, alias, where]);
+  for (const call of aggregates) call.arguments = [...call.arguments, alias];
+  return program;
+}
+
+/** The compiled query with the faster paths of `speedUpQueryPaths` put in. */
+function rewriteCompiledQuery(program: JsNode): JsNode {
+  const orderFree = aggregatesIgnoreOrder(program);
+  return unwrapAggregated(
+    mapNodes(program, (node) => {
+      // `$c.reduce(wrap as { c }, []).filter(where)` -> `$h.wrapWhere($c, "c", where)`
+      if (
+        node.type === 'CallExpression' &&
+        isNode(node.callee) &&
+        node.callee.type === 'MemberExpression' &&
+        isIdentifier(node.callee.property, 'filter') &&
+        Array.isArray(node.arguments) &&
+        node.arguments.length === 1 &&
+        isNode(node.arguments[0]) &&
+        node.arguments[0].type === 'ArrowFunctionExpression' &&
+        isNode((node.arguments[0].params as unknown[])[0]) &&
+        (node.arguments[0].params as JsNode[])[0]!.type === 'ObjectPattern'
+      ) {
+        const wrapped = wrappedAlias(node.callee.object);
+        if (wrapped) {
+          return {
+            type: 'CallExpression',
+            callee: {
+              type: 'MemberExpression',
+              object: { type: 'Identifier', name: '$h' },
+              property: { type: 'Identifier', name: 'wrapWhere' },
+            },
+            arguments: [wrapped.source, { type: 'StringLiteral', value: wrapped.alias }, node.arguments[0]],
+          };
+        }
+      }
+      // `$h.sort(...).slice(0, n)` (TOP n) -> `$h.sortTop(n, ...)`
+      if (
+        node.type === 'CallExpression' &&
+        isNode(node.callee) &&
+        node.callee.type === 'MemberExpression' &&
+        isIdentifier(node.callee.property, 'slice') &&
+        isMethodCall(node.callee.object, '$h', 'sort') &&
+        Array.isArray(node.arguments) &&
+        node.arguments.length === 2 &&
+        isNode(node.arguments[0]) &&
+        node.arguments[0].type === 'NumericLiteral' &&
+        node.arguments[0].value === 0
+      ) {
+        return {
+          type: 'CallExpression',
+          callee: {
+            type: 'MemberExpression',
+            object: { type: 'Identifier', name: '$h' },
+            property: { type: 'Identifier', name: 'sortTop' },
+          },
+          arguments: [node.arguments[1], ...node.callee.object.arguments],
+        };
+      }
+      // `$a.MIN($__.map(select))` -> `$h.aggregate("MIN", $__, select)`, likewise COUNT and MAX
+      if (
+        isMethodCall(node, '$a') &&
+        node.arguments.length === 1 &&
+        isMethodCall(node.arguments[0], '$__', 'map')
+      ) {
+        const name = (node.callee as { property: { name?: unknown } }).property.name;
+        const map = node.arguments[0];
+        if (typeof name === 'string' && ORDER_FREE_AGGREGATES.has(name) && map.arguments.length === 1) {
+          return {
+            type: 'CallExpression',
+            callee: {
+              type: 'MemberExpression',
+              object: { type: 'Identifier', name: '$h' },
+              property: { type: 'Identifier', name: 'aggregate' },
+            },
+            arguments: [
+              { type: 'StringLiteral', value: name },
+              { type: 'Identifier', name: '$__' },
+              map.arguments[0],
+            ],
+          };
+        }
+      }
+      // `$__ = $h.sort(matches, rid)` before order-free aggregates -> `$__ = matches`
+      if (
+        orderFree &&
+        node.type === 'AssignmentExpression' &&
+        isIdentifier(node.left, '$__') &&
+        isMethodCall(node.right, '$h', 'sort') &&
+        node.right.arguments.length === 2
+      ) {
+        return { ...node, right: node.right.arguments[0] };
+      }
+      return node;
+    }),
+  );
+}
+
+let documentShapesShared = false;
+
+/**
+ * The server stores a document as `{ ...body, id, _etag, _rid, _self, _ts }`. V8 gives every object made
+ * that way (a spread, then more properties) a hidden class of its own, so at a million documents a
+ * query's property reads each meet a million shapes (slow lookups; memory too). Stored as a plain copy
+ * of the same properties in the same order, documents of one layout share one shape. Nothing a client
+ * can see changes. Applied once per process.
+ */
+function shareDocumentShapes(): void {
+  if (documentShapesShared) return;
+  documentShapesShared = true;
+  const serverRequire = createRequire(require.resolve('@vercel/cosmosdb-server'));
+  const documents = serverRequire('./account/documents') as {
+    default: { prototype: { _newItem(this: object, data?: object): unknown } };
+  };
+  const prototype = documents.default.prototype;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const original = prototype._newItem;
+  if (typeof original !== 'function')
+    throw new Error('@vercel/cosmosdb-server changed: no Documents._newItem');
+  prototype._newItem = function (this: object, data?: object) {
+    return original.call(this, data && Object.assign({}, data));
+  };
 }
 
 interface QueryPage {
@@ -146,11 +763,46 @@ function fixQueryPaging(): void {
   };
 }
 
+const QUERY_PLAN_REFUSAL = JSON.stringify({
+  code: 'BadRequest',
+  message: 'The Cosmos stand-in makes no query plans: it runs every query itself, across partitions too.',
+});
+
+/**
+ * Before a query's first page the SDK asks for the query's plan (a POST of the query with
+ * `x-ms-cosmos-is-query-plan-request`), and uses it only if the service then refuses the query as one
+ * it cannot run across partitions by itself, which this server never does. The server does not know
+ * that header: it ran the whole query as an ordinary one and the SDK threw the answer away, so every
+ * query ran twice (and a large result was kept twice for its pages). Here the plan request is answered
+ * at once with a 400 the SDK keeps aside unused; the query then runs once.
+ */
+function answerQueryPlansAtOnce(server: Server): void {
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && /^true$/i.test(String(req.headers['x-ms-cosmos-is-query-plan-request']))) {
+      req.resume();
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'x-ms-activity-id': randomUUID(),
+        'x-ms-request-charge': '0',
+        connection: 'close',
+      });
+      res.end(QUERY_PLAN_REFUSAL);
+      return;
+    }
+    for (const handle of handlers) handle.call(server, req, res);
+  });
+}
+
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<CosmosServer> {
   fixQueryEngine();
   fixQueryPaging();
+  speedUpQueryPaths();
+  shareDocumentShapes();
   const host = options.host ?? '127.0.0.1';
   const server = createHttpServer();
+  answerQueryPlansAtOnce(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8081, host, () => {
