@@ -3,24 +3,16 @@
 // watch them finish, download, cancel, see validation messages, and check what a second user sees.
 // This file runs against a Cosmos database and a Service Bus peer of its own (like exports.test.ts).
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { CosmosClient } from '@azure/cosmos';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peerQueues } from '../../dev/local-env';
-import { startAppHost, type AppHost } from '../support/app-host';
-import { provisionLocal } from '../../dev/provision';
-import { generateAlbums, generateRatings, seedSourceData } from '../../dev/seed';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../dev/token';
-import { loadConfig, type AppConfig } from '../../src/config';
-import { testCosmosClient } from '../support/clients';
+import { generateAlbums, generateRatings } from '../../dev/seed';
+import { e2eFixture } from '../support/e2e-fixture';
 import { POPULARITY_HEADER, rankFromDocuments } from '../support/independent-ranking';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,13 +24,16 @@ const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * *
 /** Set to a directory to keep screenshots of the page (desktop and 320 px wide). */
 const SCREENSHOTS = process.env.WEB_SCREENSHOTS_DIR;
 
-let config: AppConfig;
-let peer: ServiceBusPeer;
-let host: AppHost;
-let cosmos: CosmosClient;
 let browser: Browser;
-const hostLog: string[] = [];
-const tenant = `t-${randomUUID()}`;
+const e2e = e2eFixture({
+  name: 'web',
+  seed: { albums: ALBUMS, ratings: RATINGS, seed: SEED },
+  timerSchedules: FAST_TIMERS,
+  changeFeedPollMs: 200,
+  user: 'alice',
+  debug: 'DEBUG_WEB',
+});
+const { tenant } = e2e;
 const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
 /** Console errors and uncaught exceptions of every page, by user. */
 const pageErrors: string[] = [];
@@ -71,13 +66,13 @@ async function openPage(user: 'alice' | 'bob', viewport = { width: 1280, height:
     if (message.type() !== 'error') return;
     // Chrome logs every non-2xx fetch; the API's 400 for the invalid form is expected.
     const { url } = message.location();
-    if (/status of 400/.test(message.text()) && url === `${host.url}/api/reports/popularity`) return;
+    if (/status of 400/.test(message.text()) && url === `${e2e.host.url}/api/reports/popularity`) return;
     pageErrors.push(`${user}: console: ${message.text()} (${url})`);
   });
   page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
   // Record what the live region says and every status a row passes through, as it happens.
   await page.addInitScript(RECORDER);
-  await page.goto(`${host.url}/api/web`);
+  await page.goto(`${e2e.host.url}/api/web`);
   await page.getByLabel('Bearer token').waitFor();
   if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `web-sign-in-${user}.png`) });
   await page.getByLabel('Bearer token').fill(tokens[user]);
@@ -111,7 +106,7 @@ async function startExport(
 }
 
 async function apiGet(user: 'alice' | 'bob', path: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${host.url}${path}`, {
+  const response = await fetch(`${e2e.host.url}${path}`, {
     headers: { authorization: `Bearer ${tokens[user]}` },
   });
   return (await response.json()) as Record<string, unknown>;
@@ -123,37 +118,18 @@ if (!browserAvailable)
 
 beforeAll(async () => {
   if (!browserAvailable) return;
-  process.env.COSMOS_DATABASE_NAME = `web-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  config = loadConfig(process.env);
-  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
-  process.env.SERVICEBUS = peer.connectionString;
-  config = loadConfig(process.env);
   const started = Date.now();
   await Promise.all([
-    provisionLocal(config).then(() =>
-      seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED }),
-    ),
-    // The page as `npm run build` makes it (the function serves dist/src/web/static).
+    e2e.start(),
+    // The page as `npm run build` makes it (the function serves dist/src/web/static, found at the first
+    // request for it).
     promisify(execFile)('npm', ['run', '-s', 'build:web'], { cwd: ROOT }),
   ]);
-  console.log(`web page: seeded ${RATINGS} ratings and built the page in ${Date.now() - started} ms`);
-  cosmos = testCosmosClient();
-  for (const user of ['alice', 'bob'] as const) {
-    tokens[user] = await issueDevToken({
-      tenantId: tenant,
-      userId: user,
-      dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-    });
-  }
-  host = await startAppHost({
-    timerSchedules: FAST_TIMERS,
-    changeFeedPollMs: 200,
-    log: (line) => {
-      hostLog.push(line);
-      if (process.env.DEBUG_WEB) console.log(line);
-    },
-  });
+  console.log(
+    `web page: seeded ${RATINGS} ratings, started the host and built the page in ${Date.now() - started} ms`,
+  );
+  tokens.alice = e2e.token;
+  tokens.bob = await e2e.tokenFor('bob');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -164,20 +140,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await host?.stop();
-  await peer?.close();
-  await cosmos
-    ?.database(config.cosmos.databaseName)
-    .delete()
-    .catch(() => undefined);
-  cosmos?.dispose();
+  await e2e.cleanup();
 });
 
 describe.skipIf(!browserAvailable)('web page', () => {
   let alice: Page;
 
   it('serves the page with security headers and no-store config', async () => {
-    const page = await fetch(`${host.url}/api/web`);
+    const page = await fetch(`${e2e.host.url}/api/web`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const csp = page.headers.get('content-security-policy') ?? '';
@@ -186,13 +156,13 @@ describe.skipIf(!browserAvailable)('web page', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
-    const config = await fetch(`${host.url}/api/web/config.json`);
+    const config = await fetch(`${e2e.host.url}/api/web/config.json`);
     expect(config.headers.get('cache-control')).toBe('no-store');
     expect(await config.json()).toEqual({ entra: null, tokenSignIn: true, devTokens: true });
   });
 
   it('renders the API reference at /api/docs from the OpenAPI document, with every route listed', async () => {
-    const document = (await (await fetch(`${host.url}/api/openapi.json`)).json()) as {
+    const document = (await (await fetch(`${e2e.host.url}/api/openapi.json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -206,10 +176,10 @@ describe.skipIf(!browserAvailable)('web page', () => {
     page.on('pageerror', (error) => problems.push(error.message));
     const outside: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(host.url) && !request.url().startsWith('data:'))
+      if (!request.url().startsWith(e2e.host.url) && !request.url().startsWith('data:'))
         outside.push(request.url());
     });
-    await page.goto(`${host.url}/api/docs`);
+    await page.goto(`${e2e.host.url}/api/docs`);
     await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
     const routes = await page.evaluate<string[]>(
       `[...document.querySelectorAll('.opblock-summary')].map((block) =>
@@ -270,7 +240,7 @@ describe.skipIf(!browserAvailable)('web page', () => {
     const ratings = [...generateRatings(albums, RATINGS, SEED)];
     expect(rows).toEqual([POPULARITY_HEADER, ...rankFromDocuments(albums, ratings, parameters)]);
     // The page is still there after the download.
-    await expect.poll(() => alice.url()).toBe(`${host.url}/api/web`);
+    await expect.poll(() => alice.url()).toBe(`${e2e.host.url}/api/web`);
   }, 60_000);
 
   it('shows progress of a large ratings export and cancels it', async () => {
@@ -357,7 +327,7 @@ describe.skipIf(!browserAvailable)('web page', () => {
     // Twelve small reports of bob's own (a range without ratings), made through the API: two pages.
     const created: string[] = [];
     for (let top = 1; top <= 12; top++) {
-      const response = await fetch(`${host.url}/api/reports/popularity`, {
+      const response = await fetch(`${e2e.host.url}/api/reports/popularity`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens.bob}`, 'content-type': 'application/json' },
         body: JSON.stringify({ parameters: { fromDate: '2030-01-01', toDate: '2030-01-31', top } }),

@@ -2,24 +2,12 @@
 // ratings export of over 200,000 rows in 10+ chunks, byte for byte the single-pass file; all-time
 // reports; duplicate chunk messages; cancel; and a host killed with SIGKILL mid-export, after which only
 // the chunks in flight are read again. Its own Cosmos database and Service Bus peer, like exports.test.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { ServiceBusClient } from '@azure/service-bus';
-import { BlobServiceClient } from '@azure/storage-blob';
-import type { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
-import { peerQueues } from '../../../dev/local-env';
-import { startAppHost, type AppHost } from '../../support/app-host';
-import { provisionLocal } from '../../../dev/provision';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../../dev/token';
-import { loadConfig, type AppConfig } from '../../../src/config';
+import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { MemorySourceData } from '../../fakes/memory-source-data';
-import { testCosmosClient } from '../../support/clients';
-import { apiClient, until } from '../../support/api';
+import { until } from '../../support/api';
+import { e2eFixture } from '../../support/e2e-fixture';
 import { singlePassRatings } from '../../support/single-pass';
 
 const ALBUMS = 200;
@@ -28,15 +16,24 @@ const SEED = 11;
 const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' };
 const ALL_TIME = { fromDate: '2000-01-01', toDate: '2030-12-31' };
 
-let config: AppConfig;
-let peer: ServiceBusPeer;
-let host: AppHost | undefined;
-let cosmos: CosmosClient;
-let hostLog: string[] = [];
-/** The host's log lines with the time each arrived. */
-let hostLogTimes: { line: string; at: number }[] = [];
-const tenant = `t-${randomUUID()}`;
-let token: string;
+const e2e = e2eFixture({
+  name: 'chunks',
+  env: {
+    // Leases long enough for a busy machine (the whole suite shares the stand-ins), short enough for the
+    // crash test to see one lapse.
+    WORKER_LEASE_SECONDS: '15',
+    WORKER_MAX_ATTEMPTS: '5',
+    WORKER_RETRY_BASE_SECONDS: '0.2',
+    SERVICEBUS_LOCK_DURATION_SECONDS: '5',
+    EXPORT_CHUNK_TARGET_ROWS: '15000',
+  },
+  seed: { albums: ALBUMS, ratings: RATINGS, seed: SEED },
+  timerSchedules: FAST_TIMERS,
+  changeFeedPollMs: 200,
+  debug: 'DEBUG_EXPORTS',
+});
+const { tenant, hostLog, hostLogTimes } = e2e;
+const client = e2e.api;
 const albums = generateAlbums(ALBUMS, SEED);
 /** The seeded data, in memory, for the single-pass file to compare with. */
 const memory = new MemorySourceData(
@@ -47,36 +44,13 @@ const memory = new MemorySourceData(
   { pageSize: 1000 },
 );
 
-const startHost = () => {
-  hostLog = [];
-  hostLogTimes = [];
-  return startAppHost({
-    timerSchedules: FAST_TIMERS,
-    changeFeedPollMs: 200,
-    log: (line) => {
-      hostLog.push(line);
-      hostLogTimes.push({ line, at: Date.now() });
-      if (process.env.DEBUG_EXPORTS) console.log(line);
-    },
-  });
-};
-
-const client = apiClient({ baseUrl: () => host?.url, token: () => token });
-
 async function create(parameters: Record<string, unknown>, format = 'csv', base?: string): Promise<string> {
   const response = await client.call('POST', '/api/reports/ratings', { format, parameters }, base);
   expect(response.status).toBe(202);
   return response.body.reportId as string;
 }
 
-async function blobsOf(id: string): Promise<string[]> {
-  const container = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient(
-    config.blob.reportsContainer,
-  );
-  const names: string[] = [];
-  for await (const blob of container.listBlobsFlat({ prefix: `${tenant}/${id}/` })) names.push(blob.name);
-  return names;
-}
+const blobsOf = (id: string) => e2e.blobsOf(id);
 
 /** What a single pass over the same data writes. */
 const singlePass = (format: string, parameters: Record<string, unknown>) =>
@@ -84,10 +58,8 @@ const singlePass = (format: string, parameters: Record<string, unknown>) =>
 
 /** The status of each chunk of the report's export, by chunk index, from the chunk documents. */
 async function chunkStatuses(id: string): Promise<string[]> {
-  const { resources } = await cosmos
-    .database(config.cosmos.databaseName)
-    .container(config.cosmos.reportsContainer)
-    .items.query<{ chunk: number; status: string }>(
+  const { resources } = await e2e.reports.items
+    .query<{ chunk: number; status: string }>(
       {
         query:
           'SELECT c["index"] AS chunk, c.status AS status FROM c ' +
@@ -117,49 +89,17 @@ function readsPerChunk(lines: string[], id: string): Map<number, number> {
   return reads;
 }
 
-beforeAll(async () => {
-  process.env.COSMOS_DATABASE_NAME = `chunks-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  // Leases long enough for a busy machine (the whole suite shares the stand-ins), short enough for the
-  // crash test to see one lapse.
-  process.env.WORKER_LEASE_SECONDS = '15';
-  process.env.WORKER_MAX_ATTEMPTS = '5';
-  process.env.WORKER_RETRY_BASE_SECONDS = '0.2';
-  process.env.SERVICEBUS_LOCK_DURATION_SECONDS = '5';
-  process.env.EXPORT_CHUNK_TARGET_ROWS = '15000';
-  config = loadConfig(process.env);
-  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
-  process.env.SERVICEBUS = peer.connectionString;
-  config = loadConfig(process.env);
-  await provisionLocal(config);
-  await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
-  cosmos = testCosmosClient();
-  token = await issueDevToken({
-    tenantId: tenant,
-    userId: 'ana',
-    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-  });
-  host = await startHost();
-}, 240_000);
+beforeAll(() => e2e.start(), 240_000);
 
-afterAll(async () => {
-  await host?.stop();
-  await peer?.close();
-  delete process.env.EXPORT_CHUNK_TARGET_ROWS;
-  await cosmos
-    ?.database(config.cosmos.databaseName)
-    .delete()
-    .catch(() => undefined);
-  cosmos?.dispose();
-});
+afterAll(() => e2e.cleanup());
 
 describe('chunked exports end to end', () => {
   it('exports all-time ratings (over 200,000 rows) in 10+ chunks, byte for byte the single-pass file', async () => {
     const started = Date.now();
     const id = await create(ALL_TIME);
     // Duplicates of the first chunk messages, with ids of their own so that duplicate detection lets them by.
-    const sb = new ServiceBusClient(peer.connectionString);
-    const sender = sb.createSender(config.serviceBus.reportRequestsQueue);
+    const sb = new ServiceBusClient(e2e.peer.connectionString);
+    const sender = sb.createSender(e2e.config.serviceBus.reportRequestsQueue);
     const body = (chunkIndex: number) => ({
       tenantId: tenant,
       reportId: id,
@@ -234,26 +174,13 @@ describe('chunked exports end to end', () => {
 
 describe('chunked crash recovery', () => {
   it('after a SIGKILL mid-export, completes once and reads no finished chunk again', async () => {
-    await host?.stop();
-    host = undefined;
+    await e2e.stopHost();
     const parameters = { fromDate: '2019-01-01', toDate: '2021-12-31' };
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/host-process.ts'], {
-      env: { ...process.env, HOST_TIMER_SCHEDULES: JSON.stringify(FAST_TIMERS) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const childLog: string[] = [];
-    createInterface({ input: child.stderr! }).on('line', (line) => childLog.push(line));
+    const child = await e2e.startHostProcess();
     let id = '';
     let doneBeforeKill = 0;
     try {
-      const [line] = (await Promise.race([
-        once(createInterface({ input: child.stdout! }), 'line'),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error('the child host did not start')), 60_000),
-        ),
-      ])) as [string];
-      const childUrl = line.replace('listening ', '');
-      id = await create(parameters, 'csv', childUrl);
+      id = await create(parameters, 'csv', child.url);
       // Killed with two chunks finished and at least one claimed and still running: that one is lost.
       await until(
         'two chunks to finish in the child while another runs',
@@ -266,9 +193,8 @@ describe('chunked crash recovery', () => {
         20,
       );
     } finally {
-      child.kill('SIGKILL');
+      await child.kill();
     }
-    await Promise.all([once(child, 'exit'), once(child.stderr!, 'close')]);
 
     const killedAt = Date.now();
 
@@ -279,11 +205,11 @@ describe('chunked crash recovery', () => {
     doneBeforeKill = finishedInChild.size;
     expect(doneBeforeKill).toBeGreaterThanOrEqual(2);
 
-    host = await startHost();
+    await e2e.startHost();
     const done = await client.untilStatus(id, ['Completed', 'Failed', 'Cancelled'], 120_000);
     expect(done.status, JSON.stringify(done.error)).toBe('Completed');
     expect((await client.download(id)).bytes.equals(await singlePass('csv', parameters))).toBe(true);
-    const reads = readsPerChunk([...childLog, ...hostLog], id);
+    const reads = readsPerChunk([...child.log, ...hostLog], id);
     for (const index of finishedInChild) expect(reads.get(index), `chunk ${index}`).toBe(1);
     // A chunk the child held ran again within the recovery bound: its lease (15 s here) lapsed, a
     // watchdog sweep re-queued it, and the new host read it (30 s allows for starting the new host).
@@ -293,7 +219,7 @@ describe('chunked crash recovery', () => {
     expect(rerun, 'a chunk of the killed host ran again').toBeDefined();
     const recoveryMs = (rerun?.at ?? Infinity) - killedAt;
     expect(recoveryMs).toBeLessThan(30_000);
-    const completions = [...childLog, ...hostLog].filter((line) => line.includes(`report ${id}: Completed`));
+    const completions = [...child.log, ...hostLog].filter((line) => line.includes(`report ${id}: Completed`));
     expect(completions).toHaveLength(1);
     console.log(
       `chunked crash recovery: ${doneBeforeKill} chunks finished before the kill; a lost chunk ran again ${recoveryMs} ms after the kill; reads per chunk ${JSON.stringify([...reads])}`,

@@ -3,28 +3,17 @@
 // Processing, duplicate delivery, a failing report type, a poison message, and a worker killed mid-export.
 // This file runs against a Cosmos database and a Service Bus peer of its own, so its worker never
 // touches other files' reports.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { ServiceBusClient } from '@azure/service-bus';
-import { BlobServiceClient } from '@azure/storage-blob';
-import type { Container, CosmosClient } from '@azure/cosmos';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
-import { peerQueues } from '../../../dev/local-env';
-import { startAppHost, type AppHost } from '../../support/app-host';
-import { provisionLocal } from '../../../dev/provision';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../../dev/token';
-import { loadConfig, type AppConfig } from '../../../src/config';
+import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { ReportTypeError } from '../../../src/domain/errors';
 import { builtInReportTypes, createReportTypeRegistry } from '../../../src/domain/report-types';
 import { dateRangeParameters } from '../../../src/domain/report-types/types';
-import { testCosmosClient } from '../../support/clients';
+import { e2eFixture } from '../../support/e2e-fixture';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
-import { apiClient, until } from '../../support/api';
+import { until } from '../../support/api';
 import { reportDocument } from '../../support/report-document';
 
 const ALBUMS = 300;
@@ -35,15 +24,6 @@ const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * *
 const ALL_TIME = { fromDate: '2019-01-01', toDate: '2023-12-31' };
 /** Ratings in ALL_TIME, counted directly in Cosmos. */
 let ratingsInRange = 0;
-
-let config: AppConfig;
-let peer: ServiceBusPeer;
-let host: AppHost | undefined;
-let cosmos: CosmosClient;
-let reports: Container;
-let hostLog: string[] = [];
-const tenant = `t-${randomUUID()}`;
-let token: string;
 
 // The app's report types and one whose source always fails on its second page, with a message for the user.
 const reportTypes = createReportTypeRegistry([
@@ -62,20 +42,27 @@ const reportTypes = createReportTypeRegistry([
   },
 ]);
 
-async function startHost(): Promise<AppHost> {
-  hostLog = [];
-  return startAppHost({
-    reportTypes,
-    timerSchedules: FAST_TIMERS,
-    changeFeedPollMs: 200,
-    log: (line) => {
-      hostLog.push(line);
-      if (process.env.DEBUG_EXPORTS) console.log(line);
-    },
-  });
-}
-
-const client = apiClient({ baseUrl: () => host?.url, token: () => token, reportTypes });
+// A database and a Service Bus peer of this file's own (see the header).
+const e2e = e2eFixture({
+  name: 'exports',
+  env: {
+    // Long enough for a busy machine: a query over the whole range keeps the Cosmos stand-in busy for seconds.
+    WORKER_LEASE_SECONDS: '15',
+    WORKER_MAX_ATTEMPTS: '3',
+    WORKER_RETRY_BASE_SECONDS: '0.2',
+    SERVICEBUS_MAX_DELIVERY_COUNT: '3',
+    SERVICEBUS_LOCK_DURATION_SECONDS: '5',
+    // This file's exports run in one pass (chunked exports have a file of their own).
+    EXPORT_CHUNK_TARGET_ROWS: '10000000',
+  },
+  seed: { albums: ALBUMS, ratings: RATINGS, seed: SEED },
+  timerSchedules: FAST_TIMERS,
+  changeFeedPollMs: 200,
+  reportTypes,
+  debug: 'DEBUG_EXPORTS',
+});
+const { tenant, hostLog } = e2e;
+const client = e2e.api;
 const api = client.call;
 const reportStatus = client.report;
 const untilStatus = client.untilStatus;
@@ -96,41 +83,15 @@ async function create(
   return response.body.reportId as string;
 }
 
-async function blobsOf(id: string): Promise<string[]> {
-  const container = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient(
-    config.blob.reportsContainer,
-  );
-  const names: string[] = [];
-  for await (const blob of container.listBlobsFlat({ prefix: `${tenant}/${id}/` })) names.push(blob.name);
-  return names;
-}
+const blobsOf = (id: string) => e2e.blobsOf(id);
 
 const completionsOf = (id: string) =>
   hostLog.filter((line) => line.includes(`report ${id} `) && line.includes(': Completed')).length;
 
 beforeAll(async () => {
-  // A database and a Service Bus peer of this file's own (see the header).
-  process.env.COSMOS_DATABASE_NAME = `exports-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  // Long enough for a busy machine: a query over the whole range keeps the Cosmos stand-in busy for seconds.
-  process.env.WORKER_LEASE_SECONDS = '15';
-  process.env.WORKER_MAX_ATTEMPTS = '3';
-  process.env.WORKER_RETRY_BASE_SECONDS = '0.2';
-  process.env.SERVICEBUS_MAX_DELIVERY_COUNT = '3';
-  process.env.SERVICEBUS_LOCK_DURATION_SECONDS = '5';
-  // This file's exports run in one pass (chunked exports have a file of their own).
-  process.env.EXPORT_CHUNK_TARGET_ROWS = '10000000';
-  config = loadConfig(process.env);
-  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
-  process.env.SERVICEBUS = peer.connectionString;
-  config = loadConfig(process.env);
-  await provisionLocal(config);
-  await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
-  cosmos = testCosmosClient();
-  reports = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
-  const { resources } = await cosmos
-    .database(config.cosmos.databaseName)
-    .container(config.cosmos.ratingsContainer)
+  await e2e.start();
+  const { resources } = await e2e
+    .container(e2e.config.cosmos.ratingsContainer)
     .items.query<number>({
       query: 'SELECT VALUE COUNT(1) FROM c WHERE c.ratedAt >= @from AND c.ratedAt < @to',
       parameters: [
@@ -140,23 +101,9 @@ beforeAll(async () => {
     })
     .fetchAll();
   ratingsInRange = resources[0] ?? 0;
-  token = await issueDevToken({
-    tenantId: tenant,
-    userId: 'ana',
-    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-  });
-  host = await startHost();
 }, 180_000);
 
-afterAll(async () => {
-  await host?.stop();
-  await peer?.close();
-  await cosmos
-    ?.database(config.cosmos.databaseName)
-    .delete()
-    .catch(() => undefined);
-  cosmos?.dispose();
-});
+afterAll(() => e2e.cleanup());
 
 describe('export worker end to end', () => {
   it('exports the popularity ranking as CSV equal to an independent computation, downloadable by SAS', async () => {
@@ -249,8 +196,8 @@ describe('export worker end to end', () => {
   it('completes a report once when its message is delivered several times', async () => {
     const id = await create('popularity', { fromDate: '2020-01-01', toDate: '2020-12-31', top: 10 });
     // Two more copies with ids of their own, so that duplicate detection lets them through.
-    const client = new ServiceBusClient(peer.connectionString);
-    const sender = client.createSender(config.serviceBus.reportRequestsQueue);
+    const client = new ServiceBusClient(e2e.peer.connectionString);
+    const sender = client.createSender(e2e.config.serviceBus.reportRequestsQueue);
     const body = { tenantId: tenant, reportId: id, reportType: 'popularity', format: 'csv' };
     await sender.sendMessages([
       { messageId: `copy-1-${id}`, body, applicationProperties: { tenantId: tenant, reportId: id } },
@@ -293,7 +240,7 @@ describe('export worker end to end', () => {
   it('fails the report of a poison message once the message is dead-lettered', async () => {
     // A report with no outbox message, and a request for it that no worker can read.
     const id = randomUUID();
-    await reports.items.create(
+    await e2e.reports.items.create(
       reportDocument({
         id,
         tenantId: tenant,
@@ -301,8 +248,8 @@ describe('export worker end to end', () => {
         parameters: { fromDate: '2020-01-01', toDate: '2020-01-31', top: 5 },
       }),
     );
-    const client = new ServiceBusClient(peer.connectionString);
-    await client.createSender(config.serviceBus.reportRequestsQueue).sendMessages({
+    const client = new ServiceBusClient(e2e.peer.connectionString);
+    await client.createSender(e2e.config.serviceBus.reportRequestsQueue).sendMessages({
       messageId: `poison-${id}`,
       body: 'this is not a request',
       applicationProperties: { tenantId: tenant, reportId: id },
@@ -317,28 +264,15 @@ describe('export worker end to end', () => {
 describe('crash recovery', () => {
   it('re-queues an export whose worker process was killed, and completes it once after the lease expires', async () => {
     // Only the child host may take this export: this file's host stops first.
-    await host?.stop();
-    host = undefined;
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/host-process.ts'], {
-      env: { ...process.env, HOST_TIMER_SCHEDULES: JSON.stringify(FAST_TIMERS) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const childLog: string[] = [];
-    createInterface({ input: child.stderr! }).on('line', (line) => childLog.push(line));
+    await e2e.stopHost();
+    const child = await e2e.startHostProcess();
     let id = '';
     try {
-      const [line] = (await Promise.race([
-        once(createInterface({ input: child.stdout! }), 'line'),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error('the child host did not start')), 60_000),
-        ),
-      ])) as [string];
-      const childUrl = line.replace('listening ', '');
-      id = await create('ratings', ALL_TIME, childUrl);
+      id = await create('ratings', ALL_TIME, child.url);
       await until(
         'the child to be exporting',
         async () => {
-          const report = await reportStatus(id, childUrl);
+          const report = await reportStatus(id, child.url);
           return report.status === 'Processing' &&
             (report.progress as { processedRows: number }).processedRows > 0
             ? report
@@ -348,17 +282,18 @@ describe('crash recovery', () => {
         50,
       );
     } finally {
-      child.kill('SIGKILL');
+      await child.kill();
     }
-    await once(child, 'exit');
     const killedAt = Date.now();
-    expect((await reports.item(id, tenant).read<{ status: string }>()).resource?.status).toBe('Processing');
+    expect((await e2e.reports.item(id, tenant).read<{ status: string }>()).resource?.status).toBe(
+      'Processing',
+    );
 
-    host = await startHost();
+    await e2e.startHost();
     const done = await untilStatus(id, ['Completed', 'Failed', 'Cancelled'], 90_000);
     console.log(`crash recovery: killed -> Completed in ${Date.now() - killedAt} ms`);
     expect(done).toMatchObject({ status: 'Completed', rowCount: ratingsInRange });
-    const stored = (await reports.item(id, tenant).read<{ attempts: number }>()).resource;
+    const stored = (await e2e.reports.item(id, tenant).read<{ attempts: number }>()).resource;
     expect(stored?.attempts).toBe(2);
     // Two ways back, both correct, whichever comes first: the watchdog re-queues the report through the
     // outbox, or the killed worker's own message, redelivered once its lock lapsed, takes the lapsed
@@ -371,7 +306,7 @@ describe('crash recovery', () => {
     expect(recoveries, hostLog.filter((line) => line.includes(id)).join('\n')).toHaveLength(1);
     expect(
       completionsOf(id) +
-        childLog.filter((l) => l.includes(`report ${id} `) && l.includes(': Completed')).length,
+        child.log.filter((l) => l.includes(`report ${id} `) && l.includes(': Completed')).length,
     ).toBe(1);
     const { text } = await download(id);
     expect(text.split('\r\n').length - 2).toBe(ratingsInRange);

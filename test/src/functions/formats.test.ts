@@ -9,20 +9,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CosmosClient } from '@azure/cosmos';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAlbums, generateRatings, seedSourceData } from '../../../dev/seed';
-import { peerQueues } from '../../../dev/local-env';
-import { startAppHost, type AppHost } from '../../support/app-host';
-import { provisionLocal } from '../../../dev/provision';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../../dev/token';
-import { loadConfig, type AppConfig } from '../../../src/config';
-import { testCosmosClient } from '../../support/clients';
+import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
-import { apiClient, FINISHED } from '../../support/api';
+import { FINISHED } from '../../support/api';
+import { e2eFixture } from '../../support/e2e-fixture';
 
 const ALBUMS = 50;
 const RATINGS = 5_000;
@@ -34,15 +27,16 @@ const ALL_FORMATS = ['csv', 'json', 'ndjson', 'xlsx', 'pdf'];
 const KEYS = ['rank', 'albumId', 'title', 'artist', 'genre', 'releaseYear', 'ratingCount', 'averageRating'];
 
 const run = promisify(execFile);
-let config: AppConfig;
-let peer: ServiceBusPeer;
-let host: AppHost | undefined;
-let cosmos: CosmosClient;
 let dir = '';
-const tenant = `t-${randomUUID()}`;
-let token: string;
 
-const client = apiClient({ baseUrl: () => host?.url, token: () => token });
+const e2e = e2eFixture({
+  name: 'formats',
+  seed: { albums: ALBUMS, ratings: RATINGS, seed: SEED },
+  timerSchedules: FAST_TIMERS,
+  changeFeedPollMs: 200,
+  debug: 'DEBUG_EXPORTS',
+});
+const client = e2e.api;
 const api = client.call;
 
 async function create(
@@ -94,40 +88,14 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 let expected: string[][] = [];
 
 beforeAll(async () => {
-  process.env.COSMOS_DATABASE_NAME = `formats-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  config = loadConfig(process.env);
-  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(config) });
-  process.env.SERVICEBUS = peer.connectionString;
-  config = loadConfig(process.env);
-  await provisionLocal(config);
-  await seedSourceData({ config, albums: ALBUMS, ratings: RATINGS, seed: SEED });
-  cosmos = testCosmosClient();
+  await e2e.start();
   const albums = generateAlbums(ALBUMS, SEED);
   expected = rankFromDocuments(albums, [...generateRatings(albums, RATINGS, SEED)], POPULARITY);
   dir = await mkdtemp(join(tmpdir(), 'formats-e2e-'));
-  token = await issueDevToken({
-    tenantId: tenant,
-    userId: 'ana',
-    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-  });
-  host = await startAppHost({
-    timerSchedules: FAST_TIMERS,
-    changeFeedPollMs: 200,
-    log: (line) => {
-      if (process.env.DEBUG_EXPORTS) console.log(line);
-    },
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await host?.stop();
-  await peer?.close();
-  await cosmos
-    ?.database(config.cosmos.databaseName)
-    .delete()
-    .catch(() => undefined);
-  cosmos?.dispose();
+  await e2e.cleanup();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -5,18 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import type { Container, CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../support/net';
-import { apiAndRelayOnly, startAppHost, type AppHost } from '../../support/app-host';
-import { peerQueues } from '../../../dev/local-env';
-import { provisionLocal } from '../../../dev/provision';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../../dev/token';
-import { createCosmosClient } from '../../../src/adapters/azure-clients';
-import { loadConfig, type AppConfig } from '../../../src/config';
+import { apiAndRelayOnly } from '../../support/app-host';
 import type { OutboxDocument } from '../../../src/domain/report';
 import { until } from '../../support/api';
+import { e2eFixture } from '../../support/e2e-fixture';
 
 const QUEUE = 'report-requests';
 /** The sweeper's schedule here: every second, 1 s grace; a failed doc is retried after 1 s, then 2 s. */
@@ -24,15 +17,24 @@ const SWEEP_INTERVAL_MS = 1_000;
 const SWEEPER_SCHEDULE = '*/1 * * * * *';
 /** How long the queue must stay quiet before counting: a late duplicate would arrive within it. */
 const QUIET_MS = SWEEP_INTERVAL_MS + 2_500;
-let config: AppConfig;
-let peer: ServiceBusPeer;
-let peerPort: number;
-let host: AppHost;
 let serviceBus: ServiceBusClient;
-let cosmos: CosmosClient;
-let container: Container;
+
+const e2e = e2eFixture({
+  name: 'outbox',
+  env: {
+    // One user posts 100 reports that no worker runs here: beyond the default quota of active reports.
+    USER_MAX_ACTIVE_REPORTS: '1000',
+    OUTBOX_RETRY_MAX_SECONDS: '2',
+  },
+  only: apiAndRelayOnly,
+  timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
+  changeFeedPollMs: 200,
+  // This file's app talks to its own peer, which the outage test stops and starts again.
+  restartablePeer: true,
+  debug: 'DEBUG_OUTBOX',
+});
 /** The host's log lines (and invocation summaries) since it started. */
-const hostLog: string[] = [];
+const { hostLog } = e2e;
 
 /** Outbox docs the change-feed function handed to the relay, by its log lines from `from` on. */
 const changeFeedRelayed = (from: number): number =>
@@ -44,7 +46,7 @@ const changeFeedRelayed = (from: number): number =>
 async function post(tokenValue: string, index: number): Promise<{ status: number; reportId: string }> {
   const day = String((index % 28) + 1).padStart(2, '0');
   const month = String((Math.floor(index / 28) % 12) + 1).padStart(2, '0');
-  const response = await fetch(`${host.url}/api/reports/popularity`, {
+  const response = await fetch(`${e2e.host.url}/api/reports/popularity`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tokenValue}`, 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -85,11 +87,7 @@ async function postAndReceive(
   deliveries: { reportId: string; message?: ServiceBusReceivedMessage }[];
 }> {
   const tenant = `t-${randomUUID()}`;
-  const token = await issueDevToken({
-    tenantId: tenant,
-    userId: 'u',
-    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-  });
+  const token = await e2e.tokenFor('u', tenant);
   const receiver = serviceBus.createReceiver(QUEUE);
   const lags: number[] = [];
   const deliveries: { reportId: string; message?: ServiceBusReceivedMessage }[] = [];
@@ -121,7 +119,7 @@ const percentile = (sorted: number[], p: number): number =>
   Math.round(sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0);
 
 async function outboxOf(tenantId: string) {
-  const { resources } = await container.items
+  const { resources } = await e2e.reports.items
     .query<{ reportId: string; dispatchedAt: string | null; attempts: number; lastError: string | null }>({
       query: "SELECT * FROM c WHERE c.tenantId = @t AND c.kind = 'outbox'",
       parameters: [{ name: '@t', value: tenantId }],
@@ -131,41 +129,13 @@ async function outboxOf(tenantId: string) {
 }
 
 beforeAll(async () => {
-  process.env.COSMOS_DATABASE_NAME = `outbox-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  // One user posts 100 reports that no worker runs here: beyond the default quota of active reports.
-  process.env.USER_MAX_ACTIVE_REPORTS = '1000';
-  process.env.OUTBOX_RETRY_MAX_SECONDS = '2';
-  config = loadConfig(process.env);
-  peerPort = await freePort();
-  peer = await startServiceBusPeer({ port: peerPort, queues: peerQueues(config) });
-  // This file's app talks to its own peer, which the outage test stops and starts again.
-  process.env.SERVICEBUS = peer.connectionString;
-  config = loadConfig(process.env);
-  await provisionLocal(config);
-  serviceBus = new ServiceBusClient(peer.connectionString);
-  cosmos = createCosmosClient(config.cosmos);
-  container = cosmos.database(config.cosmos.databaseName).container(config.cosmos.reportsContainer);
-  host = await startAppHost({
-    only: apiAndRelayOnly,
-    timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
-    changeFeedPollMs: 200,
-    log: (line) => {
-      hostLog.push(line);
-      if (process.env.DEBUG_OUTBOX) console.log(line);
-    },
-  });
+  await e2e.start();
+  serviceBus = new ServiceBusClient(e2e.peer.connectionString);
 });
 
 afterAll(async () => {
-  await host?.stop();
   await serviceBus?.close();
-  await peer?.close();
-  await cosmos
-    ?.database(config.cosmos.databaseName)
-    .delete()
-    .catch(() => undefined);
-  cosmos?.dispose();
+  await e2e.cleanup();
 });
 
 describe('outbox relay', () => {
@@ -218,7 +188,7 @@ describe('outbox relay', () => {
     // host's own change feed sees the documents too: one more relay that duplicate detection absorbs.
     const snapshots: unknown[] = [];
     for (const doc of [...outboxDocs.slice(0, 2), reportDoc, ...outboxDocs.slice(2)]) {
-      const { resource } = await container.items.create<object>(doc);
+      const { resource } = await e2e.reports.items.create<object>(doc);
       snapshots.push(resource);
     }
 
@@ -234,7 +204,7 @@ describe('outbox relay', () => {
     });
     try {
       // The host's own change-feed function, called directly with the same batch twice.
-      const outboxRelay = host.app.functions.find((f) => f.name === 'outboxRelay');
+      const outboxRelay = e2e.host.app.functions.find((f) => f.name === 'outboxRelay');
       if (outboxRelay?.trigger !== 'cosmosDB') throw new Error('outboxRelay is not a Cosmos DB trigger');
       const handler = outboxRelay.options.handler as (docs: unknown[], context: InvocationContext) => unknown;
       for (const round of [1, 2]) {
@@ -276,13 +246,9 @@ describe('outbox relay', () => {
 
   it('loses nothing while Service Bus is down and delivers every report exactly once when it is back', async () => {
     const tenant = `t-${randomUUID()}`;
-    const token = await issueDevToken({
-      tenantId: tenant,
-      userId: 'u',
-      dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-    });
+    const token = await e2e.tokenFor('u', tenant);
     const outageLogFrom = hostLog.length;
-    await peer.close();
+    await e2e.stopPeer();
 
     const results: { status: number; reportId: string }[] = [];
     for (let i = 0; i < 100; i += 10) {
@@ -311,7 +277,7 @@ describe('outbox relay', () => {
     // (at most 100 docs, not one more relay per failure); retries are the sweeper's, with backoff.
     expect(changeFeedRelayed(outageLogFrom)).toBeLessThanOrEqual(100);
 
-    peer = await startServiceBusPeer({ port: peerPort, queues: peerQueues(loadConfig(process.env)) });
+    await e2e.startPeer();
     const backAt = performance.now();
     await until(
       'every outbox document to be dispatched',
@@ -325,7 +291,7 @@ describe('outbox relay', () => {
     );
     // A new client for the new peer (the test's old one was connected to the stopped one).
     await serviceBus.close();
-    serviceBus = new ServiceBusClient(peer.connectionString);
+    serviceBus = new ServiceBusClient(e2e.peer.connectionString);
     // Counted only once nothing more arrived for a sweep interval and a margin after the last message.
     const received = (await drain(serviceBus, QUIET_MS)).filter(
       (m) => m.applicationProperties?.tenantId === tenant,
@@ -343,8 +309,7 @@ describe('outbox relay', () => {
 
   it('delivers through the sweeper alone when the change feed misses documents', async () => {
     // A host without the change-feed function: only the sweeper (every second, 1 s grace) relays.
-    await host.stop();
-    host = await startAppHost({
+    await e2e.startHost({
       only: (f) => apiAndRelayOnly(f) && f.name !== 'outboxRelay',
       timerSchedules: { outboxSweeper: SWEEPER_SCHEDULE },
       log: () => undefined,

@@ -6,48 +6,23 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peerQueues } from '../../../dev/local-env';
-import { startAppHost, type AppHost } from '../../support/app-host';
-import { provisionLocal } from '../../../dev/provision';
-import { seedSourceData } from '../../../dev/seed';
-import { startServiceBusPeer, type ServiceBusPeer } from '../../../dev/servicebus-peer/peer';
-import { issueDevToken } from '../../../dev/token';
-import { loadConfig } from '../../../src/config';
-import { apiClient } from '../../support/api';
+import { e2eFixture } from '../../support/e2e-fixture';
 import { installTestTelemetry } from '../../support/telemetry';
 
 const telemetry = installTestTelemetry();
-const tenant = `t-${randomUUID()}`;
-let token = '';
-let peer: ServiceBusPeer;
-let host: AppHost | undefined;
-
-const client = apiClient({ baseUrl: () => host?.url, token: () => token });
-
-beforeAll(async () => {
-  process.env.COSMOS_DATABASE_NAME = `tracing-${randomUUID().slice(0, 8)}`;
-  process.env.OUTBOX_SWEEP_GRACE_SECONDS = '1';
-  peer = await startServiceBusPeer({ port: 0, queues: peerQueues(loadConfig(process.env)) });
-  process.env.SERVICEBUS = peer.connectionString;
-  const config = loadConfig(process.env);
-  await provisionLocal(config);
-  await seedSourceData({ config, albums: 30, ratings: 3_000, seed: 3 });
-  token = await issueDevToken({
-    tenantId: tenant,
-    userId: 'u',
-    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
-  });
-  host = await startAppHost({
-    timerSchedules: { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' },
-    changeFeedPollMs: 200,
-    log: () => undefined,
-  });
+const e2e = e2eFixture({
+  name: 'tracing',
+  seed: { albums: 30, ratings: 3_000, seed: 3 },
+  timerSchedules: { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' },
+  changeFeedPollMs: 200,
+  user: 'u',
 });
+const { tenant } = e2e;
+const client = e2e.api;
 
-afterAll(async () => {
-  await host?.stop();
-  await peer?.close();
-});
+beforeAll(() => e2e.start());
+
+afterAll(() => e2e.cleanup());
 
 const spanId = (span: ReadableSpan) => span.spanContext().spanId;
 const traceId = (span: ReadableSpan) => span.spanContext().traceId;
@@ -99,10 +74,10 @@ describe('one trace per report', () => {
 
   it('continues the trace a client started (its traceparent header)', async () => {
     const clientTrace = randomUUID().replaceAll('-', '');
-    const response = await fetch(`${host?.url ?? ''}/api/reports/popularity`, {
+    const response = await fetch(`${e2e.host.url}/api/reports/popularity`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${e2e.token}`,
         'content-type': 'application/json',
         traceparent: `00-${clientTrace}-00f067aa0ba902b7-01`,
       },
