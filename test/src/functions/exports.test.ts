@@ -164,7 +164,7 @@ describe('export worker end to end', () => {
     );
   }, 150_000);
 
-  it('cancels a running export within 2 s of DELETE and leaves no file behind', async () => {
+  it('cancels a running export within 5 s of DELETE (one heartbeat) and leaves no file behind', async () => {
     // XLSX: the slowest writer to run in one pass, so the export is still running when the DELETE comes.
     const posted = await api('POST', '/api/reports/ratings', { format: 'xlsx', parameters: ALL_TIME });
     expect(posted.status).toBe(202);
@@ -187,7 +187,8 @@ describe('export worker end to end', () => {
     const tookMs = Date.now() - asked;
     console.log(`cancel: DELETE -> Cancelled in ${tookMs} ms`);
     expect(cancelled.status).toBe('Cancelled');
-    expect(tookMs).toBeLessThan(2_000);
+    // The worker looks for a cancel at each heartbeat: every quarter of the lease, at most every 4 s.
+    expect(tookMs).toBeLessThan(5_000);
     expect((cancelled.progress as { processedRows: number }).processedRows).toBeLessThan(ratingsInRange);
     expect(await blobsOf(id)).toEqual([]);
     expect((await api('GET', `/api/reports/${id}/download`)).status).toBe(409);
