@@ -3,7 +3,8 @@
 // bench/results/latest.json.
 //   --quick        everyday sizes (about two minutes)
 //   --only PART    run only `export` (part 1: the CSV pipeline against its baselines), `formats` (part 2:
-//                  each format against CSV) or `e2e` (part 3)
+//                  each format against CSV), `e2e` (part 3) or `chunks` (part 4: what a chunked export
+//                  writes to Cosmos DB, for 10 to 1,000 chunks)
 //   --formats a,b  the formats of part 2 (default: all; CSV always runs as the baseline)
 //   --profile      also CPU-profile one csv-stringify and one pipeline run at the largest size and
 //                  summarise where the CPU time goes, side by side
@@ -16,11 +17,14 @@
 //   --fairness R,S tenant A's burst in part 3's fairness scenario: R ratings exports and S small reports
 //                  (default 300,300; --quick 60,60; 0,0 skips it)
 //   --fairness-only  in part 3, only the fairness scenario
+//   --full-export-only  in part 3, only the full export, chunked and in one pass (with --e2e-ratings 1000000:
+//                  the 1M-row end-to-end figure)
 //   --tenant-cap N   the cap of the fair run (default: TENANT_MAX_ACTIVE_EXPORTS's default in src/config.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatChunkWritesResults, runChunkWritesBench, type ChunkWritesResults } from './chunk-writes-bench';
 import { formatE2eResults, runE2eBench, type E2eResults } from './e2e-bench';
 import { formatExportResults, runExportBench, type ExportResults } from './export-bench';
 import { formatFormatResults, runFormatBench, type FormatResults } from './format-bench';
@@ -105,6 +109,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       fairness: { type: 'string' },
       'fairness-only': { type: 'boolean' },
+      'full-export-only': { type: 'boolean' },
       'tenant-cap': { type: 'string' },
       'e2e-ratings': { type: 'string' },
       'chunk-workers': { type: 'string' },
@@ -113,8 +118,8 @@ async function main(): Promise<number> {
   });
   const mode = MODES[values.quick ? 'quick' : 'full'];
   const only = values.only;
-  if (only !== undefined && only !== 'export' && only !== 'formats' && only !== 'e2e')
-    throw new Error('--only takes export, formats or e2e');
+  if (only !== undefined && !['export', 'formats', 'e2e', 'chunks'].includes(only))
+    throw new Error('--only takes export, formats, e2e or chunks');
   const formatList = values.formats?.split(',').map((f) => f.trim().toLowerCase());
   const sizes = values.sizes ? values.sizes.split(',').map((s) => Number(s.replace(/_/g, ''))) : mode.sizes;
   if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
@@ -157,7 +162,8 @@ async function main(): Promise<number> {
       `${host.memTotalGb} GB RAM, Node ${host.node}, ${host.os}\n`,
   );
 
-  const partSeconds: { export?: number; formats?: number; e2e?: number } = {};
+  const partSeconds: { export?: number; formats?: number; e2e?: number; chunks?: number } = {};
+  let chunkResults: ChunkWritesResults | undefined;
   let exportResults: ExportResults | undefined;
   let formatResults: FormatResults | undefined;
   let e2eResults: E2eResults | undefined;
@@ -195,9 +201,18 @@ async function main(): Promise<number> {
       ratings: e2eRatings,
       ...(fairness ? { fairness } : {}),
       ...(values['fairness-only'] ? { fairnessOnly: true } : {}),
+      ...(values['full-export-only'] ? { fullExportOnly: true } : {}),
     });
     console.log(`${formatE2eResults(e2eResults)}\n`);
     partSeconds.e2e = Math.round((performance.now() - e2eStarted) / 100) / 10;
+  }
+
+  if (only === undefined || only === 'chunks') {
+    console.error('Part 4: what a chunked export writes');
+    const chunksStarted = performance.now();
+    chunkResults = await runChunkWritesBench();
+    console.log(`${formatChunkWritesResults(chunkResults)}\n`);
+    partSeconds.chunks = Math.round((performance.now() - chunksStarted) / 100) / 10;
   }
 
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
@@ -205,6 +220,7 @@ async function main(): Promise<number> {
     ...(exportResults?.targets ?? []),
     ...(formatResults?.targets ?? []),
     ...(e2eResults?.targets ?? []),
+    ...(chunkResults?.targets ?? []),
   ];
   console.log(`Targets\n${targetsTable(targets)}\n`);
   const missed = targets.filter((t) => t.met === false).length;
@@ -223,6 +239,7 @@ async function main(): Promise<number> {
     ...(exportResults ? { export: exportResults } : {}),
     ...(formatResults ? { formats: formatResults } : {}),
     ...(e2eResults ? { e2e: e2eResults } : {}),
+    ...(chunkResults ? { chunkWrites: chunkResults } : {}),
     targets,
   };
   writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
