@@ -34,6 +34,46 @@ export default tseslint.config(
     },
   },
   {
+    // The domain also knows no file format library nor the file system: the format writers live in
+    // src/formats, behind the FormatWriter port (src/domain/format.ts). Repeats the patterns above, since
+    // a later block replaces a rule's options rather than adding to them.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@azure/*'], message: 'The domain and the services know no Azure SDK; use a port.' },
+            {
+              group: ['**/adapters', '**/adapters/*'],
+              message: 'The domain and the services import no adapter; the composition root wires them.',
+            },
+            {
+              group: ['**/formats', '**/formats/*'],
+              message:
+                'The domain knows format writers only through the FormatWriter port (src/domain/format.ts).',
+            },
+            {
+              group: [
+                'csv-stringify',
+                'csv-stringify/*',
+                'exceljs',
+                'pdfkit',
+                'pdfkit/*',
+                'fontkit',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+              ],
+              message:
+                'The domain uses no file format library and no file system; format writers live in src/formats.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The function adapters are handed their services by the composition root (types only from it), and
     // the HTTP helpers know neither it nor an adapter.
     files: ['src/functions/**/*.ts', 'src/http/**/*.ts'],

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../dev/standins/azurite';
 import { blockId } from '../src/domain/chunks';
-import { createCsvWriter } from '../src/domain/formats/csv';
+import { createCsvWriter } from '../src/formats/csv';
 import { ratings } from '../src/domain/report-types/ratings';
 import { VARIANTS as VARIANT_ORDER, type ChildResult, type Variant } from './export-child';
 import { processCpuMs, ROOT, runScript, startStandin } from './processes';
@@ -140,7 +140,11 @@ export async function runChild(
     const reason = output.signal ? `killed by ${output.signal}` : `exit code ${String(output.code)}`;
     // The error's own line (the stack below it is mostly loader frames), then the end of the output.
     const lines = output.stderr.trim().split('\n');
-    const errorLine = lines.find((l) => /Error|error:/.test(l)) ?? '';
+    // The line that names the error (`Error: Cannot find module ...`) rather than a quoted source line.
+    const errorLine =
+      lines.find((l) => /^\s*(\w*Error|export-child)\b.*:/.test(l)) ??
+      lines.find((l) => /Error|error:/.test(l)) ??
+      '';
     throw new Error(`${format ?? variant} ${rows}: ${reason}\n${[errorLine, ...lines.slice(-4)].join('\n')}`);
   }
   const result = JSON.parse(line) as ChildResult;

@@ -33,8 +33,8 @@ import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createBlobReportFiles } from '../src/adapters/blob-report-files';
 // The CSV writer and its helpers straight from their modules, not through the format registry, so the
 // child does not also load the other formats' libraries (XLSX, PDF) and its RSS stays the CSV path's own.
-import { createCsvWriter, csvStringifyOptions } from '../src/domain/formats/csv';
-import { attachmentDisposition, type FormatWriter } from '../src/domain/formats/types';
+import { createCsvWriter, csvStringifyOptions } from '../src/formats/csv';
+import { attachmentDisposition, type FormatWriter } from '../src/domain/format';
 import { ratings } from '../src/domain/report-types/ratings';
 import type { Row } from '../src/domain/report-types/types';
 import { blockId } from '../src/domain/chunks';
@@ -194,7 +194,7 @@ async function productionPipeline(total: number): Promise<{ rows: number; bytes:
   return { rows: result.rowCount, bytes: result.sizeBytes };
 }
 
-type FormatRegistry = typeof import('../src/domain/formats/index.js');
+type FormatRegistry = typeof import('../src/formats/index.js');
 
 /**
  * The registered format writers. Loaded only for the `format` variant, and before its clock starts, so
@@ -202,7 +202,7 @@ type FormatRegistry = typeof import('../src/domain/formats/index.js');
  * includes loading them.
  */
 function loadFormats(): Promise<FormatRegistry> {
-  return import('../src/domain/formats/index.js');
+  return import('../src/formats/index.js');
 }
 
 /** The production pipeline with the registered writer `writer`. */

@@ -8,7 +8,7 @@
 // memory stays resident), so their growth with the row count is information, not the measure.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../dev/standins/azurite';
-import { formatNames } from '../src/domain/formats';
+import { formatNames } from '../src/formats';
 import { runChild, summarise, type ExportRun } from './export-bench';
 import { startStandin } from './processes';
 import { exactly, num, progress, round, table, type Target } from './report';

@@ -9,7 +9,7 @@ import {
   type BlobServiceClient,
   type UserDelegationKey,
 } from '@azure/storage-blob';
-import { attachmentDisposition } from '../domain/formats';
+import { attachmentDisposition } from '../domain/format';
 import type { DownloadLink, DownloadLinks } from '../services/ports';
 import { blobError, withTranslatedErrors } from './sdk-errors';
 

@@ -3,7 +3,7 @@
 // upload is whatever ReportFiles is (a block blob in production).
 import { EventEmitter } from 'node:events';
 import type { Readable, Transform, Writable } from 'node:stream';
-import type { Column, FormatWriter } from '../domain/formats';
+import type { Column, FormatWriter } from '../domain/format';
 import type { Row } from '../domain/report-types/types';
 import type { BlockFiles, FileHeaders, ReportFiles } from './ports';
 

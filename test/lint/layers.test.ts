@@ -23,6 +23,27 @@ describe('the layer rules', () => {
       /know no Azure SDK/,
     ],
     [
+      'src/domain/report-types/ratings.ts',
+      "import { createCsvWriter as imported } from '../../formats/csv';",
+      /only through the FormatWriter port/,
+    ],
+    [
+      'src/domain/validation.ts',
+      "import { stringify as imported } from 'csv-stringify/sync';",
+      /no file format library/,
+    ],
+    ['src/domain/report.ts', "import { readFileSync as imported } from 'node:fs';", /no file system/],
+    [
+      'src/domain/report.ts',
+      "import { createAzureClients as imported } from '../adapters/azure-clients';",
+      /import no adapter/,
+    ],
+    [
+      'src/functions/webPage.ts',
+      "import { loadConfig as imported } from '../config/env';",
+      /not adapters or the raw settings/,
+    ],
+    [
       'src/services/reports.ts',
       "import { BlobServiceClient as imported } from '@azure/storage-blob';",
       /know no Azure SDK/,
@@ -61,6 +82,21 @@ describe('the layer rules', () => {
     },
     60_000,
   );
+
+  it('allows what the layers allow: the FormatWriter port in the domain, the writers in a service', async () => {
+    expect(
+      await layerErrors(
+        'src/domain/report-types/types.ts',
+        "import type { Column as imported } from '../format';",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'src/services/export/context.ts',
+        "import { getFormat as imported } from '../../formats';",
+      ),
+    ).toEqual([]);
+  }, 60_000);
 
   it('allows what the layers allow: a type from the composition root in a function', async () => {
     expect(

@@ -1,6 +1,6 @@
 // The file a single pass of a `ratings` export writes over some source data: what a chunked export of
 // the same data must equal, byte for byte.
-import { getFormat } from '../../src/domain/formats';
+import { getFormat } from '../../src/formats';
 import { builtInReportTypes } from '../../src/domain/report-types';
 import type { SourceData } from '../../src/domain/report-types/source-data';
 import { writeExport } from '../../src/services/export-pipeline';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ChunkSlice } from '../chunks';
 import type { SourceData } from './source-data';
-import type { Row } from '../formats/types';
+import type { Row } from '../format';
 
 export type { Row };
 

@@ -12,7 +12,7 @@ import {
   type ChunkPlanHeader,
   type ChunkResult,
 } from '../../domain/chunks';
-import type { FilePart } from '../../domain/formats';
+import type { FilePart } from '../../domain/format';
 import { isLeaseAlive, isTerminal, type ReportDocument } from '../../domain/report';
 import { isTransient } from '../failures';
 import { CONFLICT, retryOnConflict } from '../retry-on-conflict';

@@ -2,7 +2,8 @@
 // writes that end a report.
 import { randomUUID } from 'node:crypto';
 import { blobNameFor } from '../../domain/blob-name';
-import { attachmentDisposition, fileNameFor, getFormat, type FormatWriter } from '../../domain/formats';
+import { attachmentDisposition, fileNameFor, type FormatWriter } from '../../domain/format';
+import { getFormat } from '../../formats';
 import {
   transition,
   type ReportDocument,

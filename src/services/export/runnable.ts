@@ -1,6 +1,6 @@
 // What every export step checks before it runs anything of a report: its type, its format and its
 // parameters, as the worker knows them now (a type or format may have gone since the request).
-import type { FormatWriter } from '../../domain/formats';
+import type { FormatWriter } from '../../domain/format';
 import type { ReportDocument } from '../../domain/report';
 import type { ReportTypeDefinition } from '../../domain/report-types';
 import type { WorkerContext } from './context';

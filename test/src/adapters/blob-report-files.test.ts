@@ -8,7 +8,7 @@ import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
 import { createBlobDownloadLinks } from '../../../src/adapters/blob-download-links';
 import { createBlobReportFiles } from '../../../src/adapters/blob-report-files';
-import { attachmentDisposition, createCsvWriter } from '../../../src/domain/formats';
+import { attachmentDisposition, createCsvWriter } from '../../../src/formats';
 import type { Row } from '../../../src/domain/report-types/types';
 import { DependencyError, DependencyUnavailableError } from '../../../src/domain/errors';
 import { writeExport } from '../../../src/services/export-pipeline';

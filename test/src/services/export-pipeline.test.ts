@@ -4,8 +4,8 @@
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { createCsvWriter } from '../../../src/domain/formats/csv';
-import type { FormatWriter } from '../../../src/domain/formats/types';
+import { createCsvWriter } from '../../../src/formats/csv';
+import type { FormatWriter } from '../../../src/domain/format';
 import type { Row } from '../../../src/domain/report-types/types';
 import { stageChunk, writeExport } from '../../../src/services/export-pipeline';
 import type { ReportFiles } from '../../../src/services/ports';

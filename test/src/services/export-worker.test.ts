@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportRequested, type ReportDocument } from '../../../src/domain/report';
 import { toResource } from '../../../src/http/resource';
-import { createPdfWriter } from '../../../src/domain/formats/pdf';
+import { createPdfWriter } from '../../../src/formats/pdf';
 import type { SourceData } from '../../../src/domain/report-types/source-data';
 import {
   type ReportTypeDefinition,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { json, ndjson } from '../../../../src/domain/formats/json';
-import { getFormat } from '../../../../src/domain/formats';
+import { json, ndjson } from '../../../src/formats/json';
+import { getFormat } from '../../../src/formats';
 import { countedRows, render, stalledPull, trickyColumns, trickyRows, type TestRow } from './render';
 
 /** What each tricky row should read back as: exactly the columns, in order, missing values null. */

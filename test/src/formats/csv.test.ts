@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { createCsvWriter, csv } from '../../../../src/domain/formats/csv';
-import { fileNameFor, formatNames, formats, getFormat } from '../../../../src/domain/formats';
-import type { Column } from '../../../../src/domain/formats';
+import { createCsvWriter, csv } from '../../../src/formats/csv';
+import { fileNameFor, formatNames, formats, getFormat } from '../../../src/formats';
+import type { Column } from '../../../src/formats';
 
 /**
  * A deliberately small, independent RFC 4180 reader (csv-parse is not installed): quoted fields may hold

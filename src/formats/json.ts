@@ -10,7 +10,7 @@ import {
   type FilePart,
   type FormatWriter,
   type Row,
-} from './types';
+} from '../domain/format';
 
 /** Output is pushed in pieces of about this size rather than one small Buffer per row. */
 const PUSH_BYTES = 16 * 1024;

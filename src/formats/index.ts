@@ -2,11 +2,11 @@
 import { csv } from './csv';
 import { json, ndjson } from './json';
 import { pdf } from './pdf';
-import type { FormatWriter } from './types';
+import type { FormatWriter } from '../domain/format';
 import { xlsx } from './xlsx';
 
-export type { ChunkedFormat, Column, ColumnType, CreateStreamOptions, FilePart, FormatWriter } from './types';
-export { attachmentDisposition, fileNameFor } from './types';
+export type { ChunkedFormat, Column, ColumnType, CreateStreamOptions, FilePart, FormatWriter } from '../domain/format';
+export { attachmentDisposition, fileNameFor } from '../domain/format';
 export { createCsvWriter, type CsvOptions } from './csv';
 export { createPdfWriter, PDF_DEFAULT_MAX_ROWS, type PdfOptions } from './pdf';
 export { createXlsxWriter, EXCEL_MAX_ROWS, type XlsxOptions } from './xlsx';

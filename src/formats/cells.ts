@@ -1,7 +1,7 @@
 // Cell values for the formats that type their cells (XLSX, PDF). Each column gets a kind: its declared
 // `type`, or one decided from the first rows (a sample) when it has none. The kind then turns each raw
 // row value into a typed cell: text, a number, an instant, a boolean or nothing.
-import type { Column, ColumnType, Row } from './types';
+import type { Column, ColumnType, Row } from '../domain/format';
 
 /** A column's kind: a declared type, or `auto` (every value as its own JavaScript type says). */
 export type CellKind = ColumnType | 'auto';

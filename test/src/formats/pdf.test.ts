@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledFonts, createPdfWriter, pdf, PDF_DEFAULT_MAX_ROWS } from '../../../../src/domain/formats/pdf';
-import { csv } from '../../../../src/domain/formats/csv';
-import { getFormat } from '../../../../src/domain/formats';
-import { writeExport } from '../../../../src/services/export-pipeline';
-import type { ReportFiles } from '../../../../src/services/ports';
+import { bundledFonts, createPdfWriter, pdf, PDF_DEFAULT_MAX_ROWS } from '../../../src/formats/pdf';
+import { csv } from '../../../src/formats/csv';
+import { getFormat } from '../../../src/formats';
+import { writeExport } from '../../../src/services/export-pipeline';
+import type { ReportFiles } from '../../../src/services/ports';
 import { render, stalledPull, trickyColumns, trickyRows, type TestRow } from './render';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
 // memory bounded by not taking the next row while the readable side is full, and by holding the
 // library's own writes until the consumer has read (see `nextRead`).
 import { Transform, type TransformCallback } from 'node:stream';
-import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK, type Row } from './types';
+import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK, type Row } from '../domain/format';
 
 abstract class ProducedStream extends Transform {
   #readWaiters: (() => void)[] = [];

@@ -2,7 +2,7 @@
 // carry, and a stalled-consumer probe for backpressure.
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Column, CreateStreamOptions, FormatWriter } from '../../../../src/domain/formats';
+import type { Column, CreateStreamOptions, FormatWriter } from '../../../src/formats';
 
 export type TestRow = Record<string, unknown>;
 

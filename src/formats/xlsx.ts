@@ -12,7 +12,7 @@ import {
   type CreateStreamOptions,
   type FormatWriter,
   type Row,
-} from './types';
+} from '../domain/format';
 
 /** Excel's rows per worksheet. */
 export const EXCEL_MAX_ROWS = 1_048_576;

@@ -10,7 +10,7 @@ import {
   type CreateStreamOptions,
   type FormatWriter,
   joinedParts,
-} from './types';
+} from '../domain/format';
 
 export interface CsvOptions {
   /** Prepend a UTF-8 byte order mark (helps old Excel guess the encoding). Default false. */

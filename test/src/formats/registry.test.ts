@@ -2,8 +2,8 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { attachmentDisposition, fileNameFor, formats } from '../../../../src/domain/formats';
-import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK } from '../../../../src/domain/formats/types';
+import { attachmentDisposition, fileNameFor, formats } from '../../../src/formats';
+import { BYTE_HIGH_WATER_MARK, ROW_HIGH_WATER_MARK } from '../../../src/domain/format';
 import { trickyColumns } from './render';
 
 describe.each(formats.map((format) => [format.name, format] as const))('the %s format', (name, format) => {

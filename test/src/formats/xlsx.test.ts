@@ -4,8 +4,8 @@ import { Readable, Writable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { createXlsxWriter, EXCEL_MAX_ROWS, sheetName, xlsx } from '../../../../src/domain/formats/xlsx';
-import { getFormat, type Column } from '../../../../src/domain/formats';
+import { createXlsxWriter, EXCEL_MAX_ROWS, sheetName, xlsx } from '../../../src/formats/xlsx';
+import { getFormat, type Column } from '../../../src/formats';
 import { countedRows, render, stalledPull, trickyColumns, trickyRows, type TestRow } from './render';
 
 /** exceljs types its input as a Buffer that is also an ArrayBuffer; a Node Buffer is what it reads. */

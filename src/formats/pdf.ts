@@ -18,7 +18,7 @@ import {
   type CellValue,
 } from './cells';
 import { SampledRowStream } from './produced-stream';
-import type { Column, CreateStreamOptions, FormatWriter, Row } from './types';
+import type { Column, CreateStreamOptions, FormatWriter, Row } from '../domain/format';
 
 /** Rows a PDF export shows by default. */
 export const PDF_DEFAULT_MAX_ROWS = 10_000;
