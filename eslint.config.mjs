@@ -2,6 +2,15 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What neither the domain nor the services may import. */
+const coreLayerPatterns = [
+  { group: ['@azure/*'], message: 'The domain and the services know no Azure SDK; use a port.' },
+  {
+    group: ['**/adapters', '**/adapters/*'],
+    message: 'The domain and the services import no adapter; the composition root wires them.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', 'eslint.config.mjs'] },
   eslint.configs.recommended,
@@ -22,32 +31,22 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['@azure/*'], message: 'The domain and the services know no Azure SDK; use a port.' },
-            {
-              group: ['**/adapters', '**/adapters/*'],
-              message: 'The domain and the services import no adapter; the composition root wires them.',
-            },
-          ],
+          patterns: coreLayerPatterns,
         },
       ],
     },
   },
   {
     // The domain also knows no file format library nor the file system: the format writers live in
-    // src/formats, behind the FormatWriter port (src/domain/format.ts). Repeats the patterns above, since
-    // a later block replaces a rule's options rather than adding to them.
+    // src/formats, behind the FormatWriter port (src/domain/format.ts). The core patterns again, since a
+    // later block replaces a rule's options rather than adding to them.
     files: ['src/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@azure/*'], message: 'The domain and the services know no Azure SDK; use a port.' },
-            {
-              group: ['**/adapters', '**/adapters/*'],
-              message: 'The domain and the services import no adapter; the composition root wires them.',
-            },
+            ...coreLayerPatterns,
             {
               group: ['**/formats', '**/formats/*'],
               message:
