@@ -695,6 +695,273 @@ function shareDocumentShapes(): void {
   };
 }
 
+/** A node of the SQL syntax tree the engine parses a query to. */
+interface SqlNode {
+  type: string;
+  [field: string]: unknown;
+}
+
+type Bound = { kind: 'parameter'; name: string } | { kind: 'constant'; value: string | number };
+
+/** `path op bound`, the path read from the query's one source, op one of the four range operators. */
+interface RangeCondition {
+  keys: string[];
+  operator: '>' | '>=' | '<' | '<=';
+  bound: Bound;
+}
+
+/** The stored documents the server keeps for a container (Items' `_data`, a Map from `_rid`). */
+interface StoredItem {
+  read(): unknown;
+}
+interface ItemsInternals {
+  _data: Map<string, StoredItem>;
+  query(this: ItemsInternals, params: QueryParams, options: QueryOptions): QueryPage | null;
+  _getQuery(this: ItemsInternals, sql: string): { ast: unknown };
+  _set(this: ItemsInternals, data: unknown): unknown;
+  delete(this: ItemsInternals, idOrRid: unknown, partition: unknown): unknown;
+}
+interface QueryParams {
+  query: string;
+  parameters?: { name: string; value: unknown }[] | null;
+}
+
+/**
+ * The documents whose value at one path is of one type (string, or number other than NaN), sorted by
+ * that value, ties in the collection's order; `items` is the collection as it was when the index was
+ * built, and `positions` the places in it, sorted as the values.
+ */
+interface RangeIndex {
+  items: StoredItem[];
+  values: (string | number)[];
+  positions: Int32Array;
+}
+
+const RANGE_OPERATORS = new Set(['>', '>=', '<', '<=']);
+const FLIPPED: Record<string, RangeCondition['operator']> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' };
+const COMPARISONS = new Set(['=', '!=', '<>', '>', '>=', '<', '<=']);
+
+/** `alias.a.b['c']` as its keys, else undefined. */
+function pathOf(node: unknown, alias: string): string[] | undefined {
+  const keys: string[] = [];
+  let current = node as SqlNode | undefined;
+  while (current?.type === 'scalar_member_expression') {
+    const property = current.property as SqlNode | undefined;
+    if (!current.computed && property?.type === 'identifier') keys.unshift(property.name as string);
+    else if (current.computed && property?.type === 'string_constant') keys.unshift(property.value as string);
+    else return undefined;
+    current = current.object as SqlNode | undefined;
+  }
+  return current?.type === 'identifier' && current.name === alias && keys.length > 0 ? keys : undefined;
+}
+
+function boundOf(node: unknown): Bound | undefined {
+  const n = node as SqlNode | undefined;
+  if (n?.type === 'parameter_name') return { kind: 'parameter', name: n.name as string };
+  if (n?.type === 'string_constant' || n?.type === 'number_constant')
+    return { kind: 'constant', value: n.value as string | number };
+  return undefined;
+}
+
+/**
+ * The range conditions of a query an index can serve: one source (`FROM c`, no JOIN) and a WHERE that
+ * is a conjunction (AND only) of comparisons between a document path or a constant/parameter and a
+ * constant/parameter. Such a WHERE reads each document by itself and throws for none, so running it on
+ * fewer documents than all drops only what it would drop. Undefined for any other query.
+ */
+function rangeConditions(ast: unknown): RangeCondition[] | undefined {
+  const body = (ast as SqlNode | undefined)?.body as SqlNode | undefined;
+  if (body?.type !== 'select_query') return undefined;
+  const from = body.from as SqlNode | undefined;
+  const source = from?.source as SqlNode | undefined;
+  const collection = source?.expression as SqlNode | undefined;
+  const root = collection?.expression as SqlNode | undefined;
+  if (
+    !from ||
+    (from.joins as unknown[] | undefined)?.length ||
+    collection?.type !== 'collection_expression' ||
+    root?.type !== 'identifier'
+  )
+    return undefined;
+  const alias = ((source?.alias as SqlNode | null)?.name ?? root.name) as string;
+  const where = body.where as SqlNode | null | undefined;
+  if (where?.type !== 'filter_condition') return undefined;
+  const conjuncts: SqlNode[] = [];
+  const pending = [where.condition as SqlNode];
+  while (pending.length) {
+    const node = pending.pop()!;
+    if (node?.type !== 'scalar_binary_expression') return undefined;
+    if (node.operator === 'AND') pending.push(node.left as SqlNode, node.right as SqlNode);
+    else conjuncts.push(node);
+  }
+  const ranges: RangeCondition[] = [];
+  for (const node of conjuncts) {
+    const operator = node.operator as string;
+    if (!COMPARISONS.has(operator)) return undefined;
+    const leftPath = pathOf(node.left, alias);
+    const rightPath = pathOf(node.right, alias);
+    const leftBound = boundOf(node.left);
+    const rightBound = boundOf(node.right);
+    if ((!leftPath && !leftBound) || (!rightPath && !rightBound)) return undefined;
+    if (!RANGE_OPERATORS.has(operator)) continue;
+    if (leftPath && rightBound)
+      ranges.push({ keys: leftPath, operator: operator as RangeCondition['operator'], bound: rightBound });
+    else if (rightPath && leftBound)
+      ranges.push({ keys: rightPath, operator: FLIPPED[operator]!, bound: leftBound });
+  }
+  return ranges.length ? ranges : undefined;
+}
+
+/** First place in `values` (sorted) whose value is >= x (or > x with `after`). */
+function search(values: (string | number)[], x: string | number, after: boolean): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = values[mid]!;
+    if (v < x || (after && v === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function buildIndex(items: StoredItem[], keys: string[], type: 'string' | 'number'): RangeIndex {
+  const values: (string | number)[] = [];
+  const places: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const value = valueAt(items[i]!.read(), keys);
+    // NaN satisfies no comparison: it never matches a range.
+    if (typeof value === type && value === value) {
+      values.push(value as string | number);
+      places.push(i);
+    }
+  }
+  const order = places.map((_, i) => i);
+  order.sort((a, b) => {
+    const x = values[a]!;
+    const y = values[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  return {
+    items,
+    values: order.map((i) => values[i]!),
+    positions: Int32Array.from(order, (i) => places[i]!),
+  };
+}
+
+/** The indexes of each container's documents (an Items instance of the server), by type and path. */
+const rangeIndexes = new WeakMap<object, Map<string, RangeIndex>>();
+/** Each compiled query's range conditions, or null where the index cannot serve it. */
+const rangePlans = new WeakMap<object, RangeCondition[] | null>();
+
+/**
+ * The stored documents that may match the query, in the collection's order: those whose value at one
+ * ranged path is within every bound on it; undefined when the query has no range an index can serve.
+ */
+function rangeCandidates(items: ItemsInternals, params: QueryParams): StoredItem[] | undefined {
+  const query = items._getQuery(params.query);
+  let plan = rangePlans.get(query);
+  if (plan === undefined) {
+    plan = rangeConditions(query.ast) ?? null;
+    rangePlans.set(query, plan);
+  }
+  if (!plan) return undefined;
+  // The parameters as the engine reads them (`$p.from` for `@from`).
+  const parameters: Record<string, unknown> = {};
+  for (const { name, value } of params.parameters ?? []) parameters[name.slice(1)] = value;
+  // A bound of another type (null, a boolean, ...) or NaN is left to the engine's WHERE: the index
+  // only narrows by the bounds it can order, so it never drops a document the WHERE would keep.
+  const usable = plan.flatMap((condition) => {
+    const value =
+      condition.bound.kind === 'parameter'
+        ? parameters[condition.bound.name.slice(1)]
+        : condition.bound.value;
+    return (typeof value === 'string' || typeof value === 'number') && value === value
+      ? [{ ...condition, value }]
+      : [];
+  });
+  const first = usable[0];
+  if (!first) return undefined;
+  const path = JSON.stringify(first.keys);
+  const bounds = usable.filter((condition) => JSON.stringify(condition.keys) === path);
+  const type = typeof first.value as 'string' | 'number';
+  // `compare` is true only for two values of one type: a string bound and a number bound on one path
+  // are never both met.
+  if (bounds.some((condition) => typeof condition.value !== type)) return [];
+  let byPath = rangeIndexes.get(items);
+  if (!byPath) rangeIndexes.set(items, (byPath = new Map<string, RangeIndex>()));
+  let index = byPath.get(type + path);
+  if (!index || index.items.length !== items._data.size) {
+    index = buildIndex([...items._data.values()], first.keys, type);
+    byPath.set(type + path, index);
+  }
+  let start = 0;
+  let end = index.values.length;
+  for (const { operator, value } of bounds) {
+    if (operator === '>=' || operator === '>')
+      start = Math.max(start, search(index.values, value, operator === '>'));
+    else end = Math.min(end, search(index.values, value, operator === '<='));
+  }
+  if (start >= end) return [];
+  const positions = index.positions.slice(start, end).sort();
+  const candidates = new Array<StoredItem>(positions.length);
+  for (let i = 0; i < positions.length; i++) candidates[i] = index.items[positions[i]!]!;
+  return candidates;
+}
+
+let rangeIndexApplied = false;
+
+/**
+ * A range index, as Cosmos DB has on every path by default: a query whose WHERE is a conjunction with a
+ * range on a document path (`c.p >= @a`, `>`, `<`, `<=`, against strings or numbers; the exports'
+ * `c.ratedAt >= @from AND c.ratedAt < @to [AND c.albumId = @albumId]`) no longer reads every document.
+ * The documents whose value there is of the bounds' type are kept sorted by it (built on the first such
+ * query per container, path and type; dropped on any write to the container); a binary search finds
+ * those within the bounds, and the server's own query then runs over only them, in the container's
+ * order: every condition, the projection, ORDER BY (ties by `_rid`), TOP and the pages are the engine's
+ * as before. The WHERE is true only where each range comparison is, which takes a value of the bound's
+ * type (`compare` is undefined across types, on a missing value, on NaN), so the documents left out are
+ * ones it would drop; only WHEREs of plain comparisons (which read one document and cannot throw) and
+ * queries over one source (no JOIN) are served, so no error is skipped either. Anything else runs as
+ * before. Applied once per process, to the server's Items (documents, also collections and databases).
+ */
+function indexRanges(): void {
+  if (rangeIndexApplied) return;
+  rangeIndexApplied = true;
+  const serverRequire = createRequire(require.resolve('@vercel/cosmosdb-server'));
+  const items = serverRequire('./account/items') as { default: { prototype: ItemsInternals } };
+  const prototype = items.default.prototype;
+  /* eslint-disable @typescript-eslint/unbound-method */
+  const { query, _set: set, delete: remove } = prototype;
+  /* eslint-enable @typescript-eslint/unbound-method */
+  if (typeof query !== 'function' || typeof set !== 'function' || typeof remove !== 'function')
+    throw new Error('@vercel/cosmosdb-server changed: Items has no query, _set or delete');
+  // Every write of a document goes through `_set` (create, upsert, replace, patch, bulk and batch
+  // operations) or `delete` (replace too): the container's indexes go with it.
+  prototype._set = function (this: ItemsInternals, data: unknown) {
+    rangeIndexes.delete(this);
+    return set.call(this, data);
+  };
+  prototype.delete = function (this: ItemsInternals, idOrRid: unknown, partition: unknown) {
+    rangeIndexes.delete(this);
+    return remove.call(this, idOrRid, partition);
+  };
+  prototype.query = function (this: ItemsInternals, params: QueryParams, options: QueryOptions) {
+    let candidates: StoredItem[] | undefined;
+    try {
+      if (this._data instanceof Map && (this as unknown as { _parent: StoredItem })._parent.read())
+        candidates = rangeCandidates(this, params);
+    } catch {
+      candidates = undefined; // whatever went wrong, the server's own query meets it the same way
+    }
+    if (!candidates) return query.call(this, params, options);
+    // The server's own query, over the candidates only: it reads the documents as `this._data.values()`.
+    const found = candidates;
+    const view = Object.create(this, { _data: { value: { values: () => found } } }) as ItemsInternals;
+    return query.call(view, params, options);
+  };
+}
+
 interface QueryPage {
   result: unknown[];
   continuation: { token: string; range: { min: string; max: string } } | null;
@@ -797,6 +1064,7 @@ function answerQueryPlansAtOnce(server: Server): void {
 
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<CosmosServer> {
   fixQueryEngine();
+  indexRanges(); // before the paging: a query's later pages are kept, not searched again
   fixQueryPaging();
   speedUpQueryPaths();
   shareDocumentShapes();
