@@ -5,7 +5,14 @@ import { pdf } from './pdf';
 import type { FormatWriter } from '../domain/format';
 import { xlsx } from './xlsx';
 
-export type { ChunkedFormat, Column, ColumnType, CreateStreamOptions, FilePart, FormatWriter } from '../domain/format';
+export type {
+  ChunkedFormat,
+  Column,
+  ColumnType,
+  CreateStreamOptions,
+  FilePart,
+  FormatWriter,
+} from '../domain/format';
 export { attachmentDisposition, fileNameFor } from '../domain/format';
 export { createCsvWriter, type CsvOptions } from './csv';
 export { createPdfWriter, PDF_DEFAULT_MAX_ROWS, type PdfOptions } from './pdf';
