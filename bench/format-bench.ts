@@ -1,5 +1,5 @@
 // Part 2: every registered export format through the production pipeline (writeExport -> format writer ->
-// uploadStream into Azurite), at a few row counts, against CSV as the baseline. Each run is a child process
+// staged blocks into Azurite), at a few row counts, against CSV as the baseline. Each run is a child process
 // of its own (bench/export-child.ts `format`), so its memory is its own.
 // "Memory stays bounded" is proven by one more run per format at the largest size with V8's old generation
 // capped (--max-old-space-size): an export that kept its rows or its file in memory would die of it (the
@@ -279,7 +279,7 @@ export function formatFormatResults(results: FormatResults): string {
       .map(([name, mb]) => `${name} ${mb === null ? 'failed' : `${num(mb, 1)} MB`}`)
       .join(', ');
   return [
-    'Export formats: ratings-shaped rows through writeExport -> format writer -> uploadStream (Azurite, in memory);',
+    'Export formats: ratings-shaped rows through writeExport -> format writer -> staged blocks (Azurite, in memory);',
     'one child process per run; rows/s of the median run counts the rows written; "vs CSV" = rows/s / CSV rows/s;',
     'peak live = highest V8 heap in use + Buffers (sampled every 20 ms) over the runs; peak RSS = highest maxRSS',
     '',
