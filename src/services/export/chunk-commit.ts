@@ -21,7 +21,7 @@ import { cancelChunked, failChunked } from './chunked-end';
 import { runClaimed } from './claimed-run';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
 import { runnable } from './runnable';
-import { renewReport, tagOf } from './single-pass';
+import { renewReport, tagOf } from './report-claim';
 
 /** Whether every chunk of the plan is Done. */
 export const isPlanDone = async (

@@ -10,7 +10,8 @@ import { commitClaimed } from './chunk-commit';
 import { runClaimed } from './claimed-run';
 import { isChunkable, planAndFanOut } from './plan';
 import { runnable } from './runnable';
-import { failClaimed, failedRun, renewReport, runSinglePass, tagOf } from './single-pass';
+import { failClaimed, failedRun, renewReport, tagOf } from './report-claim';
+import { runSinglePass } from './single-pass';
 import type { ReportDocument } from '../../domain/report';
 
 export function claimAndRun(
