@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCosmosServer } from '../../../dev/standins/cosmos';
 import { testCosmosClient } from '../../support/clients';
+import { seededRandom } from '../../support/seeded-random';
 
 interface Page {
   result: unknown[];
@@ -23,25 +24,13 @@ interface CompiledQuery {
 const serverRequire = createRequire(require.resolve('@vercel/cosmosdb-server'));
 const engine = serverRequire('@zeit/cosmosdb-query') as { default: (sql: string) => CompiledQuery };
 
-/** A small deterministic PRNG, so the documents are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
-
 /**
  * 700 rating-like documents in an order that is neither their `_rid` order nor their time order: few
  * distinct timestamps (so many ties, also at TOP n's cut), a few without `ratedAt`, with `null`, with a
  * number or an object there (the engine orders types), some with an array (an order `<` cannot keep).
  */
 function documents(): Record<string, unknown>[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const docs: Record<string, unknown>[] = [];
   for (let i = 0; i < 700; i++) {
     const doc: Record<string, unknown> = {

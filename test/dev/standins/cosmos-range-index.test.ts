@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCosmosServer } from '../../../dev/standins/cosmos';
+import { seededRandom } from '../../support/seeded-random';
 
 interface Page {
   result: unknown[];
@@ -42,25 +43,13 @@ const engine = serverRequire('@zeit/cosmosdb-query') as {
   default: (sql: string) => { exec(documents: unknown[], options: unknown): unknown };
 };
 
-/** A small deterministic PRNG, so the documents are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
-
 /**
  * 800 rating-like documents: few distinct timestamps (many ties, also at the bounds); some without
  * `ratedAt`, with null, a number, a boolean, an object, an array there; `score` mixes numbers (NaN
  * too), numeric strings and nothing.
  */
 function documents(): Record<string, unknown>[] {
-  const next = random(11);
+  const next = seededRandom(11);
   const docs: Record<string, unknown>[] = [];
   for (let i = 0; i < 800; i++) {
     const doc: Record<string, unknown> = {
