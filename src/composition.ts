@@ -63,6 +63,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     store: reportStore,
     publisher,
     maxActivePerTenant: config.limits.tenantMaxActiveExports,
+    chunkWindow: config.limits.tenantChunkWindow,
     deferMs: config.limits.tenantDeferSeconds * 1000,
     onDeferred: countDeferred,
   });
@@ -107,7 +108,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       ...config.worker,
       retentionSeconds,
       reportType: (name) => reportTypes.get(name),
-      admission: (report) => fairness.admit(report),
+      share: fairness,
       onClaimed: observeClaim,
     }),
     outbox: createOutboxSweep({

@@ -3,7 +3,7 @@
 // chunks (how many are Done, the live tally, the results for the commit) are queries within that one
 // partition that project only the fields they need.
 import type { Container, SqlQuerySpec } from '@azure/cosmos';
-import type { ChunkDocument, ChunkResult, ChunkTally } from '../domain/chunks';
+import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
 import { forEachLimited } from '../services/concurrency';
 import type { ChunkStore, Stored } from '../services/ports';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
@@ -81,6 +81,19 @@ export function createCosmosChunkStore(container: Container): ChunkStore {
         tenantId,
       );
       return counts.reduce((sum, count) => sum + count, 0);
+    },
+
+    async notDone(tenantId: string, reportId: string, planId: number, limit: number): Promise<ChunkTurn[]> {
+      const query = planQuery(
+        'TOP @limit c["index"] AS chunk, c.status AS status',
+        tenantId,
+        reportId,
+        planId,
+        ` AND c.status != 'Done' ORDER BY c["index"]`,
+      );
+      query.parameters = [...(query.parameters ?? []), { name: '@limit', value: limit }];
+      const rows = await all<{ chunk: number; status: ChunkTurn['status'] }>(query, tenantId);
+      return rows.map((row) => ({ index: row.chunk, status: row.status }));
     },
 
     async tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally> {

@@ -124,7 +124,20 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
  */
 export function createCosmosReportStore(container: Container, continuationTokenSecret: string): ReportStore {
   /** A `SELECT VALUE COUNT(1)` query within one tenant's partition (a single-partition aggregate). */
-  async function count(tenantId: string, query: SqlQuerySpec): Promise<number> {
+  /** How many of the tenant's reports match `condition` (one aggregate within its partition). */
+  async function countReports(
+    tenantId: string,
+    condition: string,
+    parameters: SqlQuerySpec['parameters'] = [],
+  ): Promise<number> {
+    const query: SqlQuerySpec = {
+      query: `SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind AND ${condition}`,
+      parameters: [
+        { name: '@tenantId', value: tenantId },
+        { name: '@kind', value: 'report' },
+        ...(parameters ?? []),
+      ],
+    };
     const { resources } = await container.items.query<number>(query, { partitionKey: tenantId }).fetchAll();
     // A partition's count may come in partial results (one per physical range scanned); they add up.
     return resources.reduce((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
@@ -187,33 +200,46 @@ export function createCosmosReportStore(container: Container, continuationTokenS
       return found ? clean<ReportDocument>(found) : undefined;
     },
 
-    async countActive(tenantId: string, ownerId: string): Promise<number> {
-      return count(tenantId, {
-        query:
-          'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
-          'AND c.ownerId = @ownerId AND ARRAY_CONTAINS(@statuses, c.status)',
-        parameters: [
-          { name: '@tenantId', value: tenantId },
-          { name: '@kind', value: 'report' },
-          { name: '@ownerId', value: ownerId },
-          { name: '@statuses', value: [...ACTIVE_STATUSES] },
-        ],
-      });
+    countActive(tenantId: string, ownerId: string): Promise<number> {
+      return countReports(tenantId, 'c.ownerId = @ownerId AND ARRAY_CONTAINS(@statuses, c.status)', [
+        { name: '@ownerId', value: ownerId },
+        { name: '@statuses', value: [...ACTIVE_STATUSES] },
+      ]);
     },
 
-    async countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number> {
-      return count(tenantId, {
-        query:
-          'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
-          "AND (c.status = 'Processing' OR (c.status = 'Pending' AND (c.createdAt < @createdAt " +
+    countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number> {
+      return countReports(
+        tenantId,
+        "(c.status = 'Processing' OR (c.status = 'Pending' AND (c.createdAt < @createdAt " +
           'OR (c.createdAt = @createdAt AND c.id < @id))))',
-        parameters: [
-          { name: '@tenantId', value: tenantId },
-          { name: '@kind', value: 'report' },
+        [
           { name: '@createdAt', value: report.createdAt },
           { name: '@id', value: report.id },
         ],
-      });
+      );
+    },
+
+    countProcessing(tenantId: string): Promise<number> {
+      return countReports(tenantId, "c.status = 'Processing'");
+    },
+
+    async oldestPending(tenantId: string, limit: number): Promise<ReportDocument[]> {
+      const { resources } = await container.items
+        .query<StoredReport>(
+          {
+            query:
+              'SELECT TOP @limit * FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
+              "AND c.status = 'Pending' ORDER BY c.createdAt",
+            parameters: [
+              { name: '@limit', value: limit },
+              { name: '@tenantId', value: tenantId },
+              { name: '@kind', value: 'report' },
+            ],
+          },
+          { partitionKey: tenantId },
+        )
+        .fetchAll();
+      return resources.map((resource) => stored<ReportDocument>(resource, undefined).doc);
     },
 
     async list(

@@ -53,17 +53,23 @@ export const worker = z
 export const limits = z
   .object({
     USER_MAX_ACTIVE_REPORTS: z.coerce.number().int().min(1).max(10000).default(20),
-    TENANT_MAX_ACTIVE_EXPORTS: z.coerce.number().int().min(0).max(10000).default(3),
+    TENANT_MAX_ACTIVE_EXPORTS: z.coerce.number().int().min(0).max(10000).default(4),
+    TENANT_CHUNK_WINDOW: z.coerce.number().int().min(0).max(10000).default(4),
     TENANT_DEFER_SECONDS: z.coerce.number().min(0.1).max(300).default(2),
   })
   .transform((s) => ({
     /** Active (Pending/Processing) reports one user may have; a request beyond it is answered 429. */
     userMaxActiveReports: s.USER_MAX_ACTIVE_REPORTS,
     /**
-     * Exports one tenant may have Processing at once; a request over it is put back on the queue for later
-     * (0: no cap).
+     * Places: exports one tenant may have Processing at once; a request over it is put back on the queue
+     * for later, and sent again at once when one of the tenant's exports ends (0: no cap).
      */
     tenantMaxActiveExports: s.TENANT_MAX_ACTIVE_EXPORTS,
+    /**
+     * Chunk messages one tenant may have out at once, shared by its chunked exports under way (each gets
+     * its share, at least one); each finished chunk sends the next (0: every chunk sent when planned).
+     */
+    tenantChunkWindow: s.TENANT_CHUNK_WINDOW,
     /** Seconds an over-cap request waits before it is delivered again (the first time; later waits grow). */
     tenantDeferSeconds: s.TENANT_DEFER_SECONDS,
   }));

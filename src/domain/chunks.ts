@@ -57,6 +57,12 @@ export interface ChunkDocument {
 export const chunkDocumentId = (reportId: string, planId: number, index: number): string =>
   `chunk-${reportId}-${planId}-${index}`;
 
+/** A chunk not Done yet, as the window of chunks in flight sees it. */
+export interface ChunkTurn {
+  index: number;
+  status: Exclude<ChunkStatus, 'Done'>;
+}
+
 /** A new, unclaimed chunk document. */
 export function newChunk(
   report: { id: string; tenantId: string; correlationId: string },

@@ -15,7 +15,9 @@ export const messageIds = {
   retry: (reportId: string, attempt: number): string => `retry-${reportId}-${attempt}`,
   /** The report's request put back for later by fairness (`unique` makes each deferral its own). */
   deferral: (reportId: string, unique: string): string => `defer-${reportId}-${unique}`,
-  /** Chunk `index` of plan `planId`, sent when the plan fans out. */
+  /** The report's request sent at once into the place that the end of export `endedReportId` freed. */
+  resume: (reportId: string, endedReportId: string): string => `resume-${reportId}-${endedReportId}`,
+  /** Chunk `index` of plan `planId`, sent when the plan fans out or as its window moves. */
   chunk: (reportId: string, planId: number, index: number): string =>
     `outbox-${reportId}-${chunkPart(planId, index)}`,
   /** The chunk sent again by the watchdog after its claim of attempt `attempt` lapsed. */

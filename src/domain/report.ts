@@ -118,6 +118,13 @@ export interface ReportDocument {
 }
 
 /** The lease of a claim (a report's or a chunk's) is still running at `now`. */
+/**
+ * The `leaseOwner` of a chunked export whose planner or committer stopped and which the watchdog sent
+ * again: no worker's claim (so a stopped worker's late writes fail), but one to take over, unlike a
+ * chunked export under way, which has no owner at all while its chunks run.
+ */
+export const AWAITING_TAKEOVER = 'awaiting-takeover';
+
 export function isLeaseAlive(
   doc: { status: string; leaseExpiresAt?: string | null | undefined },
   now: Date,

@@ -1,11 +1,22 @@
-// Fair sharing of the workers between tenants. All tenants share one queue and one pool of workers; a
-// tenant may have at most `maxActivePerTenant` exports Processing at once. A request over that cap is not
-// claimed: it goes back to the queue as a scheduled message (Service Bus delivers it again later) and the
-// current delivery is settled, so the worker moves on to the next message, which may be another tenant's.
-// A tenant's exports still start in the order they were asked: the reports ahead of a request are the
-// tenant's Processing ones plus its Pending ones asked earlier, and the request is admitted only while
-// those are under the cap. The cap is counted from Cosmos before the claim, not locked: requests of one
-// tenant claimed at the same instant may pass it together, by at most the number of workers racing.
+// Fair, work-conserving sharing of the workers between tenants (ADR 0009). All tenants share one queue
+// and one pool of workers; what keeps one tenant from filling the queue is that its waiting work stays
+// in Cosmos DB, not on the queue:
+// - Places: a tenant may have `places` exports Processing at once. A request over that is not claimed:
+//   it goes back to the queue as a scheduled message and the current delivery is settled, so the worker
+//   moves on to the next message, which may be another tenant's. A tenant's exports start in the order
+//   asked: the reports ahead of a request are the tenant's Processing ones plus its Pending ones asked
+//   earlier, and the request is admitted only while those are under the cap; one with a free place but
+//   an earlier request still waiting sends that one's request now and goes back on the queue behind it.
+// - A freed place is taken at once: when an export ends, its worker sends the requests of the tenant's
+//   oldest Pending reports, one per free place. The scheduled deferral is only the fallback, should that
+//   step be lost to a crash.
+// - The chunk window: a chunked export has at most `window` of its chunk messages out (claimed, or waiting
+//   on the queue); each finished chunk sends the next ones. The window is the tenant's, shared by its
+//   exports under way: each gets ceil(window / exports Processing), at least one. A tenant alone with one
+//   export fills `window` workers; a tenant with many never has more than about `window + places`
+//   messages out, so another tenant's request waits behind a bounded run of them.
+// The cap and the window are counted from Cosmos, not locked: workers racing may pass them together, by
+// at most the number of workers racing.
 import { randomUUID } from 'node:crypto';
 import { deferralDelayMs } from '../domain/backoff';
 import { messageIds } from '../domain/message-ids';
@@ -16,17 +27,21 @@ import type { MessagePublisher, ReportStore } from './ports';
 export type Admission = 'admit' | 'deferred';
 
 export interface FairnessOptions {
-  store: Pick<ReportStore, 'countAhead'>;
-  /** Sends the deferred request (to the same queue). */
+  store: Pick<ReportStore, 'countAhead' | 'countProcessing' | 'oldestPending'>;
+  /** Sends deferred and resumed requests (to the same queue). */
   publisher: MessagePublisher;
   /** Exports one tenant may have Processing at once; 0 turns the cap off. */
   maxActivePerTenant: number;
+  /** Chunk messages one tenant may have out at once, shared by its chunked exports; 0: no window. */
+  chunkWindow: number;
   /** The wait of a request next in line; one further wait per `maxActivePerTenant` requests ahead of it. */
   deferMs: number;
   /** The longest a request is deferred at once. 30 s unless told. */
   maxDeferMs?: number;
   /** Told of each deferral (metrics). */
   onDeferred?: (report: ReportDocument, delayMs: number) => void;
+  /** Told of the requests sent at once into a freed place (metrics). */
+  onResumed?: (count: number) => void;
   now?: () => Date;
   newId?: () => string;
 }
@@ -34,13 +49,43 @@ export interface FairnessOptions {
 const DEFAULT_MAX_DEFER_MS = 30_000;
 
 export function createFairness(options: FairnessOptions) {
-  const { store, publisher, maxActivePerTenant: cap, deferMs } = options;
+  const { store, publisher, maxActivePerTenant: cap, chunkWindow: window, deferMs } = options;
   const maxDeferMs = options.maxDeferMs ?? DEFAULT_MAX_DEFER_MS;
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   if (!Number.isInteger(cap) || cap < 0)
     throw new RangeError('maxActivePerTenant must be a whole number >= 0');
+  if (!Number.isInteger(window) || window < 0)
+    throw new RangeError('chunkWindow must be a whole number >= 0');
   if (!(deferMs > 0) || !(maxDeferMs >= deferMs)) throw new RangeError('need 0 < deferMs <= maxDeferMs');
+
+  /**
+   * A place is free for `report`, but an earlier request of its tenant may still wait (its message is
+   * behind this one, or scheduled for later): that one goes first. Its request is sent now and this one
+   * goes back on the queue behind it, so the tenant's exports start in the order asked.
+   */
+  async function earlierFirst(report: ReportDocument): Promise<Admission> {
+    const [oldest] = await store.oldestPending(report.tenantId, 1);
+    const earlier =
+      oldest !== undefined &&
+      (oldest.createdAt < report.createdAt ||
+        (oldest.createdAt === report.createdAt && oldest.id < report.id));
+    if (!earlier) return 'admit';
+    await publisher.publish([
+      retryMessage(
+        messageIds.resume(oldest.id, report.id),
+        oldest.correlationId,
+        exportRequestPayload(oldest),
+      ),
+      retryMessage(
+        messageIds.deferral(report.id, newId()),
+        report.correlationId,
+        exportRequestPayload(report),
+      ),
+    ]);
+    options.onDeferred?.(report, 0);
+    return 'deferred';
+  }
 
   return {
     /**
@@ -52,7 +97,7 @@ export function createFairness(options: FairnessOptions) {
       // A Processing report here is one whose lease lapsed: it was admitted before and is taken over.
       if (cap === 0 || report.status !== 'Pending') return 'admit';
       const ahead = await store.countAhead(report.tenantId, report);
-      if (ahead < cap) return 'admit';
+      if (ahead < cap) return ahead === 0 ? 'admit' : await earlierFirst(report);
       const delayMs = deferralDelayMs(ahead, cap, deferMs, maxDeferMs);
       await publisher.publish([
         retryMessage(
@@ -65,6 +110,40 @@ export function createFairness(options: FairnessOptions) {
       ]);
       options.onDeferred?.(report, delayMs);
       return 'deferred';
+    },
+
+    /** How many chunk messages one chunked export of the tenant may have out now (Infinity: no window). */
+    async chunkWindowOf(tenantId: string): Promise<number> {
+      if (window === 0) return Number.POSITIVE_INFINITY;
+      const running = await store.countProcessing(tenantId);
+      return Math.max(1, Math.ceil(window / Math.max(1, running)));
+    },
+
+    /**
+     * An export of the tenant ended (`endedReportId`): its place goes at once to the tenant's oldest
+     * waiting requests, one per free place, sent again now. Returns how many were sent. A request sent
+     * twice is harmless (the second finds its report claimed); the ids, one per ended export and waiting
+     * report, let duplicate detection drop a repeat of this step.
+     */
+    async placeFreed(tenantId: string, endedReportId: string): Promise<number> {
+      if (cap === 0) return 0;
+      const [running, waiting] = await Promise.all([
+        store.countProcessing(tenantId),
+        store.oldestPending(tenantId, cap),
+      ]);
+      const next = waiting.slice(0, Math.max(0, cap - running));
+      if (next.length === 0) return 0;
+      await publisher.publish(
+        next.map((report) =>
+          retryMessage(
+            messageIds.resume(report.id, endedReportId),
+            report.correlationId,
+            exportRequestPayload(report),
+          ),
+        ),
+      );
+      options.onResumed?.(next.length);
+      return next.length;
     },
   };
 }

@@ -1,6 +1,6 @@
 // The narrow interfaces the services need from storage; adapters implement them.
 import type { Readable } from 'node:stream';
-import type { ChunkDocument, ChunkResult, ChunkTally } from '../domain/chunks';
+import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
 import type { OutboxDocument, ReportDocument, ReportStatus, ReportSummary } from '../domain/report';
 
 export interface Stored<T> {
@@ -39,6 +39,10 @@ export interface ReportStore {
    * admits `report` while that number is under the tenant's cap.
    */
   countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number>;
+  /** How many of the tenant's reports are Processing (its exports under way, chunked ones included). */
+  countProcessing(tenantId: string): Promise<number>;
+  /** The tenant's oldest Pending reports, at most `limit`, in the order they were asked. */
+  oldestPending(tenantId: string, limit: number): Promise<ReportDocument[]>;
   /** Newest first. Throws InvalidContinuationTokenError for a token it did not issue for this query. */
   list(
     tenantId: string,
@@ -122,6 +126,11 @@ export interface ChunkStore {
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ChunkDocument>[]>;
   /** How many chunks of plan `planId` of the report are Done (one aggregate in the report's partition). */
   countDone(tenantId: string, reportId: string, planId: number): Promise<number>;
+  /**
+   * The plan's chunks that are not Done, lowest index first, at most `limit`: the chunks a window of
+   * `limit` chunks in flight holds (running ones, and waiting ones whose message is out or due).
+   */
+  notDone(tenantId: string, reportId: string, planId: number, limit: number): Promise<ChunkTurn[]>;
   /** Chunks Done and rows written by every chunk of the plan so far (the report's live progress). */
   tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally>;
   /** The result of each Done chunk of the plan, by chunk index. */

@@ -223,6 +223,16 @@ export function describeChunkStoreContract(
         expect(await store.countDone(randomUUID(), reportId, 1)).toBe(0);
       });
 
+      it('lists the chunks not Done, lowest index first, at most `limit`', async () => {
+        const { tenantId, reportId } = await plan();
+        expect(await store.notDone(tenantId, reportId, 1, 10)).toEqual([
+          { index: 1, status: 'Processing' },
+          { index: 3, status: 'Pending' },
+        ]);
+        expect(await store.notDone(tenantId, reportId, 1, 1)).toEqual([{ index: 1, status: 'Processing' }]);
+        expect(await store.notDone(tenantId, reportId, 2, 10)).toEqual([]);
+      });
+
       it('tallies chunks Done and the rows of every chunk of the plan, running ones included', async () => {
         const { tenantId, reportId } = await plan();
         expect(await store.tally(tenantId, reportId, 1)).toEqual({ done: 2, rows: 147 });

@@ -227,6 +227,29 @@ export function describeReportStoreContract(
       });
     });
 
+    describe('countProcessing and oldestPending', () => {
+      it('counts the tenant’s Processing reports and lists its oldest Pending ones in the order asked', async () => {
+        const tenantId = randomUUID();
+        const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+        await seed(report(tenantId, { status: 'Processing', createdAt: at(50) }));
+        await seed(report(tenantId, { status: 'Processing', createdAt: at(51), ownerId: 'someone' }));
+        const third = await seed(report(tenantId, { status: 'Pending', createdAt: at(3) }));
+        const first = await seed(report(tenantId, { status: 'Pending', createdAt: at(1) }));
+        const second = await seed(report(tenantId, { status: 'Pending', createdAt: at(2) }));
+        await seed(report(tenantId, { status: 'Completed', createdAt: at(0) }));
+        await seed(report(randomUUID(), { status: 'Pending', createdAt: at(0) }));
+        await seed(report(randomUUID(), { status: 'Processing', createdAt: at(0) }));
+
+        expect(await store.countProcessing(tenantId)).toBe(2);
+        expect(await store.countProcessing(randomUUID())).toBe(0);
+        expect((await store.oldestPending(tenantId, 2)).map((r) => r.id)).toEqual([first.id, second.id]);
+        const all = await store.oldestPending(tenantId, 10);
+        expect(all.map((r) => r.id)).toEqual([first.id, second.id, third.id]);
+        expect(all[0]).toMatchObject({ tenantId, status: 'Pending', reportType: first.reportType });
+        expect(await store.oldestPending(randomUUID(), 10)).toEqual([]);
+      });
+    });
+
     describe('list', () => {
       it('lists the tenant’s reports newest first and applies the filters', async () => {
         const tenantId = randomUUID();

@@ -1,6 +1,6 @@
 // An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's. It passes the
 // same contract as the Cosmos adapter (test/contracts/chunk-store.contract.ts).
-import type { ChunkDocument, ChunkResult, ChunkTally } from '../../src/domain/chunks';
+import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../../src/domain/chunks';
 import { DependencyError } from '../../src/domain/errors';
 import type { ChunkStore, Stored } from '../../src/services/ports';
 
@@ -55,6 +55,15 @@ export class MemoryChunkStore implements ChunkStore {
   countDone(tenantId: string, reportId: string, planId: number): Promise<number> {
     return Promise.resolve(
       this.#ofPlan(tenantId, reportId, planId).filter((doc) => doc.status === 'Done').length,
+    );
+  }
+
+  notDone(tenantId: string, reportId: string, planId: number, limit: number): Promise<ChunkTurn[]> {
+    return Promise.resolve(
+      this.#ofPlan(tenantId, reportId, planId)
+        .flatMap((doc) => (doc.status === 'Done' ? [] : [{ index: doc.index, status: doc.status }]))
+        .sort((a, b) => a.index - b.index)
+        .slice(0, limit),
     );
   }
 

@@ -112,6 +112,20 @@ export class MemoryReportStore implements ReportStore {
     );
   }
 
+  countProcessing(tenantId: string): Promise<number> {
+    return Promise.resolve(
+      this.#reports().filter((r) => r.tenantId === tenantId && r.status === 'Processing').length,
+    );
+  }
+
+  oldestPending(tenantId: string, limit: number): Promise<ReportDocument[]> {
+    const pending = this.#reports()
+      .filter((r) => r.tenantId === tenantId && r.status === 'Pending')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .slice(0, limit);
+    return Promise.resolve(copy(pending));
+  }
+
   list(
     tenantId: string,
     filter: ReportListFilter,

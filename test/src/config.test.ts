@@ -123,19 +123,27 @@ describe('loadConfig', () => {
   it('reads the per-user and per-tenant limits, with defaults, and names bad ones', () => {
     expect(loadConfig(identityEnv).limits).toEqual({
       userMaxActiveReports: 20,
-      tenantMaxActiveExports: 3,
+      tenantMaxActiveExports: 4,
+      tenantChunkWindow: 4,
       tenantDeferSeconds: 2,
     });
     expect(
-      loadConfig({ ...identityEnv, USER_MAX_ACTIVE_REPORTS: '5', TENANT_MAX_ACTIVE_EXPORTS: '0' }).limits,
-    ).toMatchObject({ userMaxActiveReports: 5, tenantMaxActiveExports: 0 });
+      loadConfig({
+        ...identityEnv,
+        USER_MAX_ACTIVE_REPORTS: '5',
+        TENANT_MAX_ACTIVE_EXPORTS: '0',
+        TENANT_CHUNK_WINDOW: '0',
+      }).limits,
+    ).toMatchObject({ userMaxActiveReports: 5, tenantMaxActiveExports: 0, tenantChunkWindow: 0 });
     const problems = problemsOf({
       ...identityEnv,
       USER_MAX_ACTIVE_REPORTS: '0',
       TENANT_MAX_ACTIVE_EXPORTS: '-1',
+      TENANT_CHUNK_WINDOW: 'wide',
     });
     expect(problems.join('\n')).toMatch(/USER_MAX_ACTIVE_REPORTS/);
     expect(problems.join('\n')).toMatch(/TENANT_MAX_ACTIVE_EXPORTS/);
+    expect(problems.join('\n')).toMatch(/TENANT_CHUNK_WINDOW/);
   });
 
   it('treats empty values as unset', () => {

@@ -31,14 +31,18 @@ export const isPlanDone = async (
 ): Promise<boolean> =>
   (await chunkDeps(ctx).chunks.countDone(report.tenantId, report.id, header.planId)) >= header.count;
 
-/** When every chunk of the plan is Done: takes the report's claim, commits the file and completes it. */
+/**
+ * When every chunk of the plan is Done (`known`: the caller saw it already): takes the report's claim,
+ * commits the file and completes it.
+ */
 export async function commitIfFinished(
   ctx: WorkerContext,
   report: ReportDocument,
   header: ChunkPlanHeader,
   log: WorkerLog,
+  known = false,
 ): Promise<WorkOutcome> {
-  if (!(await isPlanDone(ctx, report, header))) return 'chunk-done';
+  if (!known && !(await isPlanDone(ctx, report, header))) return 'chunk-done';
   const claimed = await retryOnConflict(`report ${report.id} commit claim`, async () => {
     const stored = await ctx.store.get(report.tenantId, report.id);
     const current = stored?.doc;

@@ -28,7 +28,9 @@ export function claimAndRun(
     const doc = stored.doc;
     if (isTerminal(doc.status)) return 'skipped-terminal';
     if (isLeaseAlive(doc, ctx.now())) return 'skipped-claimed';
-    // A chunked export under way holds no claim on the report: its chunks have theirs.
+    // A chunked export under way holds no claim on the report: its chunks have theirs, and a request
+    // for it is a duplicate. One that the watchdog sent again (AWAITING_TAKEOVER) is taken over: planning
+    // sends the chunks still waiting, or commits when they are all Done.
     if (doc.status === 'Processing' && doc.chunkPlan && !doc.leaseOwner) return 'skipped-claimed';
     if (doc.cancelRequested) {
       if (!(await ctx.endUnclaimed(stored, 'Cancelled', {}))) return CONFLICT;
@@ -40,7 +42,7 @@ export function claimAndRun(
       if (!(await ctx.endUnclaimed(stored, 'Failed', failure('AttemptsExhausted', message)))) return CONFLICT;
       return 'failed';
     }
-    if (ctx.options.admission && (await ctx.options.admission(doc)) === 'deferred') return 'deferred';
+    if (ctx.options.share && (await ctx.options.share.admit(doc)) === 'deferred') return 'deferred';
     const claimFields: ReportFields = {
       startedAt: doc.chunkPlan ? doc.startedAt : ctx.now().toISOString(),
       leaseOwner: ctx.newId(),

@@ -61,12 +61,23 @@ export interface ExportWorkerOptions {
   newId?: () => string;
   random?: () => number;
   /**
-   * Asked before a report is claimed: 'deferred' when its tenant has its share of exports running and
-   * the request was put back on the queue for later (see ../fairness.ts). Unset: every report is claimed.
+   * Fair sharing between tenants (see ../fairness.ts): whether a report may be claimed now, how many
+   * chunk messages a chunked export may have out, and who takes the place an ended export frees. Unset:
+   * every report is claimed, and a chunked export sends all of its chunks at once.
    */
-  admission?: (report: ReportDocument) => Promise<'admit' | 'deferred'>;
+  share?: TenantShare;
   /** Called once a worker holds the claim on a report, before its export starts (telemetry). */
   onClaimed?: (report: ReportDocument) => void;
+}
+
+/** What the worker asks of fair sharing between tenants (implemented by ../fairness.ts). */
+export interface TenantShare {
+  /** 'deferred' when the tenant has its share running and the request was put back on the queue for later. */
+  admit(report: ReportDocument): Promise<'admit' | 'deferred'>;
+  /** Chunk messages one chunked export of the tenant may have out now (Infinity: no window). */
+  chunkWindowOf(tenantId: string): Promise<number>;
+  /** An export of the tenant ended: sends its oldest waiting requests into the freed places. */
+  placeFreed(tenantId: string, endedReportId: string): Promise<number>;
 }
 
 export type WorkOutcome =

@@ -43,12 +43,15 @@ export function reportNamedBy(
   return { tenantId, reportId };
 }
 
-/** `body` sent again (a retry or a fairness deferral) with its own message id, delivered no earlier than `at`. */
+/**
+ * `body` sent (again: a retry, a fairness deferral, the next chunk of a window) with `messageId`,
+ * delivered no earlier than `at` (at once when there is none).
+ */
 export function retryMessage(
   messageId: string,
   correlationId: string,
   body: ExportRequest | ChunkRequest,
-  at: Date,
+  at?: Date,
 ): OutboundMessage {
   return {
     messageId,
@@ -56,6 +59,6 @@ export function retryMessage(
     subject: 'planId' in body ? 'ExportChunkRequested' : 'ExportRequested',
     applicationProperties: { tenantId: body.tenantId, reportId: body.reportId },
     body,
-    scheduledEnqueueTimeUtc: at,
+    ...(at ? { scheduledEnqueueTimeUtc: at } : {}),
   };
 }

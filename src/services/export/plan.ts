@@ -1,7 +1,8 @@
 // The first step of a chunked export, run by the worker that claimed the report: make the chunk plan
 // (once per report: a re-run after a crash takes the recorded one), create one chunk document per slice
-// (the slice is stored there, and only there), record the plan's header on the report, send one outbox
-// message per chunk, and let go of the report: from then on each chunk is claimed on its own. Every
+// (the slice is stored there, and only there), record the plan's header on the report, send the first
+// window of chunk messages through the outbox (see chunk-window.ts: each finished chunk sends the next),
+// and let go of the report: from then on each chunk is claimed on its own. Every
 // write is idempotent, and the order makes a crash anywhere here resumable by the watchdog, which
 // re-queues the report once its lease lapses: a report with a header has all of its chunk documents.
 import { chunkedProgress, newChunk, type ChunkPlanHeader } from '../../domain/chunks';
@@ -9,6 +10,7 @@ import { messageIds } from '../../domain/message-ids';
 import { chunkRequested, type ReportDocument } from '../../domain/report';
 import { forEachLimited } from '../concurrency';
 import { isPlanDone } from './chunk-commit';
+import { chunkWindowOf, sendWaitingChunks } from './chunk-window';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
 import type { RunnableReport } from './runnable';
 
@@ -67,15 +69,25 @@ export async function planAndFanOut(
     return 'commit';
   }
   const { planId, count } = header;
-  const createdAt = ctx.now().toISOString();
-  await forEachLimited(
-    Array.from({ length: count }, (_, index) => index),
-    OUTBOX_CONCURRENCY,
-    (index) =>
-      ctx.store.addOutbox(
-        chunkRequested(claimed, planId, index, messageIds.chunk(claimed.id, planId, index), createdAt),
-      ),
-  );
+  let sent: number;
+  if (claimed.chunkPlan) {
+    // Taken over: the chunks that wait within the window are sent again (the earlier planner may have
+    // stopped before it sent them; duplicate detection drops the ones that were sent).
+    sent = await sendWaitingChunks(ctx, claimed, header);
+  } else {
+    // The first window of chunks (all of them with no window), through the outbox.
+    const createdAt = ctx.now().toISOString();
+    const window = Math.min(count, await chunkWindowOf(ctx, claimed.tenantId));
+    sent = window;
+    await forEachLimited(
+      Array.from({ length: window }, (_, index) => index),
+      OUTBOX_CONCURRENCY,
+      (index) =>
+        ctx.store.addOutbox(
+          chunkRequested(claimed, planId, index, messageIds.chunk(claimed.id, planId, index), createdAt),
+        ),
+    );
+  }
   // The report now has no claim of its own (its chunks have), so the watchdog leaves it be.
   const released = await ctx.writeClaimed(claimed.tenantId, claimed.id, owner, (doc) => ({
     ...doc,
@@ -83,7 +95,7 @@ export async function planAndFanOut(
     leaseExpiresAt: null,
   }));
   log.log(
-    `report ${claimed.id}: planned ${count} chunks of about ${Math.ceil(header.estimatedRows / count)} rows (plan ${planId})`,
+    `report ${claimed.id}: planned ${count} chunks of about ${Math.ceil(header.estimatedRows / count)} rows (plan ${planId}), ${sent} sent`,
   );
   return released === 'lost' ? 'lease-lost' : 'planned';
 }

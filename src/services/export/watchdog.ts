@@ -4,7 +4,14 @@
 import { releasedChunk, type ChunkDocument } from '../../domain/chunks';
 import { InvalidTransitionError } from '../../domain/errors';
 import { messageIds } from '../../domain/message-ids';
-import { chunkRequested, exportRequested, isTerminal, NO_PROGRESS, transition } from '../../domain/report';
+import {
+  AWAITING_TAKEOVER,
+  chunkRequested,
+  exportRequested,
+  isTerminal,
+  NO_PROGRESS,
+  transition,
+} from '../../domain/report';
 import type { Stored } from '../ports';
 import { cancelChunked, failChunked } from './chunked-end';
 import type { WorkerContext, WorkerLog } from './context';
@@ -36,8 +43,9 @@ export async function sweepExpiredLeases(ctx: WorkerContext, log: WorkerLog): Pr
         continue;
       }
       // Built first, so that a refused release writes nothing, not even the outbox message.
+      // A chunked export keeps its status, and waits for the worker that takes it over.
       const release = doc.chunkPlan
-        ? { ...doc, leaseOwner: null, leaseExpiresAt: null }
+        ? { ...doc, leaseOwner: AWAITING_TAKEOVER, leaseExpiresAt: null }
         : transition(doc, 'Pending', {
             leaseOwner: null,
             leaseExpiresAt: null,

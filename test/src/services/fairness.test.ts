@@ -49,6 +49,7 @@ function fairness(overrides: Partial<FairnessOptions> = {}) {
     store,
     publisher,
     maxActivePerTenant: 2,
+    chunkWindow: 4,
     deferMs: 1_000,
     maxDeferMs: 5_000,
     now: () => new Date(NOW),
@@ -140,9 +141,74 @@ describe('admission', () => {
     await expect(fairness().admit(await asked('a'))).rejects.toThrow('broker down');
   });
 
-  it('refuses a negative cap or a zero wait', () => {
+  it('refuses a negative cap or window, or a zero wait', () => {
     expect(() => fairness({ maxActivePerTenant: -1 })).toThrow(RangeError);
+    expect(() => fairness({ chunkWindow: -1 })).toThrow(RangeError);
+    expect(() => fairness({ chunkWindow: 1.5 })).toThrow(RangeError);
     expect(() => fairness({ deferMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the chunk window', () => {
+  it('gives one export alone the whole window, and shares it between the tenant’s exports under way', async () => {
+    const share = fairness({ chunkWindow: 4 });
+    expect(await share.chunkWindowOf('a')).toBe(4);
+    await asked('a', 'Processing');
+    expect(await share.chunkWindowOf('a')).toBe(4);
+    await asked('a', 'Processing');
+    expect(await share.chunkWindowOf('a')).toBe(2);
+    await asked('a', 'Processing');
+    expect(await share.chunkWindowOf('a')).toBe(2);
+    for (let i = 0; i < 5; i++) await asked('a', 'Processing');
+    // At least one chunk each, whatever the number of exports.
+    expect(await share.chunkWindowOf('a')).toBe(1);
+    // Another tenant's exports take nothing from this one's window.
+    expect(await share.chunkWindowOf('b')).toBe(4);
+  });
+
+  it('is unbounded with the window off', async () => {
+    await asked('a', 'Processing');
+    expect(await fairness({ chunkWindow: 0 }).chunkWindowOf('a')).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('a freed place', () => {
+  it('sends the tenant’s oldest waiting requests at once, one per free place, in the order asked', async () => {
+    await asked('a', 'Processing');
+    const first = await asked('a');
+    const second = await asked('a');
+    await asked('a');
+    await asked('b');
+    const resumed: number[] = [];
+    const share = fairness({ maxActivePerTenant: 3, onResumed: (n) => resumed.push(n) });
+    expect(await share.placeFreed('a', 'ended-1')).toBe(2);
+    expect(resumed).toEqual([2]);
+    expect(publisher.sent.map((m) => (m.body as { reportId: string }).reportId)).toEqual([
+      first.id,
+      second.id,
+    ]);
+    for (const message of publisher.sent) {
+      // Sent now, not scheduled, and named after the ended export so that a repeat is dropped.
+      expect(message.scheduledEnqueueTimeUtc).toBeUndefined();
+      expect(message.messageId).toMatch(/^resume-.*-ended-1$/);
+      expect(exportRequestSchema.parse(message.body)).toMatchObject({ tenantId: 'a' });
+    }
+  });
+
+  it('sends nothing while the tenant’s places are full, with nothing waiting, or with the cap off', async () => {
+    await asked('a', 'Processing');
+    await asked('a', 'Processing');
+    await asked('a');
+    expect(await fairness().placeFreed('a', 'x')).toBe(0);
+    expect(await fairness().placeFreed('nobody', 'x')).toBe(0);
+    expect(await fairness({ maxActivePerTenant: 0 }).placeFreed('a', 'x')).toBe(0);
+    expect(publisher.sent).toEqual([]);
+  });
+
+  it('throws when the broker is down, so the caller knows the deferral must do it', async () => {
+    await asked('a');
+    publisher.fail = true;
+    await expect(fairness().placeFreed('a', 'x')).rejects.toThrow('broker down');
   });
 });
 
@@ -162,7 +228,7 @@ describe('the worker with fair admission', () => {
       retryMaxSeconds: 1,
       retentionSeconds: 60,
       now: () => new Date(NOW),
-      admission: (report) => admission.admit(report),
+      share: admission,
     });
     const request = { tenantId: 'a', reportId: waiting.id, reportType: 'popularity', format: 'csv' };
     const log = { log: () => undefined, warn: () => undefined, error: () => undefined };
