@@ -62,6 +62,8 @@ export function claimAndRun(
       log.warn(
         `report ${doc.id}: lease expired on attempt ${doc.attempts}; taken over by a redelivered request`,
       );
+    } else {
+      log.log(`${tagOf(claimed.doc)}: claimed`);
     }
     return run(ctx, claimed.doc, request, log);
   });
