@@ -37,7 +37,7 @@ export interface E2eOptions {
   burst: number;
   concurrency: number;
   /** The fairness scenario's burst; unset: not run. */
-  fairness?: FairnessOptions;
+  fairness?: Omit<FairnessOptions, 'seededRatings'>;
   /** Only the fairness scenario (after the setup). */
   fairnessOnly?: boolean;
   /** Only the full export, chunked and in one pass (after the setup). */
@@ -532,7 +532,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
               },
               token: (tenantId, userId) => issueDevToken({ tenantId, userId, dir: localDir }),
             },
-            options.fairness,
+            { ...options.fairness, seededRatings: seeded.ratings },
           )
         : undefined;
     if (options.fairnessOnly) {

@@ -1,16 +1,21 @@
-// Part 3, fairness between tenants: tenant A posts a burst of `ratings` exports and small popularity
-// reports at once; right after, tenant B posts one small popularity report. Measured with the per-tenant
-// cap on (TENANT_MAX_ACTIVE_EXPORTS as configured) and off (0, the unfair baseline), each on a host of its
-// own: B's POST -> Completed beside the same on the idle host, and A's drain time (first POST -> last
-// report finished) beside the baseline's.
+// Part 3, fairness between tenants: tenant A posts a burst of chunked all-time `ratings` exports (about
+// `chunksPerExport` chunks each) and small popularity reports at once; right after, tenant B posts one
+// small popularity report. Measured with fair sharing on (TENANT_MAX_ACTIVE_EXPORTS places and
+// TENANT_CHUNK_WINDOW as configured) and off (both 0, the unfair baseline: no cap, every chunk sent when
+// planned), each on a host of its own: B's POST -> Completed beside the same on the idle host, and A's
+// drain time (first POST -> last report finished) beside the baseline's.
 import { num, progress, round, table, atMost, type Target } from './report';
 
 export interface FairnessOptions {
-  /** A's `ratings` exports and small popularity reports in the burst. */
+  /** A's chunked all-time `ratings` exports and small popularity reports in the burst. */
   ratingsExports: number;
   smallReports: number;
-  /** The cap of the fair run. */
+  /** Places per tenant and the chunk window of the fair run. */
   tenantCap: number;
+  chunkWindow: number;
+  /** Chunks each of A's exports is cut into (EXPORT_CHUNK_TARGET_ROWS is set from the seeded ratings). */
+  chunksPerExport: number;
+  seededRatings: number;
 }
 
 export interface FairnessHost {
@@ -26,6 +31,7 @@ export interface FairnessDeps {
 
 interface RunResult {
   cap: number;
+  window: number;
   /** B's small report POST -> Completed on the idle host (median of 3, after a warm-up). */
   idleMs: number;
   /** The same while A's burst drains. */
@@ -46,6 +52,10 @@ export interface FairnessResults extends FairnessOptions {
 const POLL_MS = 25;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const TERMINAL = new Set(['Completed', 'Failed', 'Cancelled']);
+
+/** `2000-01-01` plus `days` (before every seeded rating), as YYYY-MM-DD. */
+const allTimeFrom = (days: number) =>
+  new Date(Date.UTC(2000, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** `2019-01-01` plus `days`, as YYYY-MM-DD. */
 const day = (days: number) => new Date(Date.UTC(2019, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
@@ -94,10 +104,15 @@ async function smallReport(client: ReturnType<typeof api>, index: number, timeou
 async function run(
   deps: FairnessDeps,
   options: FairnessOptions,
-  cap: number,
+  share: { cap: number; window: number },
   tag: string,
 ): Promise<RunResult> {
-  const host = await deps.startHost({ TENANT_MAX_ACTIVE_EXPORTS: String(cap) });
+  const { cap, window } = share;
+  const host = await deps.startHost({
+    TENANT_MAX_ACTIVE_EXPORTS: String(cap),
+    TENANT_CHUNK_WINDOW: String(window),
+    EXPORT_CHUNK_TARGET_ROWS: String(Math.ceil(options.seededRatings / options.chunksPerExport)),
+  });
   try {
     const tenantB = api(host.base, await deps.token(`bench-b-${tag}`, 'b'));
     const tenantA = api(host.base, await deps.token(`bench-a-${tag}`, 'a'));
@@ -109,11 +124,12 @@ async function run(
     }
     idle.sort((x, y) => x - y);
 
-    // A's burst: ratings exports (a month of ratings each) and small reports, interleaved, 50 at once.
+    // A's burst: chunked all-time ratings exports (each a day apart in its start, so none is a duplicate
+    // of another) and small reports, interleaved, 50 at once.
     const requests: [string, Record<string, unknown>][] = [];
     for (let i = 0; i < Math.max(options.ratingsExports, options.smallReports); i++) {
       if (i < options.ratingsExports)
-        requests.push(['ratings', { fromDate: day(i * 3), toDate: day(i * 3 + 30) }]);
+        requests.push(['ratings', { fromDate: allTimeFrom(i), toDate: '2030-12-31' }]);
       if (i < options.smallReports)
         requests.push(['popularity', { fromDate: day(i * 5), toDate: day(i * 5 + 6), top: 5 + (i % 7) }]);
     }
@@ -129,10 +145,10 @@ async function run(
       }),
     );
     progress(
-      `fairness (cap ${cap}): A posted ${ids.length} in ${num((performance.now() - started) / 1000, 1)} s`,
+      `fairness (${tag}): A posted ${ids.length} in ${num((performance.now() - started) / 1000, 1)} s`,
     );
     const underBurst = await smallReport(tenantB, 9, 600_000);
-    progress(`fairness (cap ${cap}): B's report Completed after ${num(underBurst ?? NaN)} ms`);
+    progress(`fairness (${tag}): B's report Completed after ${num(underBurst ?? NaN)} ms`);
 
     // A's drain: poll every report until all are finished (or nothing moved for 2 minutes).
     const pending = new Set(ids);
@@ -153,9 +169,10 @@ async function run(
       else if (performance.now() - lastMove > 120_000) break;
       else await sleep(500);
     }
-    progress(`fairness (cap ${cap}): A drained after ${num(drainMs ?? NaN)} ms`);
+    progress(`fairness (${tag}): A drained after ${num(drainMs ?? NaN)} ms`);
     return {
       cap,
+      window,
       idleMs: round(idle[Math.floor(idle.length / 2)] ?? NaN),
       underBurstMs: underBurst === null ? null : round(underBurst),
       drainMs: drainMs === null ? null : round(drainMs),
@@ -173,8 +190,8 @@ export async function runFairnessBench(
   options: FairnessOptions,
 ): Promise<FairnessResults> {
   // The baseline first: the fair run comes second, on a store holding the first run's reports too.
-  const unfair = await run(deps, options, 0, 'unfair');
-  const fair = await run(deps, options, options.tenantCap, 'fair');
+  const unfair = await run(deps, options, { cap: 0, window: 0 }, 'unfair');
+  const fair = await run(deps, options, { cap: options.tenantCap, window: options.chunkWindow }, 'fair');
   const ratio = (a: number | null, b: number | null) =>
     a === null || b === null || b === 0 ? null : round(a / b, 2);
   return {
@@ -191,7 +208,9 @@ export async function runFairnessBench(
 export function formatFairnessResults(results: FairnessResults): string {
   const ms = (value: number | null) => (value === null ? 'not reached' : `${num(value)} ms`);
   const rows = [results.fair, results.unfair].map((r) => [
-    r.cap === 0 ? 'cap off (unfair baseline)' : `TENANT_MAX_ACTIVE_EXPORTS=${r.cap}`,
+    r.cap === 0 && r.window === 0
+      ? 'sharing off (unfair baseline)'
+      : `TENANT_MAX_ACTIVE_EXPORTS=${r.cap}, TENANT_CHUNK_WINDOW=${r.window}`,
     ms(r.idleMs),
     ms(r.underBurstMs),
     r.underBurstMs === null ? '-' : `${num(r.underBurstMs / r.idleMs, 1)}x`,
@@ -199,8 +218,9 @@ export function formatFairnessResults(results: FairnessResults): string {
     `${r.completed} / ${r.failed} of ${r.accepted}`,
   ]);
   return [
-    `Fairness: tenant A posts ${results.ratingsExports} ratings exports and ${results.smallReports} small reports at once, ` +
-      'then tenant B posts one small popularity report (targets: B within 3x of idle, A no more than 10 % slower)',
+    `Fairness: tenant A posts ${results.ratingsExports} chunked all-time ratings exports (about ${results.chunksPerExport} chunks each) ` +
+      `and ${results.smallReports} small reports at once, then tenant B posts one small popularity report ` +
+      '(targets: B within 3x of idle, A no more than 10 % slower)',
     '',
     table([['run', 'B idle', 'B under A burst', 'B ratio', 'A drain', 'A completed / failed'], ...rows]),
   ].join('\n');

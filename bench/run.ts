@@ -14,7 +14,7 @@
 //   --sizes a,b,c  row counts of part 1 instead of the mode's
 //   --e2e-ratings N  ratings seeded for part 3 (its full export reads them all), e.g. 1000000
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
-//   --fairness R,S tenant A's burst in part 3's fairness scenario: R ratings exports and S small reports
+//   --fairness R,S tenant A's burst in part 3's fairness scenario: R chunked all-time ratings exports and S small reports
 //                  (default 300,300; --quick 60,60; 0,0 skips it)
 //   --fairness-only  in part 3, only the fairness scenario
 //   --full-export-only  in part 3, only the full export, chunked and in one pass (with --e2e-ratings 1000000:
@@ -52,6 +52,9 @@ interface Mode {
   };
 }
 
+/** Chunks of each of tenant A's all-time exports in the fairness scenario (20 or more, as the targets ask). */
+const FAIRNESS_CHUNKS_PER_EXPORT = 20;
+
 /** Chunk workers of part 1's chunked export: K = 2, whatever the machine's core count. */
 const CHUNK_WORKERS = 2;
 
@@ -67,7 +70,7 @@ const MODES: Record<Mode['name'], Mode> = {
       smallReports: 10,
       burst: 200,
       concurrency: 50,
-      fairness: { ratingsExports: 60, smallReports: 60 },
+      fairness: { ratingsExports: 20, smallReports: 40 },
     },
   },
   full: {
@@ -81,7 +84,7 @@ const MODES: Record<Mode['name'], Mode> = {
       smallReports: 30,
       burst: 1000,
       concurrency: 50,
-      fairness: { ratingsExports: 300, smallReports: 300 },
+      fairness: { ratingsExports: 60, smallReports: 120 },
     },
   },
 };
@@ -138,8 +141,8 @@ async function main(): Promise<number> {
   if (![ratingsExports, smallBurst].every((n) => Number.isInteger(n) && n >= 0)) {
     throw new Error('--fairness takes two whole numbers: ratings exports,small reports (e.g. 300,300)');
   }
-  // The fair run's cap is the app's default (src/config.ts), as deployed.
-  const defaultCap = loadConfig({
+  // The fair run's places and chunk window are the app's defaults (src/config.ts), as deployed.
+  const defaults = loadConfig({
     COSMOS: 'x',
     SERVICEBUS: 'x',
     BLOB: 'x',
@@ -147,12 +150,21 @@ async function main(): Promise<number> {
     AUTH_AUDIENCE: 'x',
     AUTH_DEV_JWKS_PATH: 'x',
     CONTINUATION_TOKEN_SECRET: 'x'.repeat(64),
-  }).limits.tenantMaxActiveExports;
-  const tenantCap = values['tenant-cap'] === undefined ? defaultCap : Number(values['tenant-cap']);
+  }).limits;
+  const tenantCap =
+    values['tenant-cap'] === undefined ? defaults.tenantMaxActiveExports : Number(values['tenant-cap']);
   if (!Number.isInteger(tenantCap) || tenantCap < 1)
     throw new Error('--tenant-cap takes a whole number >= 1');
   const fairness =
-    ratingsExports + smallBurst > 0 ? { ratingsExports, smallReports: smallBurst, tenantCap } : undefined;
+    ratingsExports + smallBurst > 0
+      ? {
+          ratingsExports,
+          smallReports: smallBurst,
+          tenantCap,
+          chunkWindow: defaults.tenantChunkWindow,
+          chunksPerExport: FAIRNESS_CHUNKS_PER_EXPORT,
+        }
+      : undefined;
   const out = resolve(values.out ?? join(ROOT, 'bench/results/latest.json'));
 
   const started = performance.now();

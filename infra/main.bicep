@@ -83,10 +83,15 @@ param lockDurationSeconds int = 60
 @maxValue(10000)
 param userMaxActiveReports int = 20
 
-@description('Exports one tenant may have Processing at once; more wait their turn on the queue (TENANT_MAX_ACTIVE_EXPORTS, 0: no cap).')
+@description('Places: exports one tenant may have Processing at once, across all instances; more wait their turn (TENANT_MAX_ACTIVE_EXPORTS, 0: no cap). To let one tenant fill the app, the instance count times maxConcurrentCalls.')
 @minValue(0)
 @maxValue(10000)
-param tenantMaxActiveExports int = 3
+param tenantMaxActiveExports int = 4
+
+@description('Chunk messages one tenant may have out at once, shared by its chunked exports, across all instances (TENANT_CHUNK_WINDOW, 0: every chunk sent when planned).')
+@minValue(0)
+@maxValue(10000)
+param tenantChunkWindow int = 4
 
 // --- Operations ------------------------------------------------------------------------------------
 @description('E-mail address the Azure Monitor alerts (dead letters, outbox backlog, failure ratio, function errors) are sent to (ALERT_EMAIL). Empty: the alerts fire without notifying anyone.')
@@ -265,6 +270,7 @@ module functionApp 'app/function-app.bicep' = {
     downloadLinkMinutes: downloadLinkMinutes
     userMaxActiveReports: userMaxActiveReports
     tenantMaxActiveExports: tenantMaxActiveExports
+    tenantChunkWindow: tenantChunkWindow
     authIssuer: effectiveAuthIssuer
     authAudience: authAudience
     authJwksUri: effectiveAuthJwksUri

@@ -38,8 +38,10 @@ param downloadLinkMinutes int
 
 @description('Active reports one user may have (USER_MAX_ACTIVE_REPORTS).')
 param userMaxActiveReports int
-@description('Exports one tenant may have Processing at once, 0: no cap (TENANT_MAX_ACTIVE_EXPORTS).')
+@description('Places: exports one tenant may have Processing at once, 0: no cap (TENANT_MAX_ACTIVE_EXPORTS).')
 param tenantMaxActiveExports int
+@description('Chunk messages one tenant may have out at once, 0: no window (TENANT_CHUNK_WINDOW).')
+param tenantChunkWindow int
 
 param authIssuer string
 param authAudience string
@@ -140,6 +142,7 @@ var appSettings = {
   // tenant's cap on running exports (over it, a request is re-delivered later, after this many seconds).
   USER_MAX_ACTIVE_REPORTS: string(userMaxActiveReports)
   TENANT_MAX_ACTIVE_EXPORTS: string(tenantMaxActiveExports)
+  TENANT_CHUNK_WINDOW: string(tenantChunkWindow)
   TENANT_DEFER_SECONDS: '2'
 
   // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)

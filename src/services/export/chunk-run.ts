@@ -17,7 +17,7 @@ import { stageChunk } from '../export-pipeline';
 import type { Stored } from '../ports';
 import { chunkDeps, chunkTag, claimChunk } from './chunk-claim';
 import { commitIfFinished } from './chunk-commit';
-import { sendNextChunks } from './chunk-window';
+import { chunkWindowOf, sendNextChunks } from './chunk-window';
 import { cancelChunked, failChunked } from './chunked-end';
 import { afterError, runClaimed, type Renewal } from './claimed-run';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
@@ -110,7 +110,8 @@ async function runChunk(
       const staged = end.value;
       const result = { attempt, blocks: staged.blocks, rows: staged.rowCount, bytes: staged.sizeBytes };
       // The chunks this one's end lets into the window, before its Done (see chunk-window.ts).
-      await sendNextChunks(ctx, report, header, request.chunkIndex);
+      const window = await chunkWindowOf(ctx, report.tenantId);
+      await sendNextChunks(ctx, report, header, window, request.chunkIndex);
       // The result and Done in one write of the chunk's own document, under its claim.
       if ((await chunks.replace(doneChunk(current.doc, result), current.etag)) === 'conflict') {
         log.warn(`${tag}: staged its rows but lost the claim before recording them; the new owner runs it`);
@@ -118,7 +119,7 @@ async function runChunk(
       }
       log.log(`${tag}: ${result.rows} rows, ${result.bytes} bytes staged in ${result.blocks} blocks`);
       // Again after Done: chunks that finished at the same instant each saw the others running.
-      if ((await sendNextChunks(ctx, report, header)) === 'plan-done')
+      if ((await sendNextChunks(ctx, report, header, window)) === 'plan-done')
         return commitIfFinished(ctx, report, header, log, true);
       return 'chunk-done';
     }

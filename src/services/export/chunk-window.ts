@@ -39,8 +39,8 @@ const waiting = (turns: readonly ChunkTurn[]): number[] =>
   turns.filter((turn) => turn.status === 'Pending').map((turn) => turn.index);
 
 /**
- * Sends the chunks of the plan that the window lets out now: the waiting ones among its lowest not-Done
- * chunks. Called by a chunk once before its Done write, with `finished` its own index (it counts as Done
+ * Sends the chunks of the plan that `window` (see chunkWindowOf) lets out now: the waiting ones among
+ * its lowest not-Done chunks. Called by a chunk once before its Done write, with `finished` its own index (it counts as Done
  * already), and once after it (chunks that finished at the same instant each saw the others running, so
  * the last one to look sends what they all let in). 'plan-done' when no chunk is left to run.
  */
@@ -48,11 +48,11 @@ export async function sendNextChunks(
   ctx: WorkerContext,
   report: ReportDocument,
   header: ChunkPlanHeader,
+  window: number,
   finished?: number,
 ): Promise<number | 'plan-done'> {
   const chunks = ctx.chunkStore;
   if (!chunks) return 0;
-  const window = await chunkWindowOf(ctx, report.tenantId);
   // No window: the plan sent every chunk; only whether any is left matters.
   const limit = Number.isFinite(window) ? window + 1 : 1;
   const turns = (await chunks.notDone(report.tenantId, report.id, header.planId, limit)).filter(
