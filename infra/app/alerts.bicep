@@ -7,6 +7,9 @@
 //   reports.completed);
 // - function invocations fail (Application Insights requests with success == false).
 // The metric names are the ones src/telemetry/metrics.ts exports; test/infra/infra.test.ts checks them.
+@description('Re-drives of stalled work in an hour above which the re-drive alert fires (they mean messages leave the queue unprocessed).')
+param redriveThreshold int = 5
+
 param location string
 param tags object = {}
 param actionGroupName string
@@ -103,6 +106,39 @@ resource outboxAgeAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-previ
           metricMeasureColumn: 'ageSeconds'
           operator: 'GreaterThan'
           threshold: outboxAgeThresholdSeconds
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
+  }
+}
+
+resource redriveAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: 'work-redriven'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    description: 'The watchdog sent stalled work again more than ${redriveThreshold} times in an hour: messages are leaving the report-requests queue unprocessed (time to live, a purge, a deleted message). Each such report was sent again or failed as Stranded; look for what removes messages.'
+    severity: 2
+    enabled: true
+    scopes: [applicationInsights.id]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "exports.redriven" | summarize redriven = sum(valueSum) by bin(timestamp, 1h)'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'redriven'
+          operator: 'GreaterThan'
+          threshold: redriveThreshold
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1

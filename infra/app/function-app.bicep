@@ -143,6 +143,8 @@ var appSettings = {
   USER_MAX_ACTIVE_REPORTS: string(userMaxActiveReports)
   TENANT_MAX_ACTIVE_EXPORTS: string(tenantMaxActiveExports)
   TENANT_CHUNK_WINDOW: string(tenantChunkWindow)
+  RECONCILE_GRACE_SECONDS: '120'
+  RECONCILE_MAX_REDRIVES: '3'
   TENANT_DEFER_SECONDS: '2'
 
   // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)

@@ -56,7 +56,7 @@ var queryTiles = [
   {
     title: 'Dead-lettered requests and fair-share deferrals'
     chart: 'timechart'
-    query: 'customMetrics | where name in ("exports.dead_lettered", "exports.deferred") | summarize count = sum(valueSum) by name, bin(timestamp, {TimeRange:grain})'
+    query: 'customMetrics | where name in ("exports.dead_lettered", "exports.deferred", "exports.redriven") | summarize count = sum(valueSum) by name, bin(timestamp, {TimeRange:grain})'
   }
   {
     title: 'Oldest undispatched outbox document (s)'

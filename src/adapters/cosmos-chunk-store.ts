@@ -3,7 +3,7 @@
 // chunks (how many are Done, the live tally, the results for the commit) are queries within that one
 // partition that project only the fields they need.
 import type { Container, SqlQuerySpec } from '@azure/cosmos';
-import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
+import type { ChunkActivity, ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
 import { forEachLimited } from '../services/concurrency';
 import type { ChunkStore, Stored } from '../services/ports';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
@@ -94,6 +94,20 @@ export function createCosmosChunkStore(container: Container): ChunkStore {
       query.parameters = [...(query.parameters ?? []), { name: '@limit', value: limit }];
       const rows = await all<{ chunk: number; status: ChunkTurn['status'] }>(query, tenantId);
       return rows.map((row) => ({ index: row.chunk, status: row.status }));
+    },
+
+    async activity(tenantId: string, reportId: string, planId: number, now: Date): Promise<ChunkActivity> {
+      const rows = await all<{ ts?: number; status: string; lease?: string | null }>(
+        planQuery('c._ts AS ts, c.status AS status, c.leaseExpiresAt AS lease', tenantId, reportId, planId),
+        tenantId,
+      );
+      const at = now.toISOString();
+      return {
+        lastWriteMs: Math.max(0, ...rows.map((row) => (row.ts ?? 0) * 1000)),
+        running: rows.filter(
+          (row) => row.status === 'Processing' && typeof row.lease === 'string' && row.lease > at,
+        ).length,
+      };
     },
 
     async tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally> {

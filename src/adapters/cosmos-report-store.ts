@@ -316,6 +316,22 @@ export function createCosmosReportStore(container: Container, continuationTokenS
       return resources.map((resource) => stored<ReportDocument>(resource, undefined));
     },
 
+    async findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]> {
+      const { resources } = await container.items
+        .query<StoredReport>({
+          query:
+            "SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND ((c.status = 'Pending' AND c._ts < @before) " +
+            "OR (c.status = 'Processing' AND IS_OBJECT(c.chunkPlan) AND NOT IS_STRING(c.leaseExpiresAt) " +
+            'AND (c._ts < @before OR c.cancelRequested = true))) ORDER BY c._ts',
+          parameters: [
+            { name: '@limit', value: limit },
+            { name: '@before', value: Math.floor(before.getTime() / 1000) },
+          ],
+        })
+        .fetchAll();
+      return resources.map((resource) => stored<ReportDocument>(resource, undefined));
+    },
+
     async addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {
       try {
         await container.items.create(asJson(outbox));

@@ -33,6 +33,8 @@ export const worker = z
     WORKER_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86400).default(300),
     EXPORT_CHUNK_TARGET_ROWS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
     EXPORT_CHUNK_MAX_COUNT: z.coerce.number().int().min(1).max(10_000).default(4_000),
+    RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
+    RECONCILE_MAX_REDRIVES: z.coerce.number().int().min(0).max(100).default(3),
   })
   .transform((s) => ({
     /** Seconds a claim (lease) lasts without a heartbeat; the watchdog re-queues reports whose lease expired. */
@@ -47,6 +49,12 @@ export const worker = z
     chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
     /** Most chunks one export is split into; a larger export gets larger chunks. */
     chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
+    /**
+     * Seconds without a write after which the watchdog sends stalled work again (a Pending report that
+     * could start, a chunked export whose chunks stopped), and how often before the report is Failed.
+     */
+    reconcileGraceSeconds: s.RECONCILE_GRACE_SECONDS,
+    maxRedrives: s.RECONCILE_MAX_REDRIVES,
   }));
 
 /** What one user or tenant may hold at once (fairness between the users of one service). */

@@ -57,6 +57,14 @@ export interface ChunkDocument {
 export const chunkDocumentId = (reportId: string, planId: number, index: number): string =>
   `chunk-${reportId}-${planId}-${index}`;
 
+/** Signs of life of a plan's chunks (the watchdog's look at a chunked export under way). */
+export interface ChunkActivity {
+  /** The last write of any chunk of the plan (ms since the epoch; 0 when it has none). */
+  lastWriteMs: number;
+  /** Chunks holding a lease that has not lapsed. */
+  running: number;
+}
+
 /** A chunk not Done yet, as the window of chunks in flight sees it. */
 export interface ChunkTurn {
   index: number;

@@ -15,11 +15,19 @@ export const messageIds = {
   retry: (reportId: string, attempt: number): string => `retry-${reportId}-${attempt}`,
   /** The report's request put back for later by fairness (`unique` makes each deferral its own). */
   deferral: (reportId: string, unique: string): string => `defer-${reportId}-${unique}`,
-  /** The report's request sent at once into the place that the end of export `endedReportId` freed. */
-  resume: (reportId: string, endedReportId: string): string => `resume-${reportId}-${endedReportId}`,
+  /**
+   * The report's request sent at once: into the place that the end of export `cause` freed, or ahead of
+   * a later request of its tenant (`cause` then unique).
+   */
+  resume: (reportId: string, cause: string): string => `resume-${reportId}-${cause}`,
   /** Chunk `index` of plan `planId`, sent when the plan fans out or as its window moves. */
   chunk: (reportId: string, planId: number, index: number): string =>
     `outbox-${reportId}-${chunkPart(planId, index)}`,
+  /** The report's work sent again by the watchdog's `redrive`-th pass that found it stalled. */
+  redrive: (reportId: string, redrive: number): string => `redrive-${reportId}-${redrive}`,
+  /** A waiting chunk sent again by the watchdog's `redrive`-th pass that found its export stalled. */
+  chunkRedrive: (reportId: string, planId: number, index: number, redrive: number): string =>
+    `redrive-${reportId}-${chunkPart(planId, index)}-${redrive}`,
   /** The chunk sent again by the watchdog after its claim of attempt `attempt` lapsed. */
   chunkRequeue: (reportId: string, planId: number, index: number, attempt: number): string =>
     `outbox-${reportId}-${chunkPart(planId, index)}-requeue-${attempt}`,

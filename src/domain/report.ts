@@ -107,6 +107,8 @@ export interface ReportDocument {
   traceparent?: string;
   /** Processing attempts so far: each claim by a worker counts one. */
   attempts: number;
+  /** Times the watchdog sent the report's work again because it had stopped moving (see watchdog.ts). */
+  redrives?: number;
   /** The worker holding the claim while Processing (null otherwise). */
   leaseOwner?: string | null;
   /** ISO time the claim lapses unless the worker's heartbeat renews it. */

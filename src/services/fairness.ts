@@ -72,8 +72,10 @@ export function createFairness(options: FairnessOptions) {
         (oldest.createdAt === report.createdAt && oldest.id < report.id));
     if (!earlier) return 'admit';
     await publisher.publish([
+      // An id of its own each time: should the earlier one meet no free place now, a later pass sends it
+      // again (a fixed id would be dropped as a duplicate, and this request would come back for nothing).
       retryMessage(
-        messageIds.resume(oldest.id, report.id),
+        messageIds.resume(oldest.id, `${report.id}-${newId()}`),
         oldest.correlationId,
         exportRequestPayload(oldest),
       ),
@@ -110,6 +112,11 @@ export function createFairness(options: FairnessOptions) {
       ]);
       options.onDeferred?.(report, delayMs);
       return 'deferred';
+    },
+
+    /** Whether a Pending report waits its tenant's turn: its places are taken by reports ahead of it. */
+    async waitsItsTurn(report: ReportDocument): Promise<boolean> {
+      return cap > 0 && (await store.countAhead(report.tenantId, report)) >= cap;
     },
 
     /** How many chunk messages one chunked export of the tenant may have out now (Infinity: no window). */

@@ -1,6 +1,6 @@
 // The narrow interfaces the services need from storage; adapters implement them.
 import type { Readable } from 'node:stream';
-import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
+import type { ChunkActivity, ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
 import type { OutboxDocument, ReportDocument, ReportStatus, ReportSummary } from '../domain/report';
 
 export interface Stored<T> {
@@ -71,6 +71,12 @@ export interface ReportStore {
   ): Promise<ReportDocument | 'lost'>;
   /** Processing reports of every tenant whose lease lapsed before `now`, oldest lease first. */
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]>;
+  /**
+   * Reports of every tenant that may have stopped moving, least recently written first: Pending ones
+   * not written since `before`, and chunked exports under way (Processing, a plan, no lease) not written
+   * since `before` or with a cancel asked for.
+   */
+  findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]>;
   /** Writes an outbox document; 'exists' when one with that id is already there (nothing changes). */
   addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'>;
 }
@@ -131,6 +137,8 @@ export interface ChunkStore {
    * `limit` chunks in flight holds (running ones, and waiting ones whose message is out or due).
    */
   notDone(tenantId: string, reportId: string, planId: number, limit: number): Promise<ChunkTurn[]>;
+  /** When a chunk of the plan was last written, and how many hold a lease that lapses after `now`. */
+  activity(tenantId: string, reportId: string, planId: number, now: Date): Promise<ChunkActivity>;
   /** Chunks Done and rows written by every chunk of the plan so far (the report's live progress). */
   tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally>;
   /** The result of each Done chunk of the plan, by chunk index. */

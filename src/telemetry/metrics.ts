@@ -17,6 +17,7 @@ export const METRIC = {
   deferred: 'exports.deferred',
   outboxOldestAge: 'outbox.oldest_undispatched_age',
   deadLettered: 'exports.dead_lettered',
+  redriven: 'exports.redriven',
 } as const;
 
 interface Instruments {
@@ -30,6 +31,7 @@ interface Instruments {
   deferred: Counter;
   outboxOldestAge: Gauge;
   deadLettered: Counter;
+  redriven: Counter;
 }
 
 let cached: { provider: MeterProvider; instruments: Instruments } | undefined;
@@ -66,6 +68,9 @@ function instruments(): Instruments {
     }),
     deadLettered: meter.createCounter(METRIC.deadLettered, {
       description: 'Export request messages that reached the dead-letter queue.',
+    }),
+    redriven: meter.createCounter(METRIC.redriven, {
+      description: 'Stalled work the watchdog sent again (its message had left the queue unprocessed).',
     }),
   };
   cached = { provider, instruments: made };
@@ -116,4 +121,8 @@ export function recordOutboxOldestAge(seconds: number): void {
 
 export function countDeadLettered(reason: string): void {
   instruments().deadLettered.add(1, { reason: reason.slice(0, 64) });
+}
+
+export function countRedriven(count: number): void {
+  if (count > 0) instruments().redriven.add(count);
 }

@@ -233,6 +233,25 @@ export function describeChunkStoreContract(
         expect(await store.notDone(tenantId, reportId, 2, 10)).toEqual([]);
       });
 
+      it('tells when a chunk of the plan was last written and how many hold a live lease', async () => {
+        const before = Date.now();
+        const { tenantId, reportId } = await plan();
+        const running = await store.get(tenantId, chunkDocumentId(reportId, 1, 1));
+        if (!running) throw new Error('no chunk 1');
+        const until = new Date(Date.now() + 60_000).toISOString();
+        await store.replace({ ...running.doc, leaseOwner: 'w', leaseExpiresAt: until }, running.etag);
+        const activity = await store.activity(tenantId, reportId, 1, new Date());
+        expect(activity.running).toBe(1);
+        // Cosmos DB stamps writes in whole seconds.
+        expect(activity.lastWriteMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+        expect(activity.lastWriteMs).toBeLessThanOrEqual(Date.now() + 1000);
+        expect((await store.activity(tenantId, reportId, 1, new Date(Date.now() + 120_000))).running).toBe(0);
+        expect(await store.activity(tenantId, randomUUID(), 1, new Date())).toEqual({
+          lastWriteMs: 0,
+          running: 0,
+        });
+      });
+
       it('tallies chunks Done and the rows of every chunk of the plan, running ones included', async () => {
         const { tenantId, reportId } = await plan();
         expect(await store.tally(tenantId, reportId, 1)).toEqual({ done: 2, rows: 147 });

@@ -227,6 +227,48 @@ export function describeReportStoreContract(
       });
     });
 
+    describe('findStalled', () => {
+      it('finds Pending reports and chunked exports under way not written since, and cancelled ones at once', async () => {
+        const tenantId = randomUUID();
+        const plan = { planId: 1, count: 3, estimatedRows: 30 };
+        const pending = await seed(report(tenantId));
+        const underWay = await seed(
+          report(tenantId, { status: 'Processing', chunkPlan: plan, leaseOwner: null, leaseExpiresAt: null }),
+        );
+        const cancelled = await seed(
+          report(tenantId, {
+            status: 'Processing',
+            chunkPlan: plan,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            cancelRequested: true,
+          }),
+        );
+        // Claimed (a lease), a single pass running, a finished one: never stalled in this sense.
+        const lease = new Date(Date.now() + 60_000).toISOString();
+        await seed(
+          report(tenantId, { status: 'Processing', chunkPlan: plan, leaseOwner: 'w', leaseExpiresAt: lease }),
+        );
+        await seed(report(tenantId, { status: 'Processing', leaseOwner: 'w', leaseExpiresAt: lease }));
+        await seed(report(tenantId, { status: 'Completed' }));
+        const mine = async (before: Date) =>
+          (await store.findStalled(before, 1000))
+            .filter((s) => s.doc.tenantId === tenantId)
+            .map((s) => s.doc.id)
+            .sort();
+
+        expect(await mine(new Date(Date.now() + 5_000))).toEqual(
+          [pending.id, underWay.id, cancelled.id].sort(),
+        );
+        expect(await mine(new Date(Date.now() - 60_000))).toEqual([cancelled.id]);
+        const found = (await store.findStalled(new Date(Date.now() + 5_000), 1000)).find(
+          (s) => s.doc.id === pending.id,
+        );
+        // With its etag, so that the watchdog's write is conditional.
+        expect(found?.etag).toBeTruthy();
+      });
+    });
+
     describe('countProcessing and oldestPending', () => {
       it('counts the tenant’s Processing reports and lists its oldest Pending ones in the order asked', async () => {
         const tenantId = randomUUID();

@@ -1,18 +1,30 @@
 // An in-memory ChunkStore for unit tests: etags change on every write, like Cosmos DB's. It passes the
 // same contract as the Cosmos adapter (test/contracts/chunk-store.contract.ts).
-import type { ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../../src/domain/chunks';
+import type {
+  ChunkActivity,
+  ChunkDocument,
+  ChunkResult,
+  ChunkTally,
+  ChunkTurn,
+} from '../../src/domain/chunks';
 import { DependencyError } from '../../src/domain/errors';
 import type { ChunkStore, Stored } from '../../src/services/ports';
 
 export class MemoryChunkStore implements ChunkStore {
   readonly #docs = new Map<string, Stored<ChunkDocument>>();
+  /** When each chunk was last written (ms), as Cosmos DB's `_ts`. */
+  readonly #written = new Map<string, number>();
   #version = 0;
+  /** The clock that stamps each write (a test on virtual time sets its own). */
+  clock: () => number = Date.now;
 
   createMissing(chunks: readonly ChunkDocument[]): Promise<void> {
     for (const chunk of chunks) {
       const key = `${chunk.tenantId}/${chunk.id}`;
-      if (!this.#docs.has(key))
+      if (!this.#docs.has(key)) {
         this.#docs.set(key, { doc: structuredClone(chunk), etag: `e${++this.#version}` });
+        this.#written.set(key, this.clock());
+      }
     }
     return Promise.resolve();
   }
@@ -30,6 +42,7 @@ export class MemoryChunkStore implements ChunkStore {
     if (current.etag !== etag) return Promise.resolve('conflict');
     const next = { doc: structuredClone(chunk), etag: `e${++this.#version}` };
     this.#docs.set(key, next);
+    this.#written.set(key, this.clock());
     return Promise.resolve(structuredClone(next));
   }
 
@@ -65,6 +78,18 @@ export class MemoryChunkStore implements ChunkStore {
         .sort((a, b) => a.index - b.index)
         .slice(0, limit),
     );
+  }
+
+  activity(tenantId: string, reportId: string, planId: number, now: Date): Promise<ChunkActivity> {
+    const docs = this.#ofPlan(tenantId, reportId, planId);
+    const at = now.toISOString();
+    return Promise.resolve({
+      lastWriteMs: Math.max(0, ...docs.map((doc) => this.#written.get(`${doc.tenantId}/${doc.id}`) ?? 0)),
+      running: docs.filter(
+        (doc) =>
+          doc.status === 'Processing' && typeof doc.leaseExpiresAt === 'string' && doc.leaseExpiresAt > at,
+      ).length,
+    });
   }
 
   tally(tenantId: string, reportId: string, planId: number): Promise<ChunkTally> {

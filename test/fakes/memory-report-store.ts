@@ -26,6 +26,8 @@ type AnyDocument = ReportDocument | OutboxDocument;
 interface Entry {
   doc: AnyDocument;
   etag: string;
+  /** When it was last written (ms), as Cosmos DB's `_ts` (in seconds there). */
+  ts: number;
 }
 
 interface IssuedToken {
@@ -51,6 +53,8 @@ export class MemoryReportStore implements ReportStore {
   readonly #tokens = new Map<string, IssuedToken>();
   #beforeNextReplace: ((doc: ReportDocument) => void) | undefined;
   #writes = 0;
+  /** The clock that stamps each write (a test on virtual time sets its own). */
+  clock: () => number = Date.now;
 
   /** How many writes the store has accepted (a failed request must not add any). */
   get writes(): number {
@@ -208,6 +212,24 @@ export class MemoryReportStore implements ReportStore {
     return Promise.resolve(copy(updated));
   }
 
+  findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]> {
+    const cutoff = before.getTime();
+    const stalled = [...this.#entries.values()]
+      .filter(
+        (e): e is Entry & { doc: ReportDocument } =>
+          isReport(e.doc) &&
+          ((e.doc.status === 'Pending' && e.ts < cutoff) ||
+            (e.doc.status === 'Processing' &&
+              e.doc.chunkPlan !== undefined &&
+              e.doc.chunkPlan !== null &&
+              typeof e.doc.leaseExpiresAt !== 'string' &&
+              (e.ts < cutoff || e.doc.cancelRequested))),
+      )
+      .sort((a, b) => a.ts - b.ts)
+      .slice(0, limit);
+    return Promise.resolve(stalled.map((e) => ({ doc: copy(e.doc), etag: e.etag })));
+  }
+
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]> {
     const cutoff = now.toISOString();
     const expired = [...this.#entries.values()]
@@ -265,7 +287,7 @@ export class MemoryReportStore implements ReportStore {
   }
 
   #put(key: string, doc: AnyDocument): Entry {
-    const entry = { doc: copy(doc), etag: `"${randomUUID()}"` };
+    const entry = { doc: copy(doc), etag: `"${randomUUID()}"`, ts: this.clock() };
     this.#entries.set(key, entry);
     this.#writes++;
     return entry;

@@ -657,7 +657,7 @@ describe('infra: alerts and the exports workbook', () => {
 
   it('sends every alert rule to that action group', () => {
     const rules = [...metricAlerts, ...queryAlerts];
-    expect(rules.length).toBe(4);
+    expect(rules.length).toBe(5);
     const unrouted = rules.filter(
       (r) => !/actionGroupId:\s*actionGroup\.id|actionGroups:\s*\[\s*actionGroup\.id\s*\]/.test(r.body),
     );
@@ -680,6 +680,13 @@ describe('infra: alerts and the exports workbook', () => {
     const rule = queryAlert(METRIC.outboxOldestAge);
     expect(rule, `a log alert on ${METRIC.outboxOldestAge}`).toBeDefined();
     if (rule) expect(thresholdOf(rule)).toBe('300');
+    expect(rule?.body).toMatch(/operator:\s*'GreaterThan'/);
+  });
+
+  it('alerts when the watchdog re-drives stalled work more than rarely', () => {
+    const rule = queryAlert(METRIC.redriven);
+    expect(rule, `a log alert on ${METRIC.redriven}`).toBeDefined();
+    if (rule) expect(thresholdOf(rule)).toBe('5');
     expect(rule?.body).toMatch(/operator:\s*'GreaterThan'/);
   });
 

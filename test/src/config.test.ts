@@ -105,7 +105,15 @@ describe('loadConfig', () => {
       retryMaxSeconds: 300,
       chunkTargetRows: 100_000,
       chunkMaxCount: 4_000,
+      reconcileGraceSeconds: 120,
+      maxRedrives: 3,
     });
+    expect(
+      loadConfig({ ...identityEnv, RECONCILE_GRACE_SECONDS: '30', RECONCILE_MAX_REDRIVES: '0' }).worker,
+    ).toMatchObject({ reconcileGraceSeconds: 30, maxRedrives: 0 });
+    expect(problemsOf({ ...identityEnv, RECONCILE_GRACE_SECONDS: '1' }).join('\n')).toMatch(
+      /RECONCILE_GRACE_SECONDS/,
+    );
     expect(
       loadConfig({ ...identityEnv, WORKER_LEASE_SECONDS: '20', WORKER_RETRY_BASE_SECONDS: '0.5' }).worker,
     ).toMatchObject({ leaseSeconds: 20, retryBaseSeconds: 0.5 });

@@ -167,6 +167,16 @@ export class QueueSim {
     }
   }
 
+  /**
+   * Removes the queued messages `matches` picks, as a message that leaves the queue unprocessed (its time
+   * to live ran out, a purge, an operator). Returns how many.
+   */
+  lose(matches: (body: unknown) => boolean): number {
+    const lost = this.#queue.filter((message) => matches(message.body));
+    for (const message of lost) this.#queue.splice(this.#queue.indexOf(message), 1);
+    return lost.length;
+  }
+
   /** Messages waiting on the queue (visible or scheduled). */
   queued(): { body: unknown; visible: boolean }[] {
     return this.#queue.map((m) => ({ body: m.body, visible: m.visibleAt <= this.t }));

@@ -49,6 +49,13 @@ export interface ExportWorkerOptions {
   /** Seconds a terminal report is kept (Cosmos TTL). */
   retentionSeconds: number;
   /**
+   * Seconds without a write after which the watchdog sends a Pending report's request, or a stalled
+   * chunked export's waiting chunks, again (default 120); and how often it does before the report is
+   * Failed (default 3). See reconcile.ts.
+   */
+  reconcileGraceSeconds?: number;
+  maxRedrives?: number;
+  /**
    * How often a running export renews its lease, writes progress and looks for a cancel request: a
    * quarter of the lease, at most 4 s, unless told (so a lease outlives three missed beats, and a cancel
    * is seen within 4 s).
@@ -76,6 +83,8 @@ export interface TenantShare {
   admit(report: ReportDocument): Promise<'admit' | 'deferred'>;
   /** Chunk messages one chunked export of the tenant may have out now (Infinity: no window). */
   chunkWindowOf(tenantId: string): Promise<number>;
+  /** Whether a Pending report waits its tenant's turn (so a message for it may well be scheduled). */
+  waitsItsTurn(report: ReportDocument): Promise<boolean>;
   /** An export of the tenant ended: sends its oldest waiting requests into the freed places. */
   placeFreed(tenantId: string, endedReportId: string): Promise<number>;
 }
@@ -116,6 +125,8 @@ export class WorkerContext {
   readonly blocks: BlockFiles | undefined;
   readonly heartbeatMs: number;
   readonly chunkTargetRows: number;
+  readonly reconcileGraceSeconds: number;
+  readonly maxRedrives: number;
   readonly chunkMaxCount: number;
   readonly reportTypeOf: (name: string) => ReportTypeDefinition | undefined;
   readonly formatOf: (name: string) => FormatWriter | undefined;
@@ -132,6 +143,8 @@ export class WorkerContext {
     this.blocks = options.blocks;
     this.heartbeatMs = options.heartbeatMs ?? heartbeatFor(options.leaseSeconds);
     this.chunkTargetRows = options.chunkTargetRows ?? 100_000;
+    this.reconcileGraceSeconds = options.reconcileGraceSeconds ?? 120;
+    this.maxRedrives = options.maxRedrives ?? 3;
     this.chunkMaxCount = options.chunkMaxCount ?? 4_000;
     this.reportTypeOf = options.reportType ?? ((name) => builtInReportTypes.get(name));
     this.formatOf = options.format ?? getFormat;

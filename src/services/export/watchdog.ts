@@ -16,17 +16,20 @@ import type { Stored } from '../ports';
 import { cancelChunked, failChunked } from './chunked-end';
 import type { WorkerContext, WorkerLog } from './context';
 import { failure } from './context';
+import { reconcileStalled } from './reconcile';
 
 export interface RecoveryResult {
   requeued: number;
   failed: number;
   cancelled: number;
+  /** Stalled work sent again (reconcile.ts). */
+  redriven: number;
 }
 
 const WATCHDOG_BATCH = 100;
 
 export async function sweepExpiredLeases(ctx: WorkerContext, log: WorkerLog): Promise<RecoveryResult> {
-  const result: RecoveryResult = { requeued: 0, failed: 0, cancelled: 0 };
+  const result: RecoveryResult = { requeued: 0, failed: 0, cancelled: 0, redriven: 0 };
   for (const stored of await ctx.store.findExpiredLeases(ctx.now(), WATCHDOG_BATCH)) {
     const doc = stored.doc;
     try {
@@ -75,6 +78,11 @@ export async function sweepExpiredLeases(ctx: WorkerContext, log: WorkerLog): Pr
       await recoverChunk(ctx, stored, result, log);
     }
   }
+  // Then the work that no claim stands for (its message gone): see reconcile.ts.
+  const stalled = await reconcileStalled(ctx, log);
+  result.redriven += stalled.redriven;
+  result.failed += stalled.failed;
+  result.cancelled += stalled.cancelled;
   return result;
 }
 

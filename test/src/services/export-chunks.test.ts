@@ -282,7 +282,7 @@ describe('chunked exports', () => {
     expect(await run.handle(messages[4]!.payload, log)).toBe('skipped-claimed');
     expect((await reportOf(report.id)).status).toBe('Processing');
     clock += 31_000;
-    expect(await run.sweepExpiredLeases(log)).toEqual({ requeued: 1, failed: 0, cancelled: 0 });
+    expect(await run.sweepExpiredLeases(log)).toEqual({ requeued: 1, failed: 0, cancelled: 0, redriven: 0 });
     const requeued = newMessages();
     expect(requeued.map((m) => m.id)).toEqual([`outbox-${report.id}-p1-c4-requeue-1`]);
     expect(await run.handle(requeued[0]!.payload, log)).toBe('completed');

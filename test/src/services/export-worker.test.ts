@@ -472,7 +472,12 @@ describe('watchdog', () => {
       attempts: 1,
     });
     const w = worker();
-    expect(await w.sweepExpiredLeases(quietLog)).toEqual({ requeued: 1, failed: 0, cancelled: 0 });
+    expect(await w.sweepExpiredLeases(quietLog)).toEqual({
+      requeued: 1,
+      failed: 0,
+      cancelled: 0,
+      redriven: 0,
+    });
     expect(await reportOf('r1')).toMatchObject({ status: 'Pending', leaseOwner: null, attempts: 1 });
     expect(await reportOf('alive')).toMatchObject({ status: 'Processing', leaseOwner: 'busy' });
     const outbox = store.docs().filter((d) => d.kind === 'outbox' && d.reportId === 'r1');
@@ -482,7 +487,12 @@ describe('watchdog', () => {
       payload: message('r1'),
       correlationId: 'corr-r1',
     });
-    expect(await w.sweepExpiredLeases(quietLog)).toEqual({ requeued: 0, failed: 0, cancelled: 0 });
+    expect(await w.sweepExpiredLeases(quietLog)).toEqual({
+      requeued: 0,
+      failed: 0,
+      cancelled: 0,
+      redriven: 0,
+    });
     // The re-queued message is processed like the first one.
     expect(await w.handle(message('r1'), quietLog)).toBe('completed');
     expect(await reportOf('r1')).toMatchObject({ status: 'Completed', attempts: 2 });
@@ -496,7 +506,12 @@ describe('watchdog', () => {
     };
     await pending('last', { ...lapsed, attempts: 3 });
     await pending('cancel', { ...lapsed, attempts: 1, cancelRequested: true });
-    expect(await worker().sweepExpiredLeases(quietLog)).toEqual({ requeued: 0, failed: 1, cancelled: 1 });
+    expect(await worker().sweepExpiredLeases(quietLog)).toEqual({
+      requeued: 0,
+      failed: 1,
+      cancelled: 1,
+      redriven: 0,
+    });
     expect(await reportOf('last')).toMatchObject({
       status: 'Failed',
       error: { code: 'WorkerLost' },
@@ -613,7 +628,12 @@ describe('export worker: the report state machine', () => {
       attempts: 1,
     });
     const before = storedReport('done');
-    expect(await worker().sweepExpiredLeases(quietLog)).toEqual({ requeued: 1, failed: 0, cancelled: 0 });
+    expect(await worker().sweepExpiredLeases(quietLog)).toEqual({
+      requeued: 1,
+      failed: 0,
+      cancelled: 0,
+      redriven: 0,
+    });
     expect(storedReport('done')).toEqual(before);
     expect(store.docs().map((d) => d.id)).not.toContain('outbox-done-requeue-1');
     expect(storedReport('r1')?.status).toBe('Pending');

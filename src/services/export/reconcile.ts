@@ -1,0 +1,112 @@
+// The watchdog's second pass: work that should be moving and is not. The outbox guarantees that a
+// message is sent, not that the work it stands for ends: a message can leave the queue unprocessed (its
+// time to live runs out, a queue is purged or re-created, an operator deletes it). Lapsed claims are the
+// first pass's (watchdog.ts); this one finds what no claim stands for:
+// - a Pending report not written for the grace period that could start now (not waiting its tenant's
+//   turn): its request is sent again;
+// - a chunked export under way whose chunks have not been written for the grace period and none of which
+//   runs: its waiting chunks are sent again (or, awaiting a takeover, its request);
+// - a chunked export under way with a cancel asked for and no chunk running: it ends Cancelled at once.
+// Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
+// harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`).
+import { messageIds } from '../../domain/message-ids';
+import {
+  AWAITING_TAKEOVER,
+  exportRequested,
+  exportRequestPayload,
+  type ReportDocument,
+} from '../../domain/report';
+import type { Stored } from '../ports';
+import { cancelChunked } from './chunked-end';
+import { chunkWindowOf } from './chunk-window';
+import { failure, type WorkerContext, type WorkerLog } from './context';
+import { retryMessage } from './messages';
+
+export interface ReconcileResult {
+  redriven: number;
+  failed: number;
+  cancelled: number;
+}
+
+const RECONCILE_BATCH = 100;
+
+export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Promise<ReconcileResult> {
+  const result: ReconcileResult = { redriven: 0, failed: 0, cancelled: 0 };
+  const now = ctx.now();
+  const graceMs = ctx.reconcileGraceSeconds * 1000;
+  for (const stored of await ctx.store.findStalled(new Date(now.getTime() - graceMs), RECONCILE_BATCH)) {
+    const doc = stored.doc;
+    if (doc.status === 'Pending') {
+      if (doc.cancelRequested || (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc)))) continue;
+      await redrive(ctx, stored, result, log, () =>
+        ctx.store.addOutbox(
+          exportRequested(doc, messageIds.redrive(doc.id, redrivesOf(doc)), now.toISOString()),
+        ),
+      );
+      continue;
+    }
+    const header = doc.chunkPlan;
+    if (!header || !ctx.chunkStore) continue;
+    const activity = await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now);
+    if (activity.running > 0) continue;
+    if (doc.cancelRequested) {
+      await cancelChunked(ctx, doc, log);
+      result.cancelled++;
+      continue;
+    }
+    if (activity.lastWriteMs > now.getTime() - graceMs) continue;
+    await redrive(ctx, stored, result, log, async () => {
+      const n = redrivesOf(doc);
+      if (doc.leaseOwner === AWAITING_TAKEOVER) {
+        await ctx.store.addOutbox(exportRequested(doc, messageIds.redrive(doc.id, n), now.toISOString()));
+        return;
+      }
+      const window = Math.min(header.count, await chunkWindowOf(ctx, doc.tenantId));
+      const turns = await ctx.chunkStore?.notDone(doc.tenantId, doc.id, header.planId, window);
+      const waiting = (turns ?? []).filter((turn) => turn.status === 'Pending');
+      if (waiting.length === 0) return;
+      await ctx.publisher.publish(
+        waiting.map(({ index }) =>
+          retryMessage(messageIds.chunkRedrive(doc.id, header.planId, index, n), doc.correlationId, {
+            ...exportRequestPayload(doc),
+            planId: header.planId,
+            chunkIndex: index,
+          }),
+        ),
+      );
+    });
+  }
+  return result;
+}
+
+const redrivesOf = (doc: ReportDocument): number => doc.redrives ?? 0;
+
+/**
+ * Sends the report's work again (`send`), then counts the re-drive on the report (which also restarts
+ * its grace period); past the bound, fails it instead. The message first: a crash in between leaves an
+ * extra message, which the claim rules make harmless, never a report that looks moved and is not.
+ */
+async function redrive(
+  ctx: WorkerContext,
+  stored: Stored<ReportDocument>,
+  result: ReconcileResult,
+  log: WorkerLog,
+  send: () => Promise<unknown>,
+): Promise<void> {
+  const doc = stored.doc;
+  if (redrivesOf(doc) >= ctx.maxRedrives) {
+    const message = `The export stopped moving and was sent again ${redrivesOf(doc)} times without starting.`;
+    if (await ctx.endUnclaimed(stored, 'Failed', failure('Stranded', message))) {
+      result.failed++;
+      log.error(`report ${doc.id}: Failed (Stranded): ${message}`);
+    }
+    return;
+  }
+  await send();
+  if ((await ctx.store.replace({ ...doc, redrives: redrivesOf(doc) + 1 }, stored.etag)) !== 'conflict') {
+    result.redriven++;
+    log.warn(
+      `report ${doc.id}: ${doc.status} without progress for ${ctx.reconcileGraceSeconds} s; sent again`,
+    );
+  }
+}

@@ -1,0 +1,102 @@
+// The watchdog's re-drive of stalled work (src/services/export/reconcile.ts), on the simulated queue on
+// virtual time: messages that leave the queue unprocessed (removed here as a purge or an expired time to
+// live would) no longer strand their report. A single pass and a chunked export complete after the grace
+// period, byte for byte, without reading finished chunks again; a cancel of a stranded chunked export ends
+// it at the next sweep; a report that never starts is Failed after the bound; and a report that only waits
+// its tenant's turn is left alone.
+import { describe, expect, it } from 'vitest';
+import { singlePassRatings } from '../../../support/single-pass';
+import { ALL_TIME, deployment, source, START, UNIT } from '../../../support/sim-deployment';
+
+const GRACE_SECONDS = 30;
+const reconcile = { reconcileGraceSeconds: GRACE_SECONDS, maxRedrives: 2 };
+
+type Body = { reportId?: string; chunkIndex?: number };
+const isChunk = (body: unknown) => (body as Body).chunkIndex !== undefined;
+
+describe('re-driving stalled work', () => {
+  it('completes a single-pass report whose message left the queue, after the grace period', async () => {
+    const d = deployment({ places: 4, window: 4 }, 4, reconcile);
+    const report = await d.ask('a', 'small');
+    d.sim.relay(d.store);
+    expect(d.sim.lose((body) => (body as Body).reportId === report.id)).toBe(1);
+    await d.run();
+    const done = (await d.store.get('a', report.id))?.doc;
+    expect(done).toMatchObject({ status: 'Completed', redrives: 1 });
+    // Not before the grace period: the report was left alone until then.
+    const firstRun = d.sim.dispatches.find((x) => x.reportId === report.id);
+    expect(firstRun?.startedAt ?? 0).toBeGreaterThanOrEqual(START + GRACE_SECONDS * 1000);
+  });
+
+  it('completes a chunked export whose waiting chunk messages left the queue, reading no finished chunk again', async () => {
+    const d = deployment({ places: 4, window: 2 }, 2, reconcile);
+    const report = await d.ask('a', 'chunked');
+    let lost = 0;
+    // Once two chunks have run, every chunk message on the queue goes missing.
+    d.sim.onStep = () => {
+      const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
+      if (ran >= 2 && lost === 0) lost = d.sim.lose(isChunk);
+      return Promise.resolve();
+    };
+    await d.run();
+    expect(lost).toBeGreaterThan(0);
+    const done = (await d.store.get('a', report.id))?.doc;
+    expect(done?.status).toBe('Completed');
+    expect(done?.redrives).toBeGreaterThanOrEqual(1);
+    const expected = (await singlePassRatings(source, 'csv', ALL_TIME)).toString('utf8');
+    expect(d.blocks.files.get(done?.blobName ?? '')?.content).toBe(expected);
+    // Each chunk read its rows once.
+    const reads = d.sim.dispatches.filter((x) => x.chunk !== null && x.worked).map((x) => x.chunk);
+    expect(reads.length).toBe(new Set(reads).size);
+  });
+
+  it('ends a stranded chunked export Cancelled at the next sweep after a cancel, and writes no file', async () => {
+    const d = deployment({ places: 4, window: 2 }, 2, reconcile);
+    const report = await d.ask('a', 'chunked');
+    let cancelledAt = 0;
+    d.sim.onStep = async () => {
+      const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
+      if (ran >= 2 && cancelledAt === 0) {
+        d.sim.lose(isChunk);
+        // A DELETE: the report service asks for the cancel on the running report.
+        const stored = await d.store.get('a', report.id);
+        if (!stored) throw new Error('no report');
+        await d.store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
+        cancelledAt = d.sim.t;
+      }
+    };
+    await d.run();
+    const done = (await d.store.get('a', report.id))?.doc;
+    expect(done?.status).toBe('Cancelled');
+    // Within one watchdog interval (10 s), not after the grace period.
+    expect(Date.parse(done?.completedAt ?? '') - cancelledAt).toBeLessThanOrEqual(10 * UNIT);
+    expect(d.blocks.files.get(done?.blobName ?? '')).toBeUndefined();
+  });
+
+  it('fails a report whose work never starts after the bound of re-drives', async () => {
+    const d = deployment({ places: 4, window: 4 }, 4, reconcile);
+    const report = await d.ask('a', 'small');
+    // Every message for it goes missing, re-drives included.
+    d.sim.onStep = () => {
+      d.sim.relay(d.store);
+      d.sim.lose((body) => (body as Body).reportId === report.id);
+      return Promise.resolve();
+    };
+    d.sim.relay(d.store);
+    d.sim.lose((body) => (body as Body).reportId === report.id);
+    await d.run();
+    const done = (await d.store.get('a', report.id))?.doc;
+    expect(done).toMatchObject({ status: 'Failed', redrives: 2, error: { code: 'Stranded' } });
+  });
+
+  it('leaves a report alone that only waits its tenant’s turn', async () => {
+    const d = deployment({ places: 1, window: 4 }, 1, { ...reconcile, reconcileGraceSeconds: 5 });
+    // Two exports of 12 chunks run one after the other: the second waits far longer than the grace.
+    await d.ask('a', 'chunked');
+    const second = await d.ask('a', 'chunked');
+    await d.run();
+    const done = (await d.store.get('a', second.id))?.doc;
+    expect(done?.status).toBe('Completed');
+    expect(done?.redrives ?? 0).toBe(0);
+  });
+});
