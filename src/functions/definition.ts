@@ -4,6 +4,7 @@ import type {
   ServiceBusQueueFunctionOptions,
   TimerFunctionOptions,
 } from '@azure/functions';
+import { OUTAGE_BACKOFF, withOutageBackoff, type OutageBackoffOptions } from './outage-backoff';
 
 /**
  * A function declared once: the Azure host registers it with `app.*` (see ../register.ts) and the local
@@ -27,10 +28,16 @@ export const defineTimer = (name: string, options: TimerFunctionOptions): Functi
   options,
 });
 
+/** A queue-triggered function; while a dependency is down its deliveries back off (outage-backoff.ts). */
 export const defineServiceBusQueue = (
   name: string,
   options: ServiceBusQueueFunctionOptions,
-): FunctionDefinition => ({ trigger: 'serviceBusQueue', name, options });
+  backoff: OutageBackoffOptions = OUTAGE_BACKOFF,
+): FunctionDefinition => ({
+  trigger: 'serviceBusQueue',
+  name,
+  options: { ...options, handler: withOutageBackoff(name, options.handler, backoff) },
+});
 
 export const defineCosmosDB = (name: string, options: CosmosDBFunctionOptions): FunctionDefinition => ({
   trigger: 'cosmosDB',

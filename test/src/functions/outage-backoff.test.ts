@@ -1,0 +1,74 @@
+// Queue triggers while a dependency is down: each failed delivery holds its message for a delay that
+// doubles up to the maximum before giving it back (so the broker's immediate redelivery cannot spin), the
+// outage is logged once per interval without a stack per message, and its end once.
+import type { InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../../src/domain/errors';
+import { DeliveryHeldBack, withOutageBackoff } from '../../../src/functions/outage-backoff';
+
+function harness(failing: () => boolean) {
+  let clock = 0;
+  const slept: number[] = [];
+  const logs: string[] = [];
+  const context = {
+    log: (line: string) => logs.push(`log ${line}`),
+    warn: (line: string) => logs.push(`warn ${line}`),
+  } as unknown as InvocationContext;
+  let calls = 0;
+  const handler = withOutageBackoff(
+    'exportDeadLetters',
+    () => {
+      calls++;
+      if (failing()) throw new DependencyUnavailableError('database', { cause: new Error('ECONNREFUSED') });
+      return Promise.resolve('ok');
+    },
+    {
+      baseMs: 1_000,
+      maxMs: 30_000,
+      logIntervalMs: 60_000,
+      now: () => clock,
+      sleep: (ms) => {
+        slept.push(ms);
+        clock += ms;
+        return Promise.resolve();
+      },
+    },
+  );
+  return { handler, context, slept, logs, calls: () => calls, at: () => clock };
+}
+
+describe('outage back-off of a queue trigger', () => {
+  it('holds each failed delivery longer, up to the maximum, and bounds the deliveries per minute', async () => {
+    let down = true;
+    const h = harness(() => down);
+    // The broker redelivers at once each time; a minute and more of outage.
+    while (h.at() < 180_000) await expect(h.handler({}, h.context)).rejects.toBeInstanceOf(DeliveryHeldBack);
+    expect(h.slept.slice(0, 7)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    // After the ramp, two deliveries a minute (not thousands): 10 in three minutes in all.
+    expect(h.calls()).toBe(10);
+    // Logged once a minute, each without a stack; the held error carries none either.
+    const warnings = h.logs.filter((line) => line.startsWith('warn'));
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(/exportDeadLetters: the database is unavailable/);
+    const held: Error = await h.handler({}, h.context).then(
+      () => new Error('not held'),
+      (error: unknown) => error as Error,
+    );
+    expect(held.stack).not.toMatch(/\n\s+at /);
+
+    down = false;
+    expect(await h.handler({}, h.context)).toBe('ok');
+    expect(h.logs.at(-1)).toMatch(/exportDeadLetters: dependencies are back after 11 held deliveries/);
+    // Back to normal: the next outage starts the ramp anew.
+    down = true;
+    const before = h.slept.length;
+    await expect(h.handler({}, h.context)).rejects.toBeInstanceOf(DeliveryHeldBack);
+    expect(h.slept[before]).toBe(1_000);
+  });
+
+  it('lets any other error through at once, unchanged', async () => {
+    const boom = new Error('a defect');
+    const handler = withOutageBackoff('exportWorker', () => Promise.reject(boom));
+    await expect(handler({}, {} as InvocationContext)).rejects.toBe(boom);
+  });
+});
