@@ -20,7 +20,7 @@ const EVENT_OF_STATUS: Partial<Record<ReportStatus, WebhookEventType>> = {
 };
 
 /** The event a report entering `status` produces; undefined for a status that is not terminal. */
-export const eventTypeFor = (status: ReportStatus): WebhookEventType | undefined => EVENT_OF_STATUS[status];
+const eventTypeFor = (status: ReportStatus): WebhookEventType | undefined => EVENT_OF_STATUS[status];
 
 /** What a receiver gets: the body of the POST, signed as the Standard Webhooks specification says. */
 export interface WebhookEvent {
@@ -159,6 +159,8 @@ export interface WebhookDeliveryDocument {
   eventId: string;
   eventType: WebhookEventType;
   reportId: string;
+  /** The event as delivered (every attempt sends it as it was). */
+  event: WebhookEvent;
   status: DeliveryStatus;
   attempts: DeliveryAttempt[];
   createdAt: string;
