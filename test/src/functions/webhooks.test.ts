@@ -137,7 +137,11 @@ async function createReport(api: ApiClient, type = 'popularity'): Promise<string
   return response.body.reportId as string;
 }
 
-type Delivery = { status: string; attempts: { statusCode: number | null; error: string | null }[] };
+type Delivery = {
+  deliveryId: string;
+  status: string;
+  attempts: { statusCode: number | null; error: string | null }[];
+};
 
 async function deliveries(api: ApiClient, endpointId: string): Promise<Delivery[]> {
   const response = await api.call('GET', `/api/webhooks/${endpointId}/deliveries`);
@@ -255,6 +259,18 @@ describe('webhooks end to end', () => {
       async () => e2e.peer.stats(e2e.config.serviceBus.reportEventsQueue).deadLettered > 0 || undefined,
       30_000,
     );
+
+    // Once the receiver works again, an admin asks for the event again: a fifth attempt, the same id.
+    target.status = () => 200;
+    const again = await api.call('POST', `/api/webhooks/${hook}/deliveries/${failed.deliveryId}/redeliver`);
+    expect(again.status).toBe(202);
+    const redelivered = await until(
+      'the redelivery',
+      async () => (await deliveries(api, hook)).find((d) => d.status === 'Delivered'),
+      30_000,
+    );
+    expect(redelivered.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 500, 200]);
+    expect(target.received.at(-1)?.headers['webhook-id']).toBe(`evt_${id}`);
   }, 120_000);
 
   it('loses no event when the host stops between the ending and the delivery', async () => {
