@@ -14,18 +14,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { LOCAL_TIMER_SCHEDULES, localSettings, peerQueueArgs } from '../dev/local-env';
-import { provisionLocal } from '../dev/provision';
+import { LOCAL_TIMER_SCHEDULES } from '../dev/local-env';
 import { seedSourceData } from '../dev/seed';
-import { issueDevToken, ensureDevSigningKey } from '../dev/token';
-import { loadConfig } from '../src/config';
+import { issueDevToken } from '../dev/token';
 import {
   formatFairnessResults,
   runFairnessBench,
   type FairnessOptions,
   type FairnessResults,
 } from './fairness-bench';
-import { startScript, startStandin, type RunningProcess } from './processes';
+import { startLocalSystem, startScript, type RunningProcess } from './processes';
 import { atMost, exactly, num, percentile, progress, round, table, type Target } from './report';
 
 export interface E2eOptions {
@@ -474,21 +472,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResults> {
   );
   const started: RunningProcess[] = [];
   try {
-    const queueArgs = peerQueueArgs(
-      loadConfig({ ...baseEnv, ...localSettings({ azurite: 0, cosmos: 0, servicebus: 0 }, localDir) }),
-    );
-    const [azurite, cosmos, servicebus] = await Promise.all([
-      startStandin('azurite').then((p) => (started.push(p), p)),
-      startStandin('cosmos').then((p) => (started.push(p), p)),
-      startStandin('servicebus', queueArgs).then((p) => (started.push(p), p)),
-    ]);
-    const settings = localSettings(
-      { azurite: azurite.port, cosmos: cosmos.port, servicebus: servicebus.port },
-      localDir,
-    );
-    const config = loadConfig({ ...baseEnv, ...settings });
-    await ensureDevSigningKey(localDir);
-    await provisionLocal(config);
+    const { settings, config } = await startLocalSystem(baseEnv, localDir, started);
     const seedStarted = performance.now();
     const seeded = await seedSourceData({
       config,

@@ -5,6 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { localSettings, peerQueueArgs } from '../dev/local-env';
+import { provisionLocal } from '../dev/provision';
+import { ensureDevSigningKey } from '../dev/token';
+import { loadConfig, type AppConfig } from '../src/config';
 
 export const ROOT = resolve(__dirname, '..');
 const HOST = '127.0.0.1';
@@ -172,4 +176,31 @@ export function processCpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The three stand-ins in processes of their own (each pushed to `started` as it runs), provisioned, with a
+ * development signing key in `localDir`: the app settings that point at them, and the config they give.
+ */
+export async function startLocalSystem(
+  baseEnv: Record<string, string | undefined>,
+  localDir: string,
+  started: RunningProcess[],
+): Promise<{ settings: Record<string, string>; config: AppConfig }> {
+  const queueArgs = peerQueueArgs(
+    loadConfig({ ...baseEnv, ...localSettings({ azurite: 0, cosmos: 0, servicebus: 0 }, localDir) }),
+  );
+  const [azurite, cosmos, servicebus] = await Promise.all([
+    startStandin('azurite').then((p) => (started.push(p), p)),
+    startStandin('cosmos').then((p) => (started.push(p), p)),
+    startStandin('servicebus', queueArgs).then((p) => (started.push(p), p)),
+  ]);
+  const settings = localSettings(
+    { azurite: azurite.port, cosmos: cosmos.port, servicebus: servicebus.port },
+    localDir,
+  );
+  const config = loadConfig({ ...baseEnv, ...settings });
+  await ensureDevSigningKey(localDir);
+  await provisionLocal(config);
+  return { settings, config };
 }

@@ -4,7 +4,8 @@
 //   --quick        everyday sizes (about two minutes)
 //   --only PART    run only `export` (part 1: the CSV pipeline against its baselines), `formats` (part 2:
 //                  each format against CSV), `e2e` (part 3) or `chunks` (part 4: what a chunked export
-//                  writes to Cosmos DB, for 10 to 1,000 chunks)
+//                  writes to Cosmos DB, for 10 to 1,000 chunks) or `webhooks` (part 5: report Completed ->
+//                  its signed webhook received, over a burst of reports)
 //   --formats a,b  the formats of part 2 (default: all; CSV always runs as the baseline)
 //   --profile      also CPU-profile one csv-stringify and one pipeline run at the largest size and
 //                  summarise where the CPU time goes, side by side
@@ -20,6 +21,7 @@
 //   --full-export-only  in part 3, only the full export, chunked and in one pass (with --e2e-ratings 1000000:
 //                  the 1M-row end-to-end figure)
 //   --tenant-cap N   the cap of the fair run (default: TENANT_MAX_ACTIVE_EXPORTS's default in src/config.ts)
+//   --webhook-reports N  reports in part 5's burst (default 200)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +30,7 @@ import { formatChunkWritesResults, runChunkWritesBench, type ChunkWritesResults 
 import { formatE2eResults, runE2eBench, type E2eResults } from './e2e-bench';
 import { formatExportResults, runExportBench, type ExportResults } from './export-bench';
 import { formatFormatResults, runFormatBench, type FormatResults } from './format-bench';
+import { formatWebhookResults, runWebhookBench, type WebhookResults } from './webhook-bench';
 import { stopAll, ROOT } from './processes';
 import { loadConfig } from '../src/config';
 import { num, targetsTable, type Target } from './report';
@@ -116,13 +119,17 @@ async function main(): Promise<number> {
       'tenant-cap': { type: 'string' },
       'e2e-ratings': { type: 'string' },
       'chunk-workers': { type: 'string' },
+      'webhook-reports': { type: 'string' },
     },
     strict: true,
   });
   const mode = MODES[values.quick ? 'quick' : 'full'];
   const only = values.only;
-  if (only !== undefined && !['export', 'formats', 'e2e', 'chunks'].includes(only))
-    throw new Error('--only takes export, formats, e2e or chunks');
+  if (only !== undefined && !['export', 'formats', 'e2e', 'chunks', 'webhooks'].includes(only))
+    throw new Error('--only takes export, formats, e2e, chunks or webhooks');
+  const webhookReports = Number(values['webhook-reports'] ?? 200);
+  if (!Number.isInteger(webhookReports) || webhookReports < 1)
+    throw new Error('--webhook-reports takes a positive whole number');
   const formatList = values.formats?.split(',').map((f) => f.trim().toLowerCase());
   const sizes = values.sizes ? values.sizes.split(',').map((s) => Number(s.replace(/_/g, ''))) : mode.sizes;
   if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
@@ -174,7 +181,9 @@ async function main(): Promise<number> {
       `${host.memTotalGb} GB RAM, Node ${host.node}, ${host.os}\n`,
   );
 
-  const partSeconds: { export?: number; formats?: number; e2e?: number; chunks?: number } = {};
+  const partSeconds: { export?: number; formats?: number; e2e?: number; chunks?: number; webhooks?: number } =
+    {};
+  let webhookResults: WebhookResults | undefined;
   let chunkResults: ChunkWritesResults | undefined;
   let exportResults: ExportResults | undefined;
   let formatResults: FormatResults | undefined;
@@ -227,12 +236,21 @@ async function main(): Promise<number> {
     partSeconds.chunks = Math.round((performance.now() - chunksStarted) / 100) / 10;
   }
 
+  if (only === undefined || only === 'webhooks') {
+    console.error('Part 5: webhooks');
+    const webhooksStarted = performance.now();
+    webhookResults = await runWebhookBench({ reports: webhookReports, concurrency: 20 });
+    console.log(`${formatWebhookResults(webhookResults)}\n`);
+    partSeconds.webhooks = Math.round((performance.now() - webhooksStarted) / 100) / 10;
+  }
+
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   const targets: Target[] = [
     ...(exportResults?.targets ?? []),
     ...(formatResults?.targets ?? []),
     ...(e2eResults?.targets ?? []),
     ...(chunkResults?.targets ?? []),
+    ...(webhookResults?.targets ?? []),
   ];
   console.log(`Targets\n${targetsTable(targets)}\n`);
   const missed = targets.filter((t) => t.met === false).length;
@@ -252,6 +270,7 @@ async function main(): Promise<number> {
     ...(formatResults ? { formats: formatResults } : {}),
     ...(e2eResults ? { e2e: e2eResults } : {}),
     ...(chunkResults ? { chunkWrites: chunkResults } : {}),
+    ...(webhookResults ? { webhooks: webhookResults } : {}),
     targets,
   };
   writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);

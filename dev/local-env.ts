@@ -66,6 +66,9 @@ export function localSettings(
     COSMOS_REPORTS_CONTAINER: 'reports',
     COSMOS_LEASES_CONTAINER: 'leases',
     SERVICEBUS_REPORT_REQUESTS_QUEUE: 'report-requests',
+    SERVICEBUS_REPORT_EVENTS_QUEUE: 'report-events',
+    // Webhooks of local development may call receivers on this machine over plain http.
+    WEBHOOK_ALLOWED_HOSTS: 'localhost,127.0.0.1',
     // A failed outbox doc is retried at least every 30 s (5 min in Azure), so a restarted Service Bus
     // stand-in is caught up with quickly.
     OUTBOX_RETRY_MAX_SECONDS: '30',
@@ -83,6 +86,11 @@ export function peerQueues(
   const q = local.queue;
   return {
     [config.serviceBus.reportRequestsQueue]: {
+      maxDeliveryCount: q.maxDeliveryCount,
+      lockDurationMs: q.lockDurationSeconds * 1000,
+      duplicateDetectionWindowMs: q.duplicateDetectionWindowMinutes * 60_000,
+    },
+    [config.serviceBus.reportEventsQueue]: {
       maxDeliveryCount: q.maxDeliveryCount,
       lockDurationMs: q.lockDurationSeconds * 1000,
       duplicateDetectionWindowMs: q.duplicateDetectionWindowMinutes * 60_000,

@@ -113,6 +113,7 @@ var cosmosLeasesContainer = 'leases'
 var cosmosAlbumsContainer = 'albums'
 var cosmosRatingsContainer = 'ratings'
 var reportRequestsQueue = 'report-requests'
+var reportEventsQueue = 'report-events'
 var blobReportsContainer = 'reports'
 
 var abbrs = loadJsonContent('abbreviations.json')
@@ -191,6 +192,7 @@ module serviceBus 'app/servicebus.bicep' = {
     location: location
     tags: tags
     queueName: reportRequestsQueue
+    eventsQueueName: reportEventsQueue
     maxDeliveryCount: maxDeliveryCount
     lockDurationSeconds: lockDurationSeconds
     duplicateDetectionHistoryTimeWindow: 'PT${duplicateDetectionWindowMinutes}M'
@@ -208,6 +210,7 @@ module rbac 'app/rbac.bicep' = {
     cosmosAccountName: cosmos.outputs.accountName
     serviceBusNamespaceName: serviceBus.outputs.name
     serviceBusQueueName: serviceBus.outputs.queueName
+    serviceBusEventsQueueName: serviceBus.outputs.eventsQueueName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
@@ -262,6 +265,7 @@ module functionApp 'app/function-app.bicep' = {
     cosmosRatingsContainer: cosmosRatingsContainer
     serviceBusHostName: serviceBus.outputs.hostName
     serviceBusQueueName: serviceBus.outputs.queueName
+    serviceBusEventsQueueName: serviceBus.outputs.eventsQueueName
     serviceBusMaxDeliveryCount: maxDeliveryCount
     serviceBusLockDurationSeconds: lockDurationSeconds
     serviceBusDuplicateDetectionWindowMinutes: duplicateDetectionWindowMinutes
@@ -301,6 +305,7 @@ output COSMOS_RATINGS_CONTAINER string = cosmosRatingsContainer
 
 output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.hostName
 output SERVICEBUS_REPORT_REQUESTS_QUEUE string = serviceBus.outputs.queueName
+output SERVICEBUS_REPORT_EVENTS_QUEUE string = serviceBus.outputs.eventsQueueName
 output SERVICEBUS_MAX_DELIVERY_COUNT int = maxDeliveryCount
 output SERVICEBUS_LOCK_DURATION_SECONDS int = lockDurationSeconds
 output SERVICEBUS_DUPLICATE_DETECTION_WINDOW_MINUTES int = duplicateDetectionWindowMinutes

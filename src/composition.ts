@@ -12,7 +12,7 @@ import { createFunctions } from './functions';
 import type { FunctionDefinition } from './functions/definition';
 import { checkHealth } from './services/health';
 import type { Services } from './services';
-import { createOutboxRelay, createOutboxSweep } from './services/outbox-relay';
+import { createOutboxRelay, createOutboxSweep, routeBySubject } from './services/outbox-relay';
 import { createReportService } from './services/reports';
 import { createBlobReportFiles } from './adapters/blob-report-files';
 import { createCosmosSourceData } from './adapters/cosmos-source-data';
@@ -21,6 +21,9 @@ import { createFairness } from './services/fairness';
 import { countDeferred } from './telemetry/metrics';
 import { observeClaim, observedReportStore } from './telemetry/store';
 import { tracedPublisher } from './telemetry/tracing';
+import { createCosmosWebhookStore } from './adapters/cosmos-webhook-store';
+import { createWebhookSender, systemResolver } from './adapters/webhook-sender';
+import { createWebhookService } from './services/webhooks';
 
 /** How many outbox documents one sweep relays at most. */
 const SWEEP_LIMIT = 500;
@@ -57,6 +60,10 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportRequestsQueue),
     config.serviceBus.reportRequestsQueue,
   );
+  const eventsPublisher = tracedPublisher(
+    createServiceBusPublisher(clients.serviceBus, config.serviceBus.reportEventsQueue),
+    config.serviceBus.reportEventsQueue,
+  );
   const retentionSeconds = config.retentionDays * 24 * 3600;
   const reportFiles = createBlobReportFiles(clients.blob, config.blob.reportsContainer);
   const fairness = createFairness({
@@ -68,7 +75,8 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     onDeferred: countDeferred,
   });
   const relay = createOutboxRelay({
-    publisher,
+    // Terminal transitions' events go to their own queue, the export requests to theirs.
+    publisher: routeBySubject({ ReportEvent: eventsPublisher }, publisher),
     store: outboxStore,
     dispatchedTtlSeconds: config.outbox.dispatchedTtlSeconds,
     // A failed doc is retried by the sweeper, first after the grace period (at least 1 s), then after
@@ -110,6 +118,19 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       reportType: (name) => reportTypes.get(name),
       share: fairness,
       onClaimed: observeClaim,
+    }),
+    webhooks: createWebhookService({
+      store: createCosmosWebhookStore(reportsContainer),
+      resolve: systemResolver,
+      send: createWebhookSender({
+        allowedHosts: config.webhooks.allowedHosts,
+        timeoutMs: config.webhooks.timeoutMs,
+      }),
+      publisher: eventsPublisher,
+      allowedHosts: config.webhooks.allowedHosts,
+      retryScheduleSeconds: config.webhooks.retryScheduleSeconds,
+      secretGraceSeconds: config.webhooks.secretGraceSeconds,
+      retentionSeconds,
     }),
     outbox: createOutboxSweep({
       relay,

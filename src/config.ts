@@ -15,6 +15,7 @@ import {
   type Env,
 } from './config/env';
 import { limits, outbox, worker } from './config/pipeline';
+import { webhooks } from './config/webhooks';
 
 export { ConfigError } from './config/env';
 export { readConnection, type Connection } from './config/connections';
@@ -30,6 +31,7 @@ export type WebConfig = AppConfig['web'];
 export type OutboxSettings = AppConfig['outbox'];
 export type WorkerSettings = AppConfig['worker'];
 export type LimitSettings = AppConfig['limits'];
+export type WebhookSettings = AppConfig['webhooks'];
 
 /** True when the app runs inside Azure App Service / Functions (WEBSITE_SITE_NAME is set there). */
 const runningInAzure = setting('WEBSITE_SITE_NAME', z.string().optional()).transform((name) => Boolean(name));
@@ -45,6 +47,7 @@ const sections = {
   outbox,
   worker,
   limits,
+  webhooks,
   /** Minutes a download link stays valid. */
   downloadLinkMinutes: setting('DOWNLOAD_LINK_MINUTES', z.coerce.number().int().min(1).max(60).default(15)),
   /** Days a finished report (and its file) is kept. */

@@ -1062,8 +1062,54 @@ function answerQueryPlansAtOnce(server: Server): void {
   });
 }
 
+interface BatchOperationInput {
+  partitionKey?: string;
+  resourceBody?: Record<string, unknown>;
+}
+
+type DocumentOperation = (collection: CollectionInternals, input: BatchOperationInput) => unknown;
+
+interface CollectionInternals {
+  read(): { partitionKey?: { paths?: string[] } } | null;
+}
+
+let batchPartitionsFixed = false;
+
+/**
+ * In a transactional batch the SDK sends the partition key once, in the request's header, not with each
+ * operation; the server's Replace and Upsert read it from the operation and fail the whole request
+ * ("Failed to parse x-ms-documentdb-partitionkey headers: undefined"). Here an operation without one
+ * gets its document's own value (a batch spans one partition, so that is the header's), so Replace and
+ * Upsert work in a batch as in Azure (If-Match included). Applied once per process.
+ */
+function fixBatchPartitions(): void {
+  if (batchPartitionsFixed) return;
+  batchPartitionsFixed = true;
+  const serverRequire = createRequire(require.resolve('@vercel/cosmosdb-server'));
+  const operations = serverRequire('./handler/_document-operations') as Record<string, DocumentOperation>;
+  for (const name of ['replaceOperation', 'upsertOperation']) {
+    const original = operations[name];
+    if (typeof original !== 'function') throw new Error(`@vercel/cosmosdb-server changed: no ${name}`);
+    operations[name] = (collection, input) => {
+      if (input.partitionKey === undefined && input.resourceBody) {
+        const path = collection.read()?.partitionKey?.paths?.[0] ?? '/id';
+        const value = path
+          .split('/')
+          .filter(Boolean)
+          .reduce<unknown>(
+            (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+            input.resourceBody,
+          );
+        return original(collection, { ...input, partitionKey: JSON.stringify([value]) });
+      }
+      return original(collection, input);
+    };
+  }
+}
+
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<CosmosServer> {
   fixQueryEngine();
+  fixBatchPartitions();
   indexRanges(); // before the paging: a query's later pages are kept, not searched again
   fixQueryPaging();
   speedUpQueryPaths();

@@ -27,6 +27,7 @@ param cosmosRatingsContainer string
 
 param serviceBusHostName string
 param serviceBusQueueName string
+param serviceBusEventsQueueName string
 param serviceBusMaxDeliveryCount int
 param serviceBusLockDurationSeconds int
 param serviceBusDuplicateDetectionWindowMinutes int
@@ -112,6 +113,7 @@ var appSettings = {
   SERVICEBUS__credential: 'managedidentity'
   SERVICEBUS__clientId: identityClientId
   SERVICEBUS_REPORT_REQUESTS_QUEUE: serviceBusQueueName
+  SERVICEBUS_REPORT_EVENTS_QUEUE: serviceBusEventsQueueName
   // The queue as provisioned (servicebus.bicep); the app reads them as plain numbers.
   SERVICEBUS_MAX_DELIVERY_COUNT: string(serviceBusMaxDeliveryCount)
   SERVICEBUS_LOCK_DURATION_SECONDS: string(serviceBusLockDurationSeconds)
@@ -146,6 +148,13 @@ var appSettings = {
   RECONCILE_GRACE_SECONDS: '120'
   RECONCILE_MAX_REDRIVES: '3'
   TENANT_DEFER_SECONDS: '2'
+
+  // Webhooks: https and public addresses only (no host allowed otherwise), 5 s per attempt, eight attempts
+  // over about a day, a rotated-out secret signing one more day.
+  WEBHOOK_ALLOWED_HOSTS: ''
+  WEBHOOK_TIMEOUT_SECONDS: '5'
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: '5,300,1800,7200,18000,36000,36000'
+  WEBHOOK_SECRET_GRACE_SECONDS: '86400'
 
   // Bearer tokens from Microsoft Entra ID. (The local development key setting is never set in Azure.)
   AUTH_ISSUER: authIssuer

@@ -10,6 +10,7 @@ param reportsContainerName string
 param cosmosAccountName string
 param serviceBusNamespaceName string
 param serviceBusQueueName string
+param serviceBusEventsQueueName string
 param applicationInsightsName string
 
 // Built-in role definition ids (the same in every tenant).
@@ -48,6 +49,10 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
 
   resource queue 'queues' existing = {
     name: serviceBusQueueName
+  }
+
+  resource eventsQueue 'queues' existing = {
+    name: serviceBusEventsQueueName
   }
 }
 
@@ -213,6 +218,38 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
       'Microsoft.Authorization/roleDefinitions',
       roles.monitoringMetricsPublisher
     )
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The report-events queue: the relay sends events, webhookDelivery receives them and schedules its
+// retries on it; Data Owner for target-based scaling, as above.
+resource appEventsQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: serviceBus::eventsQueue
+  name: guid(serviceBus::eventsQueue.id, appPrincipalId, roles.serviceBusDataSender)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appEventsQueueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: serviceBus::eventsQueue
+  name: guid(serviceBus::eventsQueue.id, appPrincipalId, roles.serviceBusDataReceiver)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appEventsQueueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: serviceBus::eventsQueue
+  name: guid(serviceBus::eventsQueue.id, appPrincipalId, roles.serviceBusDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

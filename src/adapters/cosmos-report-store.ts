@@ -13,6 +13,7 @@ import {
   type ReportDocument,
   type ReportSummary,
 } from '../domain/report';
+import { reportEventOutbox } from '../domain/webhooks';
 import type { ReportListFilter, ReportPage, ReportStore, Stored } from '../services/ports';
 import { asJson, clean, readDocument, replaceIfMatch, statusOf, stored } from './cosmos-documents';
 import { cosmosError, withTranslatedErrors } from './sdk-errors';
@@ -343,7 +344,32 @@ export function createCosmosReportStore(container: Container, continuationTokenS
     },
 
     async replace(report: ReportDocument, etag: string): Promise<Stored<ReportDocument> | 'conflict'> {
-      return replaceIfMatch(container, report, report.tenantId, etag);
+      const event = reportEventOutbox(report);
+      if (!event) return replaceIfMatch(container, report, report.tenantId, etag);
+      // The report has just ended: it and its event commit together. The report goes first, so a stale
+      // etag (412) fails the batch before the event is written (where batches are not atomic too).
+      const operations: OperationInput[] = [
+        { operationType: 'Replace', id: report.id, resourceBody: asJson(report), ifMatch: etag },
+        { operationType: 'Create', resourceBody: asJson(event) },
+      ];
+      const response = await container.items.batch(operations, report.tenantId);
+      const results = response.result ?? [];
+      const [first] = results;
+      if (first?.statusCode === 412) return 'conflict';
+      // As the SDK throws it for a single replace: the adapter's translation makes it the database's refusal.
+      if (first?.statusCode === 404)
+        throw Object.assign(new Error(`report ${report.id} not found`), { code: 404 });
+      if (
+        first?.eTag &&
+        results.length === operations.length &&
+        results.every((r) => r.statusCode >= 200 && r.statusCode < 300)
+      ) {
+        return { doc: report, etag: first.eTag };
+      }
+      throw new Error(
+        `Cosmos batch ending report ${report.id} failed: status ${String(response.code)}, ` +
+          `operations [${results.map((r) => r.statusCode).join(', ')}]`,
+      );
     },
   };
   return withTranslatedErrors(store, cosmosError);

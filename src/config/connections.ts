@@ -84,8 +84,15 @@ export const cosmos = connection('COSMOS', 'accountEndpoint').and(
 
 export const serviceBus = connection('SERVICEBUS', 'fullyQualifiedNamespace').and(
   z
-    .object({ SERVICEBUS_REPORT_REQUESTS_QUEUE: resourceName.default('report-requests') })
-    .transform((s) => ({ reportRequestsQueue: s.SERVICEBUS_REPORT_REQUESTS_QUEUE })),
+    .object({
+      SERVICEBUS_REPORT_REQUESTS_QUEUE: resourceName.default('report-requests'),
+      SERVICEBUS_REPORT_EVENTS_QUEUE: resourceName.default('report-events'),
+    })
+    .transform((s) => ({
+      reportRequestsQueue: s.SERVICEBUS_REPORT_REQUESTS_QUEUE,
+      /** Terminal transitions' events, and the scheduled retries of their webhook deliveries. */
+      reportEventsQueue: s.SERVICEBUS_REPORT_EVENTS_QUEUE,
+    })),
 );
 
 export const blob = connection('BLOB', 'serviceUri').and(

@@ -4,6 +4,7 @@
 import type { ChunkPlanHeader } from './chunks';
 import { InvalidTransitionError } from './errors';
 import type { ChunkRequest, ExportRequest } from './messages';
+import type { ReportEventMessage } from './webhooks';
 
 export const REPORT_STATUSES = ['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -144,8 +145,9 @@ export interface OutboxDocument {
   kind: 'outbox';
   tenantId: string;
   reportId: string;
-  messageType: 'ExportRequested' | 'ExportChunkRequested';
-  payload: ExportRequest | ChunkRequest;
+  /** `ReportEvent`: a terminal transition's event, for the events queue (see ./webhooks.ts). */
+  messageType: 'ExportRequested' | 'ExportChunkRequested' | 'ReportEvent';
+  payload: ExportRequest | ChunkRequest | ReportEventMessage;
   correlationId: string;
   /** W3C `traceparent` the relay continues (sent in the message's application properties). */
   traceparent?: string;
@@ -219,6 +221,21 @@ export const SUMMARY_FIELDS = [
   ...RESOURCE_FIELDS,
   'truncated',
 ] as const satisfies readonly (keyof ReportDocument)[];
+
+/** A report as the API shows it, without a download link (the resource's fields, and an event's data). */
+export type ReportView = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> & {
+  reportId: string;
+  truncated: boolean;
+};
+
+/** The fields of `report` the API shows, under their API names. */
+export function reportView(report: ReportSummary): ReportView {
+  const shown = Object.fromEntries(RESOURCE_FIELDS.map((field) => [field, report[field]])) as Pick<
+    ReportDocument,
+    (typeof RESOURCE_FIELDS)[number]
+  >;
+  return { reportId: report.id, ...shown, truncated: report.truncated ?? false };
+}
 
 /** A report as a list page holds it. */
 export type ReportSummary = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number] | 'id' | 'truncated'>;

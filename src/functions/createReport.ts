@@ -1,6 +1,6 @@
 import type { Services } from '../services';
 import { defineAuthenticatedHttp } from './authenticated-http';
-import { badRequest, conflict, payloadTooLarge, tooManyRequests, unprocessable } from '../http/problem';
+import { badRequest, conflict, tooManyRequests, unprocessable, unreadableBody } from '../http/problem';
 import { reportResponse } from '../http/reports';
 import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
 import { activeTraceparent } from '../telemetry/tracing';
@@ -18,13 +18,8 @@ export const makeCreateReport = ({ reports, verifyToken }: Pick<Services, 'repor
     verifyToken,
     handler: async (request, principal, context, correlationId) => {
       const body = await readJsonBody(request);
-      if (body.kind === 'too-large') return payloadTooLarge(MAX_JSON_BODY_BYTES);
-      if (body.kind === 'bad-json') return badRequest('The body is not valid JSON.');
-      if (body.kind === 'forbidden-key') {
-        return badRequest('The body holds a field name that is not allowed.', {
-          [body.key]: ['is not allowed'],
-        });
-      }
+      const unreadable = unreadableBody(body, MAX_JSON_BODY_BYTES);
+      if (unreadable) return unreadable;
       const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         return badRequest('The Idempotency-Key header is invalid.', {

@@ -16,6 +16,12 @@ import { makeOutboxRelay } from './outboxRelay';
 import { makeOutboxSweeper } from './outboxSweeper';
 import { makeReportTypes } from './reportTypes';
 import { makeWebPage } from './webPage';
+import { makeRedeliverWebhook } from './redeliverWebhook';
+import { makeWebhook } from './webhook';
+import { makeWebhookDeliveries } from './webhookDeliveries';
+import { makeWebhookDelivery } from './webhookDelivery';
+import { makeWebhooks } from './webhooks';
+import { makeWebhookSecret } from './webhookSecret';
 
 /**
  * Every function of the app, in one list, each given the services it uses: the Azure entry point and
@@ -36,6 +42,12 @@ export function createFunctions(services: Services): readonly FunctionDefinition
     makeExportWorker(services),
     makeExportDeadLetters(services),
     makeExportWatchdog(services),
+    makeWebhooks(services),
+    makeWebhook(services),
+    makeWebhookSecret(services),
+    makeWebhookDeliveries(services),
+    makeRedeliverWebhook(services),
+    makeWebhookDelivery(services),
     makeWebPage(services),
     makeOpenApi(services),
     apiDocs,

@@ -27,6 +27,18 @@ import {
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 import { POLL_AFTER_SECONDS } from './reports';
 import { CORRELATION_ID_HEADER } from './request';
+import {
+  createdWebhookSchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  deliverySchema,
+  webhookEndpointSchema,
+  webhookEventSchema,
+  webhookInputSchema,
+  webhookListSchema,
+  webhookSecretSchema,
+} from './webhooks';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks';
 
 const OPENAPI_VERSION = '3.1.0';
 const BEARER = 'bearer';
@@ -433,6 +445,146 @@ function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
     security: [],
     responses: { 200: { description: 'The page’s configuration.', content: json(pageConfigSchema) } },
   });
+
+  registerWebhooks(registry);
+}
+
+const webhookIdParams = z.strictObject({ webhookId: z.string().describe('The endpoint’s id.') });
+
+const adminOnly = problem(
+  'The caller is not an admin of its tenant.',
+  example(403, PROBLEM_TYPES.forbidden, 'Forbidden.', 'Webhooks are managed by the Reports.Admin role.'),
+);
+
+const noWebhook = problem(
+  'No such webhook endpoint in the caller’s tenant.',
+  example(404, PROBLEM_TYPES.notFound, 'Not found.', 'No such webhook.'),
+);
+
+const ok = (description: string, schema: z.ZodType, headers = {}): ResponseConfig => ({
+  description,
+  headers: { ...correlationHeader, ...headers },
+  content: json(schema),
+});
+
+/** The webhook routes (Reports.Admin only), and the events they deliver (OpenAPI 3.1 `webhooks`). */
+function registerWebhooks(registry: OpenAPIRegistry): void {
+  const operation = (config: Omit<RouteConfig, 'tags' | 'security'>): RouteConfig => ({
+    ...config,
+    tags: ['Webhooks'],
+    security: [{ [BEARER]: [] }],
+    responses: { ...config.responses, ...authProblems, 403: adminOnly },
+  });
+  registry.registerPath(
+    operation({
+      method: 'post',
+      path: '/webhooks',
+      operationId: 'createWebhook',
+      summary: 'Register a webhook endpoint; its signing secret is shown in this answer only',
+      request: { body: { required: true, content: json(webhookInputSchema) } },
+      responses: {
+        201: ok('The endpoint, with its secret.', createdWebhookSchema, {
+          Location: header('The endpoint’s URL.'),
+        }),
+        400: badRequest('The webhook is invalid.', { url: ['must not resolve to a private address'] }),
+        413: problem(
+          'The body is too large.',
+          example(413, PROBLEM_TYPES.payloadTooLarge, 'Payload too large.', 'The body is over 65536 bytes.'),
+        ),
+      },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'get',
+      path: '/webhooks',
+      operationId: 'listWebhooks',
+      summary: 'The tenant’s webhook endpoints',
+      responses: { 200: ok('The endpoints (never a secret).', webhookListSchema) },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'get',
+      path: '/webhooks/{webhookId}',
+      operationId: 'getWebhook',
+      summary: 'One webhook endpoint',
+      request: { params: webhookIdParams },
+      responses: { 200: ok('The endpoint (never its secret).', webhookEndpointSchema), 404: noWebhook },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'delete',
+      path: '/webhooks/{webhookId}',
+      operationId: 'deleteWebhook',
+      summary: 'Remove a webhook endpoint',
+      request: { params: webhookIdParams },
+      responses: { 204: { description: 'Removed.', headers: correlationHeader }, 404: noWebhook },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'post',
+      path: '/webhooks/{webhookId}/secret',
+      operationId: 'rotateWebhookSecret',
+      summary: 'A new signing secret; the previous one keeps signing for WEBHOOK_SECRET_GRACE_SECONDS',
+      request: { params: webhookIdParams },
+      responses: { 200: ok('The new secret, shown once.', webhookSecretSchema), 404: noWebhook },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'get',
+      path: '/webhooks/{webhookId}/deliveries',
+      operationId: 'listWebhookDeliveries',
+      summary: 'The endpoint’s deliveries, newest first, each with its attempts',
+      request: { params: webhookIdParams, query: deliveriesQuerySchema },
+      responses: {
+        200: ok('The deliveries.', deliveryListSchema),
+        400: badRequest('The query is invalid.', { limit: ['must be at most 100'] }),
+        404: noWebhook,
+      },
+    }),
+  );
+  registry.registerPath(
+    operation({
+      method: 'post',
+      path: '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
+      operationId: 'redeliverWebhook',
+      summary: 'Deliver an event again, now, as a new attempt',
+      request: {
+        params: webhookIdParams.extend({ deliveryId: z.string().describe('The delivery’s id.') }),
+      },
+      responses: {
+        202: ok('The delivery, Pending until the attempt is made.', deliverySchema),
+        404: problem(
+          'No such delivery of that endpoint in the caller’s tenant.',
+          example(404, PROBLEM_TYPES.notFound, 'Not found.', 'No such delivery.'),
+        ),
+      },
+    }),
+  );
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    registry.registerWebhook({
+      method: 'post',
+      path: type,
+      operationId: `event${pascal(type.replace('.', '-'))}`,
+      tags: ['Webhooks'],
+      summary: `The ${type} event, POSTed to every endpoint that asked for it`,
+      description:
+        'Signed as the Standard Webhooks specification says: `webhook-id` (the same for every retry), `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` with the endpoint’s secret). Answer 2xx within a few seconds; anything else is retried with backoff.',
+      request: {
+        headers: z.object({
+          'webhook-id': z.string(),
+          'webhook-timestamp': z.string(),
+          'webhook-signature': z.string(),
+        }),
+        body: { required: true, content: json(webhookEventSchema) },
+      },
+      responses: { 200: { description: 'Received (any 2xx).' } },
+    });
+  }
 }
 
 const documents = new WeakMap<ReportTypeRegistry, Record<string, unknown>>();
@@ -454,6 +606,7 @@ export function openApiDocument(types: ReportTypeRegistry = builtInReportTypes):
       servers: [{ url: '/api' }],
       tags: [
         { name: 'Reports', description: 'Start, follow, list, cancel and download exports.' },
+        { name: 'Webhooks', description: 'Endpoints that are told when a report ends (Reports.Admin).' },
         { name: 'Service', description: 'Health, this document and the pages.' },
       ],
     });

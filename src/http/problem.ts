@@ -3,6 +3,7 @@
 // `type` URIs follow one scheme: `https://report-exports.dev/problems/<slug>`, the slug naming the kind
 // of problem (see PROBLEM_TYPES). They are stable identifiers clients may switch on; they need not resolve.
 import type { HttpResponseInit } from '@azure/functions';
+import type { JsonBody } from './request';
 
 const PROBLEM_BASE = 'https://report-exports.dev/problems/';
 
@@ -171,4 +172,23 @@ export function tooManyRequests(
     { ...extensions, type: PROBLEM_TYPES.quotaExceeded, title: 'Quota exceeded.', status: 429, detail },
     { 'Retry-After': String(retryAfterSeconds) },
   );
+}
+
+/**
+ * The problem with a JSON body that could not be read as one (too large, not JSON, a forbidden field
+ * name); undefined for a body read (or an empty one).
+ */
+export function unreadableBody(body: JsonBody, maxBytes: number): HttpResponseInit | undefined {
+  switch (body.kind) {
+    case 'too-large':
+      return payloadTooLarge(maxBytes);
+    case 'bad-json':
+      return badRequest('The body is not valid JSON.');
+    case 'forbidden-key':
+      return badRequest('The body holds a field name that is not allowed.', {
+        [body.key]: ['is not allowed'],
+      });
+    default:
+      return undefined;
+  }
 }

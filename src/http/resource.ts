@@ -1,10 +1,8 @@
 // The report as the HTTP API shows it, made from the stored document (or a list page's summary of it).
-import { RESOURCE_FIELDS, type ReportDocument, type ReportSummary } from '../domain/report';
+import { reportView, type ReportSummary, type ReportView } from '../domain/report';
 
 /** What the API returns for a report. */
-export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> {
-  reportId: string;
-  truncated: boolean;
+export interface ReportResource extends ReportView {
   downloadUrl: string | null;
   downloadExpiresAt: string | null;
 }
@@ -13,14 +11,8 @@ export function toResource(
   report: ReportSummary,
   download?: { url: string; expiresAt: string },
 ): ReportResource {
-  const shown = Object.fromEntries(RESOURCE_FIELDS.map((field) => [field, report[field]])) as Pick<
-    ReportDocument,
-    (typeof RESOURCE_FIELDS)[number]
-  >;
   return {
-    reportId: report.id,
-    ...shown,
-    truncated: report.truncated ?? false,
+    ...reportView(report),
     downloadUrl: download?.url ?? null,
     downloadExpiresAt: download?.expiresAt ?? null,
   };

@@ -7,6 +7,7 @@ import type { ExportWorker } from './export-worker';
 import type { HealthReport } from './health';
 import type { OutboxSweep } from './outbox-relay';
 import type { ReportService } from './reports';
+import type { WebhookService } from './webhooks';
 
 /**
  * What the functions are handed (see ../functions): the use cases, built once by the composition root
@@ -20,4 +21,5 @@ export interface Services {
   reports: ReportService;
   exportWorker: ExportWorker;
   outbox: OutboxSweep;
+  webhooks: WebhookService;
 }

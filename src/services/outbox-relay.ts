@@ -239,3 +239,25 @@ export function createOutboxSweep(options: OutboxSweepOptions): OutboxSweep {
     },
   };
 }
+
+/**
+ * A publisher that sends each message to the publisher of its subject (`routes`), the others to
+ * `fallback`: the relay's export requests go to the report-requests queue, `ReportEvent`s to the events
+ * queue. A call still fails as a whole when any of its sends fails (the relay retries the docs, and
+ * duplicate detection drops what was sent twice).
+ */
+export function routeBySubject(
+  routes: Record<string, MessagePublisher>,
+  fallback: MessagePublisher,
+): MessagePublisher {
+  return {
+    async publish(messages: OutboundMessage[]): Promise<void> {
+      const groups = new Map<MessagePublisher, OutboundMessage[]>();
+      for (const message of messages) {
+        const target = routes[message.subject] ?? fallback;
+        groups.set(target, [...(groups.get(target) ?? []), message]);
+      }
+      for (const [target, group] of groups) await target.publish(group);
+    },
+  };
+}

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { ChunkActivity, ChunkDocument, ChunkResult, ChunkTally, ChunkTurn } from '../domain/chunks';
 import type { OutboxDocument, ReportDocument, ReportStatus, ReportSummary } from '../domain/report';
+import type { WebhookDeliveryDocument, WebhookEndpointDocument } from '../domain/webhooks';
 
 export interface Stored<T> {
   doc: T;
@@ -52,6 +53,8 @@ export interface ReportStore {
   ): Promise<ReportPage>;
   /**
    * Replaces the report if its etag still matches; 'conflict' when someone changed it meanwhile.
+   * A report written with a terminal status has just ended (nothing rewrites a terminal report): its
+   * event outbox document (domain `reportEventOutbox`) is written in the same transactional batch.
    * The store does not check the status change (the Cosmos adapter replaces by etag without reading the
    * stored status): a caller that changes the status builds the document with the domain's `transition`,
    * which refuses what the report state machine forbids.
@@ -190,3 +193,41 @@ export interface OutboxBacklog {
   /** `createdAt` of the oldest outbox doc of any tenant not yet dispatched; null when there is none. */
   oldestUndispatchedAt(): Promise<string | null>;
 }
+
+/** The webhook endpoints of each tenant and the record of their deliveries (in the tenant's partition). */
+export interface WebhookStore {
+  createEndpoint(endpoint: WebhookEndpointDocument): Promise<void>;
+  getEndpoint(tenantId: string, endpointId: string): Promise<Stored<WebhookEndpointDocument> | undefined>;
+  /** The tenant's endpoints, oldest first. */
+  listEndpoints(tenantId: string): Promise<WebhookEndpointDocument[]>;
+  /** Replaces the endpoint if its etag still matches; 'conflict' when someone changed it meanwhile. */
+  replaceEndpoint(endpoint: WebhookEndpointDocument, etag: string): Promise<'replaced' | 'conflict'>;
+  /** Deletes the endpoint; false when there was none. Its deliveries stay until their retention ends. */
+  deleteEndpoint(tenantId: string, endpointId: string): Promise<boolean>;
+  getDelivery(tenantId: string, deliveryId: string): Promise<WebhookDeliveryDocument | undefined>;
+  /** Writes the delivery record as it is (creating it when it is new). */
+  saveDelivery(delivery: WebhookDeliveryDocument): Promise<void>;
+  /** The endpoint's deliveries, newest first, at most `limit`. */
+  listDeliveries(tenantId: string, endpointId: string, limit: number): Promise<WebhookDeliveryDocument[]>;
+}
+
+/** The addresses a host name resolves to (every one of them). */
+export type HostResolver = (host: string) => Promise<string[]>;
+
+/** A receiver's answer to one POST, or why none came. */
+export interface WebhookResponse {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/**
+ * POSTs a signed event: no redirect followed, within a timeout, connecting only to addresses the URL
+ * policy allows (checked on every address the host resolves to at connect time).
+ */
+export type WebhookSender = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+) => Promise<WebhookResponse>;

@@ -3,6 +3,8 @@
 // watch them finish, download, cancel, see validation messages, and check what a second user sees.
 // This file runs against a Cosmos database and a Service Bus peer of its own (like exports.test.ts).
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings } from '../../dev/seed';
+import { issueDevToken } from '../../dev/token';
 import { e2eFixture } from '../support/e2e-fixture';
 import { POPULARITY_HEADER, rankFromDocuments } from '../support/independent-ranking';
 
@@ -34,7 +37,7 @@ const e2e = e2eFixture({
   debug: 'DEBUG_WEB',
 });
 const { tenant } = e2e;
-const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
+const tokens: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
 /** Console errors and uncaught exceptions of every page, by user. */
 const pageErrors: string[] = [];
 
@@ -59,7 +62,10 @@ const RECORDER = `
   }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 `;
 
-async function openPage(user: 'alice' | 'bob', viewport = { width: 1280, height: 900 }): Promise<Page> {
+async function openPage(
+  user: 'alice' | 'bob' | 'carol',
+  viewport = { width: 1280, height: 900 },
+): Promise<Page> {
   const context: BrowserContext = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.on('console', (message) => {
@@ -130,6 +136,13 @@ beforeAll(async () => {
   );
   tokens.alice = e2e.token;
   tokens.bob = await e2e.tokenFor('bob');
+  // carol is an admin of the tenant (Reports.Admin): the page shows her the tenant's webhooks.
+  tokens.carol = await issueDevToken({
+    tenantId: tenant,
+    userId: 'carol',
+    admin: true,
+    dir: process.env.REPORT_EXPORTS_TEST_LOCAL_DIR,
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -164,6 +177,7 @@ describe.skipIf(!browserAvailable)('web page', () => {
   it('renders the API reference at /api/docs from the OpenAPI document, with every route listed', async () => {
     const document = (await (await fetch(`${e2e.host.url}/api/openapi.json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;
+      webhooks: Record<string, Record<string, unknown>>;
     };
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -186,8 +200,9 @@ describe.skipIf(!browserAvailable)('web page', () => {
         block.querySelector('.opblock-summary-method').textContent + ' ' +
         block.querySelector('.opblock-summary-path').getAttribute('data-path'))`,
     );
-    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    // The routes, and the events the service POSTs to webhooks (listed as operations too).
+    const documented = [...Object.entries(document.paths), ...Object.entries(document.webhooks)].flatMap(
+      ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes.sort()).toEqual(documented.sort());
     expect(await page.locator('.info .title').textContent()).toContain('Report exports API');
@@ -345,6 +360,54 @@ describe.skipIf(!browserAvailable)('web page', () => {
     await expect.poll(() => bob.locator('tr[data-report-id]').count()).toBe(12);
     expect(await bob.getByRole('button', { name: 'More' }).isHidden()).toBe(true);
     await bob.close();
+  });
+
+  it("shows an admin the tenant's webhooks and their deliveries, and nobody else", async () => {
+    // A receiver on this machine, registered through the API; a report that ends is delivered to it.
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      received.push(request.headers['webhook-id'] as string);
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    const call = (path: string, body: unknown) =>
+      fetch(`${e2e.host.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.carol}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (
+        await call('/api/webhooks', {
+          url,
+          events: ['report.completed', 'report.cancelled'],
+          description: 'BI loader',
+        })
+      ).status,
+    ).toBe(201);
+    const created = (await (
+      await call('/api/reports/popularity', { parameters: { fromDate: '2030-02-01', toDate: '2030-02-28' } })
+    ).json()) as { reportId: string };
+    await fetch(`${e2e.host.url}/api/reports/${created.reportId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokens.carol}` },
+    });
+
+    const carol = await openPage('carol');
+    await carol.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const endpoint = carol.locator('li.webhook');
+    await expect.poll(() => endpoint.textContent()).toContain(url);
+    expect(await endpoint.textContent()).toContain('BI loader');
+    // Cancelled at once, or finished first: either ending is delivered.
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(1);
+    expect(received).toEqual([`evt_${created.reportId}`]);
+    await carol.getByRole('button', { name: 'Refresh webhooks' }).click();
+    await expect.poll(() => endpoint.textContent()).toContain('Delivered');
+    expect(await endpoint.textContent()).toMatch(/report\.(cancelled|completed)/);
+    expect(await alice.getByRole('heading', { name: 'Webhooks' }).isHidden()).toBe(true);
+    await carol.close();
+    server.close();
   });
 
   it('logged no console errors', () => {

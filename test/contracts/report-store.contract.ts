@@ -11,6 +11,7 @@ import {
   type OutboxDocument,
   type ReportDocument,
 } from '../../src/domain/report';
+import { reportEventId, reportEventOutbox } from '../../src/domain/webhooks';
 import type { ReportStore } from '../../src/services/ports';
 import { reportDocument } from '../support/report-document';
 
@@ -425,6 +426,51 @@ export function describeReportStoreContract(
         expect(result.etag).not.toBe(before.etag);
         expect((await store.get(tenantId, r.id))?.etag).toBe(result.etag);
         expect((await store.get(tenantId, r.id))?.doc).toEqual(updated);
+      });
+
+      it('writes the event of a report that ends with it, and none for a report that does not end', async () => {
+        const tenantId = randomUUID();
+        const r = await seed(report(tenantId));
+        const before = await current(tenantId, r.id);
+        const processing = await store.replace({ ...before.doc, status: 'Processing' }, before.etag);
+        if (processing === 'conflict') throw new Error('unexpected conflict');
+        const event = reportEventOutbox({ ...processing.doc, status: 'Completed' });
+        expect(event).toBeDefined();
+        expect(await stored(tenantId, event?.id ?? '')).toBeUndefined();
+
+        const completedAt = new Date().toISOString();
+        const done = await store.replace(
+          { ...processing.doc, status: 'Completed', completedAt, rowCount: 3 },
+          processing.etag,
+        );
+        if (done === 'conflict') throw new Error('unexpected conflict');
+        expect((await current(tenantId, r.id)).etag).toBe(done.etag);
+        expect(await stored(tenantId, event?.id ?? '')).toMatchObject({
+          kind: 'outbox',
+          messageType: 'ReportEvent',
+          reportId: r.id,
+          dispatchedAt: null,
+          payload: {
+            tenantId,
+            event: {
+              type: 'report.completed',
+              id: reportEventId(r.id),
+              timestamp: completedAt,
+              data: { reportId: r.id, status: 'Completed', rowCount: 3 },
+            },
+          },
+        });
+      });
+
+      it('writes no event when the ending replace is a conflict', async () => {
+        const tenantId = randomUUID();
+        const r = await seed(report(tenantId));
+        const stale = await current(tenantId, r.id);
+        const first = await store.replace({ ...stale.doc, status: 'Processing' }, stale.etag);
+        if (first === 'conflict') throw new Error('unexpected conflict');
+
+        expect(await store.replace({ ...stale.doc, status: 'Cancelled' }, stale.etag)).toBe('conflict');
+        expect(await stored(tenantId, `outbox-${reportEventId(r.id)}`)).toBeUndefined();
       });
 
       it("is 'conflict' with a stale etag and leaves the document unchanged", async () => {

@@ -19,6 +19,7 @@ import {
   type ReportDocument,
   type ReportStatus,
 } from '../../src/domain/report';
+import { reportEventOutbox } from '../../src/domain/webhooks';
 import type { ReportListFilter, ReportPage, ReportStore, Stored } from '../../src/services/ports';
 
 type AnyDocument = ReportDocument | OutboxDocument;
@@ -192,6 +193,7 @@ export class MemoryReportStore implements ReportStore {
     const refused = refusedWrite(entry.doc.status, report.status);
     if (refused) return Promise.reject(refused);
     const stored = this.#put(key, report);
+    this.#putEvent(report);
     return Promise.resolve({ doc: copy(report), etag: stored.etag });
   }
 
@@ -209,6 +211,7 @@ export class MemoryReportStore implements ReportStore {
     if (refused) return Promise.reject(refused);
     const updated = { ...entry.doc, ...copy(fields) };
     this.#put(key, updated);
+    this.#putEvent(updated);
     return Promise.resolve(copy(updated));
   }
 
@@ -284,6 +287,12 @@ export class MemoryReportStore implements ReportStore {
 
   #reports(): ReportDocument[] {
     return [...this.#entries.values()].map((entry) => entry.doc).filter(isReport);
+  }
+
+  /** A report that has just ended gets its event outbox document, in the same (atomic) write. */
+  #putEvent(report: ReportDocument): void {
+    const event = reportEventOutbox(report);
+    if (event) this.#put(keyOf(event.tenantId, event.id), event);
   }
 
   #put(key: string, doc: AnyDocument): Entry {

@@ -155,11 +155,17 @@ export class QueueSim {
     this.#queue.push({ seq: ++this.#seq, id, body, visibleAt: Math.max(at, this.t) });
   }
 
-  /** Sends the outbox documents not relayed yet, oldest first (the change feed's order). */
+  /**
+   * Sends the outbox documents of the report-requests queue not relayed yet, oldest first (the change
+   * feed's order). Report events go to a queue of their own, which the simulation leaves out.
+   */
   relay(store: MemoryReportStore): void {
     const fresh = store
       .docs()
-      .filter((doc): doc is OutboxDocument => doc.kind === 'outbox' && !this.#relayed.has(doc.id))
+      .filter(
+        (doc): doc is OutboxDocument =>
+          doc.kind === 'outbox' && doc.messageType !== 'ReportEvent' && !this.#relayed.has(doc.id),
+      )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const doc of fresh) {
       this.#relayed.add(doc.id);

@@ -202,10 +202,167 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant’s webhook endpoints */
+    get: operations['listWebhooks'];
+    put?: never;
+    /** Register a webhook endpoint; its signing secret is shown in this answer only */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One webhook endpoint */
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    /** Remove a webhook endpoint */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The endpoint’s deliveries, newest first, each with its attempts */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deliver an event again, now, as a new attempt */
+    post: operations['redeliverWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{webhookId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new signing secret; the previous one keeps signing for WEBHOOK_SECRET_GRACE_SECONDS */
+    post: operations['rotateWebhookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'report.cancelled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The report.cancelled event, POSTed to every endpoint that asked for it
+     * @description Signed as the Standard Webhooks specification says: `webhook-id` (the same for every retry), `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` with the endpoint’s secret). Answer 2xx within a few seconds; anything else is retried with backoff.
+     */
+    post: operations['eventReportCancelled'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'report.completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The report.completed event, POSTed to every endpoint that asked for it
+     * @description Signed as the Standard Webhooks specification says: `webhook-id` (the same for every retry), `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` with the endpoint’s secret). Answer 2xx within a few seconds; anything else is retried with backoff.
+     */
+    post: operations['eventReportCompleted'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'report.failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The report.failed event, POSTed to every endpoint that asked for it
+     * @description Signed as the Standard Webhooks specification says: `webhook-id` (the same for every retry), `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` with the endpoint’s secret). Answer 2xx within a few seconds; anything else is retried with backoff.
+     */
+    post: operations['eventReportFailed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
+    CreatedWebhookEndpoint: {
+      createdAt: string;
+      description: string;
+      events: ('report.completed' | 'report.failed' | 'report.cancelled')[];
+      id: string;
+      /** @description The signing secret (`whsec_...`): shown only in this answer. */
+      secret: string;
+      url: string;
+    };
     Health: {
       dependencies: {
         [key: string]: {
@@ -385,6 +542,46 @@ export interface components {
       /** @description The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more. */
       truncated: boolean;
     };
+    ReportEvent: {
+      data: components['schemas']['ReportEventData'];
+      /** @description The event’s id, also in the `webhook-id` header: the same for every retry. */
+      id: string;
+      /** @description When the report ended (ISO 8601). */
+      timestamp: string;
+      /** @enum {string} */
+      type: 'report.completed' | 'report.failed' | 'report.cancelled';
+    };
+    /** @description The report resource without a download link: fetch `/api/reports/{reportId}/download` for one. */
+    ReportEventData: {
+      cancelRequested: boolean;
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      fileName: string | null;
+      format: string;
+      /** @description The parameters as validated, defaults applied. */
+      parameters: {
+        [key: string]: unknown;
+      };
+      progress: components['schemas']['Progress'];
+      /** Format: uuid */
+      reportId: string;
+      reportType: string;
+      /** @description Rows in the file, once Completed. */
+      rowCount: number | null;
+      sizeBytes: number | null;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** @enum {string} */
+      status: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+      /** @description The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more. */
+      truncated: boolean;
+    };
     ReportPage: {
       /** @description Pass it back for the next page; null on the last. */
       continuationToken: string | null;
@@ -402,6 +599,51 @@ export interface components {
     };
     ReportTypes: {
       items: components['schemas']['ReportType'][];
+    };
+    WebhookDelivery: {
+      attempts: {
+        at: string;
+        attempt: number;
+        durationMs: number;
+        error: string | null;
+        responseExcerpt: string | null;
+        statusCode: number | null;
+      }[];
+      createdAt: string;
+      deliveryId: string;
+      endpointId: string;
+      /** @description The `webhook-id` of every attempt of this delivery. */
+      eventId: string;
+      /** @enum {string} */
+      eventType: 'report.completed' | 'report.failed' | 'report.cancelled';
+      nextAttemptAt: string | null;
+      reportId: string;
+      /** @enum {string} */
+      status: 'Pending' | 'Delivered' | 'Failed';
+      updatedAt: string;
+    };
+    WebhookDeliveryList: {
+      items: components['schemas']['WebhookDelivery'][];
+    };
+    WebhookEndpoint: {
+      createdAt: string;
+      description: string;
+      events: ('report.completed' | 'report.failed' | 'report.cancelled')[];
+      id: string;
+      url: string;
+    };
+    WebhookInput: {
+      /** @default  */
+      description: string;
+      events: ('report.completed' | 'report.failed' | 'report.cancelled')[];
+      url: string;
+    };
+    WebhookList: {
+      items: components['schemas']['WebhookEndpoint'][];
+    };
+    WebhookSecret: {
+      /** @description The new signing secret; the previous one still signs for a while. */
+      secret: string;
     };
   };
   responses: never;
@@ -2029,6 +2271,997 @@ export interface operations {
         content: {
           'application/json': components['schemas']['PageConfig'];
         };
+      };
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoints (never a secret). */
+      200: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookList'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookInput'];
+      };
+    };
+    responses: {
+      /** @description The endpoint, with its secret. */
+      201: {
+        headers: {
+          /** @description The endpoint’s URL. */
+          Location?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedWebhookEndpoint'];
+        };
+      };
+      /** @description The request did not validate: `errors` names every problem at once. */
+      400: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/validation-error",
+           *       "title": "Your request parameters did not validate.",
+           *       "status": 400,
+           *       "detail": "The webhook is invalid.",
+           *       "errors": {
+           *         "url": [
+           *           "must not resolve to a private address"
+           *         ]
+           *       }
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large. */
+      413: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/payload-too-large",
+           *       "title": "Payload too large.",
+           *       "status": 413,
+           *       "detail": "The body is over 65536 bytes."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The endpoint’s id. */
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoint (never its secret). */
+      200: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpoint'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook endpoint in the caller’s tenant. */
+      404: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/not-found",
+           *       "title": "Not found.",
+           *       "status": 404,
+           *       "detail": "No such webhook."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The endpoint’s id. */
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed. */
+      204: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook endpoint in the caller’s tenant. */
+      404: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/not-found",
+           *       "title": "Not found.",
+           *       "status": 404,
+           *       "detail": "No such webhook."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The endpoint’s id. */
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The deliveries. */
+      200: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryList'];
+        };
+      };
+      /** @description The request did not validate: `errors` names every problem at once. */
+      400: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/validation-error",
+           *       "title": "Your request parameters did not validate.",
+           *       "status": 400,
+           *       "detail": "The query is invalid.",
+           *       "errors": {
+           *         "limit": [
+           *           "must be at most 100"
+           *         ]
+           *       }
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook endpoint in the caller’s tenant. */
+      404: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/not-found",
+           *       "title": "Not found.",
+           *       "status": 404,
+           *       "detail": "No such webhook."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  redeliverWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The delivery’s id. */
+        deliveryId: string;
+        /** @description The endpoint’s id. */
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery, Pending until the attempt is made. */
+      202: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDelivery'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such delivery of that endpoint in the caller’s tenant. */
+      404: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/not-found",
+           *       "title": "Not found.",
+           *       "status": 404,
+           *       "detail": "No such delivery."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The endpoint’s id. */
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new secret, shown once. */
+      200: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookSecret'];
+        };
+      };
+      /** @description No valid bearer token. */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/unauthorized",
+           *       "title": "Authentication required.",
+           *       "status": 401,
+           *       "detail": "A bearer token is required."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller is not an admin of its tenant. */
+      403: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/forbidden",
+           *       "title": "Forbidden.",
+           *       "status": 403,
+           *       "detail": "Webhooks are managed by the Reports.Admin role."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such webhook endpoint in the caller’s tenant. */
+      404: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/not-found",
+           *       "title": "Not found.",
+           *       "status": 404,
+           *       "detail": "No such webhook."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unexpected error; no details, only the correlation id to quote. */
+      500: {
+        headers: {
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/internal-error",
+           *       "title": "Internal server error.",
+           *       "status": 500,
+           *       "detail": "The request could not be completed. Quote the correlation id when you report this.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A database, broker or storage outage: try again after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://report-exports.dev/problems/service-unavailable",
+           *       "title": "Service unavailable.",
+           *       "status": 503,
+           *       "detail": "The database is unavailable at the moment.",
+           *       "correlationId": "0af7651916cd43dd8448eb211c80319c"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  eventReportCancelled: {
+    parameters: {
+      query?: never;
+      header: {
+        'webhook-id': string;
+        'webhook-signature': string;
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  eventReportCompleted: {
+    parameters: {
+      query?: never;
+      header: {
+        'webhook-id': string;
+        'webhook-signature': string;
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  eventReportFailed: {
+    parameters: {
+      query?: never;
+      header: {
+        'webhook-id': string;
+        'webhook-signature': string;
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

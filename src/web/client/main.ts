@@ -8,6 +8,7 @@ import { announce, byId } from './dom';
 import type { EntraSignIn } from './entra';
 import { setUpExportForm } from './export-form';
 import { setUpHistory } from './history';
+import { setUpWebhooks } from './webhooks';
 
 const TOKEN_KEY = 'report-exports.token';
 const ADMIN_ROLE = 'Reports.Admin';
@@ -136,8 +137,10 @@ async function enter(session: Session): Promise<void> {
     onCreated: (report) => history.add(report),
     onDuplicate: (reportId) => void history.reveal(reportId),
   });
+  byId('webhooks').hidden = true;
+  const webhooks = admin ? setUpWebhooks({ api, signal }) : undefined;
   byId('new-export-title').focus();
-  await history.reload();
+  await Promise.all([history.reload(), webhooks?.reload()]);
   announce(`Signed in as ${name}.`);
 }
 

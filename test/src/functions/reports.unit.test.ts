@@ -23,6 +23,7 @@ import { makeReportTypes } from '../../../src/functions/reportTypes';
 import { POLL_AFTER_SECONDS } from '../../../src/http/reports';
 import { MAX_JSON_BODY_BYTES } from '../../../src/http/request';
 import { createReportService } from '../../../src/services/reports';
+import { reportEventId } from '../../../src/domain/webhooks';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { contractValidator } from '../../support/openapi-validator';
 
@@ -711,7 +712,14 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
     expect(response.headers.has('retry-after')).toBe(false);
     const stored = store.docs().find((d) => d.id === id);
     expect(stored).toMatchObject({ status: 'Cancelled', ttl: RETENTION_SECONDS });
-    expect(store.docs().filter((d) => d.kind === 'outbox')).toEqual(outboxBefore);
+    // No new export request; the cancellation's event, for the report's webhooks, in the same write.
+    expect(store.docs().filter((d) => d.kind === 'outbox' && d.messageType !== 'ReportEvent')).toEqual(
+      outboxBefore,
+    );
+    expect(store.docs().find((d) => d.id === `outbox-${reportEventId(id)}`)).toMatchObject({
+      messageType: 'ReportEvent',
+      payload: { event: { type: 'report.cancelled', data: { reportId: id, status: 'Cancelled' } } },
+    });
     expect((await send('GET', `/api/reports/${id}`, { as: ALICE })).body.status).toBe('Cancelled');
   });
 

@@ -116,11 +116,14 @@ async function request(
   return report;
 }
 
-/** Outbox messages not yet handed to a worker, as a relay would send them. */
+/** Export requests not yet handed to a worker, as a relay would send them (events go to another queue). */
 function newMessages(): OutboxDocument[] {
   const fresh = store
     .docs()
-    .filter((doc): doc is OutboxDocument => doc.kind === 'outbox' && !relayed.has(doc.id));
+    .filter(
+      (doc): doc is OutboxDocument =>
+        doc.kind === 'outbox' && doc.messageType !== 'ReportEvent' && !relayed.has(doc.id),
+    );
   for (const doc of fresh) relayed.add(doc.id);
   const indexOf = (doc: OutboxDocument) => ('chunkIndex' in doc.payload ? doc.payload.chunkIndex : -1);
   return fresh.sort((a, b) => indexOf(a) - indexOf(b));
