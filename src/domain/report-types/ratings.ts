@@ -5,6 +5,7 @@ import type { Rating, RatingFilter } from './source-data';
 import {
   dateRangeParameters,
   dayAfter,
+  END_OF_CALENDAR,
   type ChunkPlan,
   type ChunkPlanContext,
   type ReportTypeDefinition,
@@ -91,7 +92,10 @@ function rangeFilter(parameters: RatingsParameters): RatingFilter {
   };
 }
 
-const sliceSchema = z.object({ from: z.iso.datetime(), toExclusive: z.iso.datetime() });
+const sliceSchema = z.object({
+  from: z.iso.datetime(),
+  toExclusive: z.union([z.iso.datetime(), z.literal(END_OF_CALENDAR)]),
+});
 
 /**
  * Time windows `[from, toExclusive)` of equal length between the first and the last rating in range, as
