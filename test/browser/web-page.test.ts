@@ -255,10 +255,24 @@ describe.skipIf(!browserAvailable)('web page', () => {
     await expect.poll(() => row.textContent()).toMatch(/[\d,]+ of [\d,]+ rows \(\d+%\)/);
     console.log(`web page: progress bar shown ${Date.now() - started} ms after the click`);
     if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-progress.png') });
+    // The DELETE is held on its way, as when the database is busy: the row says Cancelling at once,
+    // and keeps saying it while polls still find the report Processing.
+    let letDeleteGo = (): void => undefined;
+    const held = new Promise<void>((resolve) => (letDeleteGo = resolve));
+    await alice.route(`**/api/reports/${id}`, async (route) => {
+      if (route.request().method() === 'DELETE') await held;
+      await route.continue();
+    });
     // From the keyboard: focus the row's Cancel button and press Enter.
     await row.getByRole('button', { name: /^Cancel/ }).focus();
     await alice.keyboard.press('Enter');
     const asked = Date.now();
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 1_000 }).toBe('Cancelling');
+    await alice.waitForTimeout(1_500);
+    expect(await row.locator('.badge').textContent()).toBe('Cancelling');
+    expect(await row.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    letDeleteGo();
+    await alice.unroute(`**/api/reports/${id}`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('Cancelled');
     console.log(`web page: Cancelled on the page ${Date.now() - asked} ms after the click`);
     expect(await apiGet('alice', `/api/reports/${id}`)).toMatchObject({ status: 'Cancelled' });

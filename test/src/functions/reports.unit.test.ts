@@ -745,6 +745,22 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
     },
   );
 
+  it('says a cancel came too late when the export completed first: 409, the file downloadable', async () => {
+    const id = await created();
+    force(ALICE, id, 'Processing');
+    expect((await send('DELETE', `/api/reports/${id}`, { as: ALICE })).status).toBe(202);
+    force(ALICE, id, 'Completed'); // the worker's completion won the race with the cancel
+    const report = await send('GET', `/api/reports/${id}`, { as: ALICE });
+    expect(report.body).toMatchObject({ status: 'Completed', cancelRequested: true });
+    expect(report.body.downloadUrl).toEqual(expect.any(String));
+    const again = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expectProblem(again, 409);
+    expect(again.body).toMatchObject({ reportStatus: 'Completed' });
+    expect(again.body.detail).toBe(
+      'The report is already Completed: the export finished before the cancel could stop it, and its file can be downloaded.',
+    );
+  });
+
   it('is 409 when cancelling twice', async () => {
     const id = await created();
     expect((await send('DELETE', `/api/reports/${id}`, { as: ALICE })).status).toBe(202);
