@@ -4,7 +4,7 @@ import { InvalidContinuationTokenError } from '../domain/errors';
 import { validate } from '../domain/validation';
 import { defineAuthenticatedHttp } from './authenticated-http';
 import { listQuerySchema } from '../http/contract';
-import { badRequest } from '../http/problem';
+import { badRequest, invalidRequest } from '../http/problem';
 
 /** GET /api/reports: the caller's reports (an admin's: the tenant's), newest first, paged. */
 export function makeListReports({
@@ -19,7 +19,7 @@ export function makeListReports({
     verifyToken,
     handler: async (request, principal) => {
       const query = validate(querySchema, Object.fromEntries(request.query));
-      if (!query.ok) return badRequest('The query is invalid.', query.errors);
+      if (!query.ok) return invalidRequest('The query is invalid', query.errors);
       const { pageSize, continuationToken, ...filter } = query.data;
       try {
         const page = await reports.list(principal, filter, pageSize, continuationToken);

@@ -120,9 +120,9 @@ const notFound = problem(
   example(404, PROBLEM_TYPES.notFound, 'Not found.', 'No such report.'),
 );
 
-const badRequest = (detail: string, errors: Record<string, string[]>) =>
+const badRequest = (detail: string, errors: Record<string, string[]>, more = '') =>
   problem(
-    'The request did not validate: `errors` names every problem at once.',
+    `The request did not validate: \`errors\` names every problem at once, by field, and \`detail\` lists them.${more}`,
     example(400, PROBLEM_TYPES.validationError, 'Your request parameters did not validate.', detail, {
       errors,
     }),
@@ -179,10 +179,14 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
           ...pollHeader,
         },
       ),
-      400: badRequest('The request is invalid.', {
-        format: [`must be one of: ${type.formats.join(', ')}`],
-        'parameters.fromDate': ['is required'],
-      }),
+      400: badRequest(
+        `The request is invalid: format must be one of: ${type.formats.join(', ')}; parameters.fromDate is required.`,
+        {
+          format: [`must be one of: ${type.formats.join(', ')}`],
+          'parameters.fromDate': ['is required'],
+        },
+        ' Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem).',
+      ),
       ...authProblems,
       409: problem(
         'An active report with the same type, format and parameters exists.',
@@ -299,7 +303,9 @@ function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
     request: { query: listQuerySchema(types) },
     responses: {
       200: { description: 'One page.', headers: correlationHeader, content: json(reportPageSchema) },
-      400: badRequest('The query is invalid.', { pageSize: ['must be at most 100'] }),
+      400: badRequest('The query is invalid: pageSize must be at most 100.', {
+        pageSize: ['must be at most 100'],
+      }),
       ...authProblems,
     },
   });

@@ -726,7 +726,7 @@ export interface operations {
           'application/json': components['schemas']['ReportPage'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -739,7 +739,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The query is invalid.",
+           *       "detail": "The query is invalid: pageSize must be at most 100.",
            *       "errors": {
            *         "pageSize": [
            *           "must be at most 100"
@@ -1580,7 +1580,7 @@ export interface operations {
           'application/json': components['schemas']['Report'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem). */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -1593,7 +1593,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf"
@@ -1816,7 +1816,7 @@ export interface operations {
           'application/json': components['schemas']['Report'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem). */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -1829,7 +1829,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf"

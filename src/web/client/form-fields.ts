@@ -148,14 +148,14 @@ export function collectParameters(
       continue;
     }
     if (raw === '') {
-      if (spec.required) errors[key] = ['is required'];
+      if (spec.required) errors[key] = ['Required'];
       continue;
     }
     if (spec.kind === 'integer' || spec.kind === 'number') {
       const value = Number(raw);
       const ok = spec.kind === 'integer' ? /^[-+]?\d+$/.test(raw) : Number.isFinite(value);
       if (ok) parameters[spec.name] = value;
-      else errors[key] = [spec.kind === 'integer' ? 'must be a whole number' : 'must be a number'];
+      else errors[key] = [spec.kind === 'integer' ? 'Must be a whole number' : 'Must be a number'];
       continue;
     }
     parameters[spec.name] = raw;

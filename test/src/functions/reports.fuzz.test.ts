@@ -577,8 +577,8 @@ const generators: Record<string, Generator> = {
   },
 
   'post: wrong or missing content-type': (rng) => {
-    // The contract names no 415, and today a valid body under any content type is accepted, so the body
-    // carries a fault too: this checks the pair is refused cleanly without relying on a 415.
+    // A body under a type other than JSON is a 400 (the contract names no 415); the body carries a fault
+    // too, so the request is refused whether or not the type is JSON.
     const body = withoutField(validBody(rng), ['parameters', rng.pick(['fromDate', 'toDate'])]);
     const contentType = rng.pick([
       'text/plain',

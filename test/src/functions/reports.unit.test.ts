@@ -417,6 +417,58 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     expectProblem(response, 400, errors);
   });
 
+  it('names every problem of an invalid request in the detail, not just that it is invalid', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'docx', parameters: { fromDate: '2024-02-30' } },
+    });
+    expectProblem(response, 400, ['format', 'parameters.fromDate', 'parameters.toDate']);
+    const detail = String(response.body.detail);
+    expect(detail).toMatch(/^The request is invalid: /);
+    for (const field of ['format ', 'parameters.fromDate must be a calendar date', 'parameters.toDate '])
+      expect(detail).toContain(field);
+  });
+
+  it.each([
+    ['no body at all', undefined],
+    ['an empty body', ''],
+    ['a body of white space', ' \n'],
+  ])('is 400 "a JSON body is required" for %s', async (_name, rawBody) => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      ...(rawBody === undefined ? {} : { rawBody }),
+    });
+    expectProblem(response, 400);
+    expect(response.body.detail).toMatch(/^A JSON body is required: \{"format": "csv", "parameters"/);
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'text/json'])(
+    'is 400 for a body sent as %s, even when it would parse as JSON',
+    async (contentType) => {
+      const response = await send('POST', '/api/reports/popularity', {
+        as: ALICE,
+        body: { parameters: dates() },
+        headers: { 'content-type': contentType },
+      });
+      expectProblem(response, 400);
+      expect(response.body.detail).toBe(
+        `The body must be JSON sent as Content-Type: application/json, not ${contentType}.`,
+      );
+    },
+  );
+
+  it('takes a JSON media type with parameters or a +json suffix', async () => {
+    const types = ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.x+json'];
+    for (const [i, contentType] of types.entries()) {
+      const response = await send('POST', '/api/reports/popularity', {
+        as: ALICE,
+        body: { parameters: { ...dates(), top: i + 1 } },
+        headers: { 'content-type': contentType },
+      });
+      expect(response.status, contentType).toBe(202);
+    }
+  });
+
   it.each(['{"format": "csv",', 'not json', '{"format": "csv"} trailing'])(
     'is 400 for bad JSON: %s',
     async (raw) => {
@@ -450,6 +502,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer error="invalid_token", error_description="invalid token"',
     );
+    expect(response.body.detail).toBe('Invalid token.');
   });
 
   it('is 409 naming the existing report while an identical one is active, for that user only', async () => {

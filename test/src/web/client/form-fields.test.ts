@@ -126,13 +126,13 @@ describe('collectParameters', () => {
     ).toEqual({ parameters: { fromDate: '2024-01-01', top: 5, ratio: 0.25, detailed: true }, errors: {} });
   });
 
-  it('reports a required field left empty and text in a number field, keyed like the API', () => {
+  it('reports a required field left empty and text in a number field, keyed like the API, as sentences', () => {
     expect(collectParameters(fields, { fromDate: '', top: '1.5', ratio: 'abc', detailed: 'false' })).toEqual({
       parameters: { detailed: false },
       errors: {
-        'parameters.fromDate': ['is required'],
-        'parameters.top': ['must be a whole number'],
-        'parameters.ratio': ['must be a number'],
+        'parameters.fromDate': ['Required'],
+        'parameters.top': ['Must be a whole number'],
+        'parameters.ratio': ['Must be a number'],
       },
     });
   });
