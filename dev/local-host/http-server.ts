@@ -64,7 +64,6 @@ export function createHttpHost(functions: HttpFunction[], routePrefix: string, l
       method,
       url: url.toString(),
       headers: flattenHeaders(req.headers),
-      query: Object.fromEntries(url.searchParams),
       params: match.params,
       ...(body.length > 0 ? { body: { bytes: body } } : {}),
     });

@@ -9,6 +9,7 @@ import {
   unprocessable,
 } from '../http/problem';
 import { reportResponse } from '../http/reports';
+import { isTerminal } from '../domain/report';
 import { MAX_JSON_BODY_BYTES, readJsonBody } from '../http/request';
 import { activeTraceparent } from '../telemetry/tracing';
 
@@ -64,7 +65,16 @@ export const makeCreateReport = ({ reports, verifyToken }: Pick<Services, 'repor
         case 'created':
         case 'replayed': {
           context.log(`report ${result.report.id} ${result.kind} correlationId=${correlationId}`);
-          const response = reportResponse(202, result.report, { correlationId: result.report.correlationId });
+          // A replay answers as a GET would: the report as it is now, its link once Completed, and 200
+          // once it is finished (202 while it is still to be done).
+          const now =
+            result.kind === 'replayed' ? await reports.view(principal, result.report.id) : undefined;
+          const report = now?.report ?? result.report;
+          const status = isTerminal(report.status) ? 200 : 202;
+          const response = reportResponse(status, report, {
+            correlationId: result.report.correlationId,
+            ...(now?.link ? { link: now.link } : {}),
+          });
           return {
             ...response,
             headers: { ...response.headers, Location: `/api/reports/${result.report.id}` },

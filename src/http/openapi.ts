@@ -172,8 +172,12 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
       },
     },
     responses: {
+      200: reportResponse(
+        'A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed.',
+        { Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.') },
+      ),
       202: reportResponse(
-        'Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key).',
+        'Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now).',
         {
           Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.'),
           ...pollHeader,

@@ -13,6 +13,7 @@ export interface ReportListFilter {
   ownerId?: string;
   status?: ReportStatus;
   reportType?: string;
+  format?: string;
 }
 
 export interface ReportPage {

@@ -702,11 +702,13 @@ export interface operations {
       query?: {
         /** @description The `continuationToken` of the previous page. */
         continuationToken?: string;
+        /** @description Only reports in this file format (any case). */
+        format?: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
         /** @description Reports per page. */
         pageSize?: number;
-        /** @description Only reports of this type. */
+        /** @description Only reports of this type (any case). */
         reportType?: string;
-        /** @description Only reports in this status. */
+        /** @description Only reports in this status (any case). */
         status?: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
       };
       header?: never;
@@ -1565,7 +1567,20 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key). */
+      /** @description A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed. */
+      200: {
+        headers: {
+          /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
+          Location?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'];
+        };
+      };
+      /** @description Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now). */
       202: {
         headers: {
           /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
@@ -1801,7 +1816,20 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key). */
+      /** @description A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed. */
+      200: {
+        headers: {
+          /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
+          Location?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'];
+        };
+      };
+      /** @description Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now). */
       202: {
         headers: {
           /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */

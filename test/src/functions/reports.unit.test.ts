@@ -89,6 +89,8 @@ interface SendOptions {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The query string as sent, when it says what `query` cannot (a parameter given twice). */
+  search?: string;
   /** The test itself changes the store during the call (a simulated concurrent writer). */
   concurrentWriter?: boolean;
 }
@@ -129,7 +131,7 @@ async function send(method: string, path: string, options: SendOptions = {}): Pr
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   const query = options.query ?? {};
-  const search = new URLSearchParams(query).toString();
+  const search = options.search ?? new URLSearchParams(query).toString();
   const request = new HttpRequest({
     method,
     url: `http://localhost:7071${path}${search ? `?${search}` : ''}`,
@@ -562,6 +564,27 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     expect(outbox[0]).toMatchObject({ reportId: first.body.reportId });
   });
 
+  it('answers a repeated Idempotency-Key of a finished report as GET does: 200, with its download link', async () => {
+    const body = { format: 'csv', parameters: dates() };
+    const headers = { 'Idempotency-Key': 'order-43' };
+    const first = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    const id = String(first.body.reportId);
+    force(ALICE, id, 'Completed');
+
+    const replay = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    const got = await send('GET', `/api/reports/${id}`, { as: ALICE });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('location')).toBe(`/api/reports/${id}`);
+    expect(replay.headers.has('retry-after')).toBe(false);
+    expect(replay.body).toMatchObject({ reportId: id, status: 'Completed', rowCount: 10 });
+    expect(replay.body.downloadUrl).toEqual(expect.any(String));
+    expect({ ...replay.body, downloadUrl: null, downloadExpiresAt: null }).toEqual({
+      ...got.body,
+      downloadUrl: null,
+      downloadExpiresAt: null,
+    });
+  });
+
   it('is 422 when an Idempotency-Key is reused with a different body', async () => {
     const headers = { 'Idempotency-Key': 'order-43' };
     const first = await send('POST', '/api/reports/popularity', {
@@ -700,6 +723,55 @@ describe('GET /api/reports (listReports)', () => {
       query: { status: 'Processing', reportType: 'ratings' },
     });
     expect(ids(both)).toEqual([second]);
+  });
+
+  it('takes status, report type and format in any case, and filters by format', async () => {
+    const { alice } = await seed();
+    const [first] = alice;
+    if (!first) throw new Error('seeded');
+    force(ALICE, first, 'Cancelled');
+    const json = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: { format: 'json', parameters: dates() },
+    });
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { status: 'cancelled' } }))).toEqual([
+      first,
+    ]);
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { format: 'JSON' } }))).toEqual([
+      json.body.reportId,
+    ]);
+    const ratingsCsv = await send('GET', '/api/reports', {
+      as: ALICE,
+      query: { reportType: 'Ratings', format: 'csv', status: 'PENDING' },
+    });
+    expect(ids(ratingsCsv)).toEqual([alice[3], alice[1]]);
+    expectProblem(await send('GET', '/api/reports', { as: ALICE, query: { format: 'docx' } }), 400, [
+      'format',
+    ]);
+  });
+
+  it('is 400 for a query parameter given twice, rather than taking one of the values', async () => {
+    await seed();
+    const response = await send('GET', '/api/reports', {
+      as: ALICE,
+      search: 'status=Pending&status=Completed&pageSize=5',
+    });
+    expectProblem(response, 400, ['status']);
+    expect(response.body.detail).toBe('The query is invalid: status is given 2 times; give it once.');
+  });
+
+  it('gives each Completed item its download link, as GET does', async () => {
+    const { alice } = await seed();
+    const [done, pending] = alice;
+    if (!done || !pending) throw new Error('seeded');
+    force(ALICE, done, 'Completed');
+    const items = (await send('GET', '/api/reports', { as: ALICE })).body.items as Record<string, unknown>[];
+    const listed = items.find((item) => item.reportId === done);
+    const got = (await send('GET', `/api/reports/${done}`, { as: ALICE })).body;
+    expect(listed?.downloadUrl).toEqual(expect.any(String));
+    expect(new URL(String(listed?.downloadUrl)).pathname).toBe(new URL(String(got.downloadUrl)).pathname);
+    expect(listed?.downloadExpiresAt).toEqual(expect.any(String));
+    expect(items.find((item) => item.reportId === pending)?.downloadUrl).toBeNull();
   });
 
   it("shows an admin the whole tenant's reports and nothing of other tenants", async () => {

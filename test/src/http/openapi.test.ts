@@ -122,6 +122,7 @@ describe('the OpenAPI document', () => {
       'x-correlation-id',
     ]);
     expect(Object.keys(create?.responses ?? {}).sort()).toEqual([
+      '200',
       '202',
       '400',
       '401',
