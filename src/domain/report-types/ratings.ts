@@ -68,9 +68,17 @@ async function* ratingRows(
   }
 
   const total = countTotal ? await data.countRatings(filter, signal) : null;
-  let written = 0;
-  context.progress(written, total);
-  for await (const page of orderTies(data.ratings(filter, signal))) {
+  // Progress counts the ratings read, not just those passed on: a page's last timestamp waits for the
+  // next page (see orderTies), and counting only what was passed on would run one short of every page.
+  let read = 0;
+  async function* counted(): AsyncGenerator<Rating[]> {
+    for await (const page of data.ratings(filter, signal)) {
+      read += page.length;
+      yield page;
+    }
+  }
+  context.progress(read, total);
+  for await (const page of orderTies(counted())) {
     signal.throwIfAborted();
     yield page.map((rating): Row => ({
       albumId: rating.albumId,
@@ -79,8 +87,7 @@ async function* ratingRows(
       rating: rating.rating,
       ratedAt: rating.ratedAt,
     }));
-    written += page.length;
-    context.progress(written, total);
+    context.progress(read, total);
   }
 }
 
