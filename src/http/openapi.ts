@@ -128,10 +128,14 @@ const badRequest = (detail: string, errors: Record<string, string[]>, more = '')
     }),
   );
 
-const reportResponse = (description: string, headers = {}): ResponseConfig => ({
+const reportResponse = (
+  description: string,
+  headers = {},
+  example?: Record<string, unknown>,
+): ResponseConfig => ({
   description,
   headers: { ...correlationHeader, ...headers },
-  content: json(reportResourceSchema),
+  content: { 'application/json': { schema: reportResourceSchema, ...(example ? { example } : {}) } },
 });
 
 const pollHeader = retryAfter(
@@ -146,6 +150,31 @@ function exampleBody(type: ReportTypeDefinition): Record<string, unknown> {
   const parameters: Record<string, unknown> = { fromDate: '2024-01-01', toDate: '2024-12-31' };
   const probe = createRequestSchema(type).safeParse({ format: 'csv', parameters });
   return probe.success ? { format: 'csv', parameters } : { format: type.formats[0] ?? 'csv', parameters: {} };
+}
+
+/** The report `type` answers a create of {@link exampleBody} with: Pending, its parameters with defaults. */
+function acceptedExample(type: ReportTypeDefinition): Record<string, unknown> {
+  const body = exampleBody(type);
+  const parsed = createRequestSchema(type).safeParse(body);
+  return {
+    reportId: '6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07',
+    reportType: type.name,
+    format: parsed.success ? parsed.data.format : body.format,
+    parameters: parsed.success ? parsed.data.parameters : body.parameters,
+    status: 'Pending',
+    cancelRequested: false,
+    progress: { processedRows: 0, totalRows: null, percent: null, etaSeconds: null },
+    createdAt: '2024-05-01T12:00:00.000Z',
+    startedAt: null,
+    completedAt: null,
+    error: null,
+    rowCount: null,
+    sizeBytes: null,
+    fileName: null,
+    truncated: false,
+    downloadUrl: null,
+    downloadExpiresAt: null,
+  };
 }
 
 function createOperation(type: ReportTypeDefinition): RouteConfig {
@@ -182,6 +211,7 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
           Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.'),
           ...pollHeader,
         },
+        acceptedExample(type),
       ),
       400: badRequest(
         `The request is invalid: format must be one of: ${type.formats.join(', ')}; parameters.fromDate is required.`,
@@ -319,11 +349,20 @@ function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
     path: '/reports/{reportId}',
     operationId: 'createReportOfUnknownType',
     tags: ['Reports'],
-    summary: 'Any other report type name',
+    summary: 'Start an export of a type that does not exist',
     description:
-      'Reports are created with the operations named after their type above; any other name in this place is not a report type.',
+      'A `POST` to `/reports/{name}` starts an export of the report type `name`: the operations above, one a type ' +
+      '(`GET /api/report-types` lists them). Any other name is a `400`. OpenAPI gives one name to a path segment ' +
+      'for every method, so this segment is called `reportId` here, as for `GET` and `DELETE`; for a `POST` it ' +
+      'holds a report type name.',
     security: [{ [BEARER]: [] }],
-    request: { params: z.strictObject({ reportId: z.string().describe('Not a report type name.') }) },
+    request: {
+      params: z.strictObject({
+        reportId: z
+          .string()
+          .describe('For a `POST`: the name of the report type to export (here, one that does not exist).'),
+      }),
+    },
     responses: {
       400: problem(
         'Not a known report type.',

@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   unauthorized: `${PROBLEM_BASE}unauthorized`,
   forbidden: `${PROBLEM_BASE}forbidden`,
   notFound: `${PROBLEM_BASE}not-found`,
+  methodNotAllowed: `${PROBLEM_BASE}method-not-allowed`,
   conflict: `${PROBLEM_BASE}conflict`,
   payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,

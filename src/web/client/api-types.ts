@@ -113,8 +113,8 @@ export interface paths {
     get: operations['getReport'];
     put?: never;
     /**
-     * Any other report type name
-     * @description Reports are created with the operations named after their type above; any other name in this place is not a report type.
+     * Start an export of a type that does not exist
+     * @description A `POST` to `/reports/{name}` starts an export of the report type `name`: the operations above, one a type (`GET /api/report-types` lists them). Any other name is a `400`. OpenAPI gives one name to a path segment for every method, so this segment is called `reportId` here, as for `GET` and `DELETE`; for a `POST` it holds a report type name.
      */
     post: operations['createReportOfUnknownType'];
     /**
@@ -975,7 +975,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Not a report type name. */
+        /** @description For a `POST`: the name of the report type to export (here, one that does not exist). */
         reportId: string;
       };
       cookie?: never;
@@ -1592,6 +1592,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "reportId": "6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07",
+           *       "reportType": "popularity",
+           *       "format": "csv",
+           *       "parameters": {
+           *         "fromDate": "2024-01-01",
+           *         "toDate": "2024-12-31",
+           *         "top": 100
+           *       },
+           *       "status": "Pending",
+           *       "cancelRequested": false,
+           *       "progress": {
+           *         "processedRows": 0,
+           *         "totalRows": null,
+           *         "percent": null,
+           *         "etaSeconds": null
+           *       },
+           *       "createdAt": "2024-05-01T12:00:00.000Z",
+           *       "startedAt": null,
+           *       "completedAt": null,
+           *       "error": null,
+           *       "rowCount": null,
+           *       "sizeBytes": null,
+           *       "fileName": null,
+           *       "truncated": false,
+           *       "downloadUrl": null,
+           *       "downloadExpiresAt": null
+           *     }
+           */
           'application/json': components['schemas']['Report'];
         };
       };
@@ -1841,6 +1871,35 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "reportId": "6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07",
+           *       "reportType": "ratings",
+           *       "format": "csv",
+           *       "parameters": {
+           *         "fromDate": "2024-01-01",
+           *         "toDate": "2024-12-31"
+           *       },
+           *       "status": "Pending",
+           *       "cancelRequested": false,
+           *       "progress": {
+           *         "processedRows": 0,
+           *         "totalRows": null,
+           *         "percent": null,
+           *         "etaSeconds": null
+           *       },
+           *       "createdAt": "2024-05-01T12:00:00.000Z",
+           *       "startedAt": null,
+           *       "completedAt": null,
+           *       "error": null,
+           *       "rowCount": null,
+           *       "sizeBytes": null,
+           *       "fileName": null,
+           *       "truncated": false,
+           *       "downloadUrl": null,
+           *       "downloadExpiresAt": null
+           *     }
+           */
           'application/json': components['schemas']['Report'];
         };
       };
