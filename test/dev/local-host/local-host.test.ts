@@ -57,8 +57,15 @@ const definitions: FunctionDefinition[] = [
   }),
   defineTimer('tick', {
     schedule: '%TICK_SCHEDULE%',
-    handler: (timer) => {
+    handler: (timer, context) => {
       timerTicks.push(timer.scheduleStatus.next);
+      context.debug('nothing to do');
+    },
+  }),
+  defineTimer('news', {
+    schedule: '%TICK_SCHEDULE%',
+    handler: (_timer, context) => {
+      context.log('did something');
     },
   }),
   defineServiceBusQueue('consume', {
@@ -211,6 +218,13 @@ describe('timers', () => {
     await waitFor(() => timerTicks.length >= 2, 5_000);
     const [first = '', second = ''] = timerTicks;
     expect(Date.parse(second) - Date.parse(first)).toBe(1_000);
+  });
+
+  it('says nothing of a run that logged nothing above debug, and the outcome of one that did', async () => {
+    await waitFor(() => timerTicks.length >= 2, 5_000);
+    expect(logLines.filter((l) => /\btick\b/.test(l))).toEqual([]);
+    await waitFor(() => logLines.some((l) => /^news \(.+\) Succeeded in \d+ ms$/.test(l)), 5_000);
+    expect(logLines).toContain('  [news] information: did something');
   });
 });
 
