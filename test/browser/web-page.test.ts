@@ -191,6 +191,7 @@ describe.skipIf(!browserAvailable)('web page', () => {
     );
     expect(routes.sort()).toEqual(documented.sort());
     expect(await page.locator('.info .title').textContent()).toContain('Report exports API');
+    expect(await page.getByRole('link', { name: /web page/ }).getAttribute('href')).toBe('/api/web');
     const shot = join(SCREENSHOTS ?? (await mkdtemp(join(tmpdir(), 'api-docs-'))), 'api-docs.png');
     await page.screenshot({ path: shot, fullPage: true });
     const png = await readFile(shot);
@@ -211,6 +212,14 @@ describe.skipIf(!browserAvailable)('web page', () => {
       expect(await input.getAttribute('placeholder')).toBe('YYYY-MM-DD');
       expect(await input.inputValue()).toMatch(/^(\d{4}-\d{2}-\d{2})?$/);
     }
+    // The two date inputs side by side line up, and their hints name fields as the form does.
+    const [from, to] = await Promise.all(
+      ['From date', 'To date'].map((label) => alice.getByLabel(label).boundingBox()),
+    );
+    expect(to?.y).toBe(from?.y);
+    expect(await alice.locator('#param-toDate-hint').textContent()).toContain('From date');
+    expect(await alice.locator('#param-toDate-hint').textContent()).not.toContain('fromDate');
+    expect(await alice.getByRole('link', { name: 'API reference' }).getAttribute('href')).toBe('/api/docs');
     const parameters = { fromDate: '2020-01-01', toDate: '2020-12-31', top: 5 };
     const started = Date.now();
     const { id, row } = await startExport(alice, 'popularity', {
@@ -229,6 +238,17 @@ describe.skipIf(!browserAvailable)('web page', () => {
       .poll(async () => (await pageLog(alice)).announced)
       .toContainEqual(expect.stringMatching(/^Album popularity \(.*\) is completed, ready to download\.$/));
     await expect.poll(() => row.textContent()).toContain('5 rows');
+    // When it was requested: with the time zone, on at most two lines.
+    const requested = row.locator('time');
+    expect(await requested.textContent()).toMatch(/\d{2}:\d{2}.*(UTC|GMT|[A-Z]{3,4})/);
+    const box = await requested.boundingBox();
+    // Two lines of text are about 2.4 font sizes high, three about 3.6.
+    const fontSize = Number(
+      await requested.evaluate((el) =>
+        el.ownerDocument.defaultView?.getComputedStyle(el).fontSize.replace('px', ''),
+      ),
+    );
+    expect(box?.height ?? Infinity).toBeLessThan(3 * fontSize);
 
     const [download] = await Promise.all([
       alice.waitForEvent('download'),

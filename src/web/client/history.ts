@@ -36,7 +36,13 @@ interface Row {
   actionsKey: string;
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** The day and the time with its zone (the browser's), each kept on one line. */
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
 
 export function setUpHistory(options: HistoryOptions): History {
   const { api, titles, signal } = options;
@@ -141,7 +147,13 @@ export function setUpHistory(options: HistoryOptions): History {
       h(
         'td',
         { role: 'cell', 'data-label': 'Requested' },
-        h('time', { datetime: report.createdAt }, dateFormat.format(created)),
+        h(
+          'time',
+          { datetime: report.createdAt, title: report.createdAt },
+          h('span', { class: 'nowrap' }, dayFormat.format(created)),
+          ' ',
+          h('span', { class: 'nowrap' }, timeFormat.format(created)),
+        ),
       ),
       status,
       actions,

@@ -26,6 +26,25 @@ describe('fieldsFromSchema', () => {
     expect(fields.find((f) => f.name === 'fromDate')?.description).toMatch(/First day/);
   });
 
+  it("names other fields in hints as the form labels them, not by the API's names", () => {
+    const fields = fieldsFromSchema({
+      type: 'object',
+      properties: {
+        fromDate: { type: 'string', format: 'date' },
+        toDate: {
+          type: 'string',
+          format: 'date',
+          description: 'Last day; not before fromDate, unlike someOther.',
+        },
+        top: { type: 'integer', description: 'How many of the top albums.' },
+      },
+    });
+    expect(fields.find((f) => f.name === 'toDate')?.description).toBe(
+      'Last day; not before From date, unlike someOther.',
+    );
+    expect(fields.find((f) => f.name === 'top')?.description).toBe('How many of the top albums.');
+  });
+
   it('makes selects of enums (an optional one may stay empty), keeping the default', () => {
     const fields = fieldsFromSchema(
       schemaOf(
