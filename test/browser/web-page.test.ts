@@ -243,9 +243,9 @@ describe.skipIf(!browserAvailable)('web page', () => {
     expect(await requested.textContent()).toMatch(/\d{2}:\d{2}.*(UTC|GMT|[A-Z]{3,4})/);
     const box = await requested.boundingBox();
     // Two lines of text are about 2.4 font sizes high, three about 3.6.
-    const fontSize = Number(
-      await requested.evaluate((el) =>
-        el.ownerDocument.defaultView?.getComputedStyle(el).fontSize.replace('px', ''),
+    const fontSize = parseFloat(
+      await alice.evaluate<string>(
+        `getComputedStyle(document.querySelector('tr[data-report-id="${id}"] time')).fontSize`,
       ),
     );
     expect(box?.height ?? Infinity).toBeLessThan(3 * fontSize);
