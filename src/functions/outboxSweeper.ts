@@ -21,10 +21,8 @@ export const makeOutboxSweeper = ({ outbox }: Pick<Services, 'outbox'>) =>
           ? `; ${result.storeErrors} not updated in the store (${result.storeError})`
           : '';
       // A sweep that found nothing to do (the usual case, every minute) is a debug line, not news.
-      const did = result.sent + result.failed + result.storeErrors > 0;
-      (did ? context.log : context.debug).call(
-        context,
-        `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`,
-      );
+      const line = `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`;
+      if (result.sent + result.failed + result.storeErrors > 0) context.log(line);
+      else context.debug(line);
     },
   });

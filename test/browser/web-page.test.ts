@@ -291,7 +291,11 @@ describe.skipIf(!browserAvailable)('web page', () => {
     await alice.waitForTimeout(1_500);
     expect(await row.locator('.badge').textContent()).toBe('Cancelling');
     expect(await row.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    const answered = alice.waitForResponse(
+      (response) => response.request().method() === 'DELETE' && response.url().endsWith(`/api/reports/${id}`),
+    );
     letDeleteGo();
+    await answered;
     await alice.unroute(`**/api/reports/${id}`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('Cancelled');
     console.log(`web page: Cancelled on the page ${Date.now() - asked} ms after the click`);

@@ -122,7 +122,7 @@ describe('ensureDevSigningKey', () => {
           'git',
           ['check-ignore', join(dir, 'dev-jwks.json'), join(dir, '.gitignore')],
           { cwd: root },
-          (error, stdout) => (error ? fail(error) : done(stdout)),
+          (error, stdout) => (error ? fail(new Error(error.message)) : done(stdout)),
         ),
       );
       expect(ignored.trim().split('\n')).toHaveLength(2);
