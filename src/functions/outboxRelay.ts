@@ -33,10 +33,7 @@ export const makeOutboxRelay = ({ outbox }: Pick<Services, 'outbox'>) =>
       const fresh = documents.filter(isFirstAttempt);
       if (fresh.length === 0) return;
       const result = await outbox.relay(fresh);
-      const line = `outbox relay: sent ${result.sent}, skipped ${result.skipped}, failed ${result.failed}`;
-      // A batch of documents already sent elsewhere (the sweeper) is no news.
-      if (result.sent + result.failed > 0) context.log(line);
-      else context.debug(line);
+      context.log(`outbox relay: sent ${result.sent}, skipped ${result.skipped}, failed ${result.failed}`);
       if (result.storeErrors > 0) {
         throw new Error(
           `outbox relay: ${result.storeErrors} of ${fresh.length} outbox documents could not be updated ` +
