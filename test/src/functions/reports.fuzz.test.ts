@@ -300,10 +300,9 @@ const BAD_IDS = [
   '0',
 ];
 
+// The filters take their values in any case (`pending`, `Popularity`): only other spellings are bad.
 const BAD_STATUSES = [
   'Done',
-  'pending',
-  'PENDING',
   'Pending ',
   ' Pending',
   'Pending,Completed',
@@ -317,16 +316,7 @@ const BAD_STATUSES = [
   'Pénding',
 ];
 
-const BAD_REPORT_TYPES = [
-  'nope',
-  'Popularity',
-  'popularity ',
-  '',
-  '__proto__',
-  'constructor',
-  'toString',
-  '*',
-];
+const BAD_REPORT_TYPES = ['nope', 'popularity ', '', '__proto__', 'constructor', 'toString', '*'];
 
 const BAD_PAGE_SIZES = [
   '0',
