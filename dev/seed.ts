@@ -300,6 +300,25 @@ export function seedSettings(env: NodeJS.ProcessEnv = process.env): Record<strin
 
 const USAGE = 'usage: npm run seed -- --albums N --ratings M [--seed S] [--if-empty]';
 
+const HELP = `${USAGE}
+
+Writes sample albums and ratings into the source containers (creating them if missing), by bulk
+upserts: the local stand-ins by default (COSMOS_PORT, else 8081), or what the settings name (COSMOS,
+COSMOS__accountEndpoint with a signed-in identity for Azure).
+
+  --albums N     albums to write (ids al-000001 ...): genres, release years 1960-2025
+  --ratings M    ratings to write over 2019-2025, album popularity following a power law;
+                 needs at least one album
+  --seed S       the random generator's seed, 0 to 2^32-1 (default ${DEFAULT_SEED}): the same seed and
+                 counts write the same documents, so a run again overwrites rather than adds
+  --if-empty     write nothing when the albums container already has an album
+  -h, --help     this text
+
+npm start seeds 200 albums and 20,000 ratings when the containers are empty. For example, a million
+ratings (minutes, and the stand-in then holds them in memory):
+  npm run seed -- --albums 2000 --ratings 1000000
+`;
+
 export class UsageError extends Error {}
 
 /** The CLI arguments as seed options, or undefined for `--help`. Throws a UsageError for bad input. */
@@ -344,7 +363,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args === undefined) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(HELP);
     return 0;
   }
   try {

@@ -162,7 +162,20 @@ async function ensureKey(dir: string): Promise<{ key: DevKey; jwksPath: string }
  */
 export async function ensureDevSigningKey(dir = DEFAULT_DEV_DIR): Promise<{ jwksPath: string }> {
   const { jwksPath } = await ensureKey(dir);
+  await ignoredByGit(dir);
   return { jwksPath };
+}
+
+/**
+ * Puts a `.gitignore` of `*` in the local data directory (unless it has one), so that whatever
+ * LOCAL_DATA_DIR names, inside the repository too, its keys and data are never committed.
+ */
+async function ignoredByGit(dir: string): Promise<void> {
+  try {
+    await writeFile(join(dir, '.gitignore'), '# Local keys and data: never committed.\n*\n', { flag: 'wx' });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+  }
 }
 
 export interface DevTokenOptions {

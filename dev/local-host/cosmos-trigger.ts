@@ -87,8 +87,12 @@ export function startChangeFeed(
     }
     for (let i = 0; i < changed.length; i += settings.maxItemsPerInvocation) {
       const batch = changed.slice(i, i + settings.maxItemsPerInvocation);
-      await invoke(log, fn.name, { triggerMetadata: {} }, (context) =>
-        Promise.resolve(handler(batch, context)),
+      await invoke(
+        log,
+        fn.name,
+        { triggerMetadata: {} },
+        (context) => Promise.resolve(handler(batch, context)),
+        { quiet: true },
       ).catch(() => undefined); // logged; the checkpoint moves on, as on Azure
     }
   };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { HttpRequest, HttpResponse, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../../src/http/problem';
 import { invoke, type HostLog } from './invoke';
 import { compileRoute, type CompiledRoute } from './routes';
 
@@ -45,14 +46,21 @@ export function createHttpHost(functions: HttpFunction[], routePrefix: string, l
       .filter((m): m is { route: Route; params: Record<string, string> } => m.params !== undefined);
     if (matches.length === 0) {
       req.resume();
-      res.writeHead(404).end();
+      problem(res, 404, PROBLEM_TYPES.notFound, 'Not found.', `No function serves ${url.pathname}.`);
       return;
     }
     const match = matches.find((m) => m.route.methods.has(method));
     if (!match) {
       req.resume();
       const allow = [...new Set(matches.flatMap((m) => [...m.route.methods]))].join(', ');
-      res.writeHead(405, { Allow: allow }).end();
+      problem(
+        res,
+        405,
+        PROBLEM_TYPES.methodNotAllowed,
+        'Method not allowed.',
+        `${url.pathname} answers ${allow}, not ${method}.`,
+        { Allow: allow },
+      );
       return;
     }
     const body = await readBody(req);
@@ -64,7 +72,6 @@ export function createHttpHost(functions: HttpFunction[], routePrefix: string, l
       method,
       url: url.toString(),
       headers: flattenHeaders(req.headers),
-      query: Object.fromEntries(url.searchParams),
       params: match.params,
       ...(body.length > 0 ? { body: { bytes: body } } : {}),
     });
@@ -80,6 +87,23 @@ export function createHttpHost(functions: HttpFunction[], routePrefix: string, l
     }
     await writeResponse(res, result instanceof HttpResponse ? result : new HttpResponse(result ?? {}));
   }
+}
+
+/**
+ * A problem+json answer of the host's own, for a request no function takes, as the app answers its
+ * errors (the Azure host answers these itself, with an empty 404).
+ */
+function problem(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .writeHead(status, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Cache-Control': 'no-store' })
+    .end(JSON.stringify({ type, title, status, detail }));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {

@@ -58,8 +58,12 @@ export function startTimer(fn: TimerFunction, schedule: Schedule, log: HostLog):
         },
       };
       last = now;
-      running = invoke(log, fn.name, { triggerMetadata: {} }, (context) =>
-        Promise.resolve(fn.options.handler(info, context)),
+      running = invoke(
+        log,
+        fn.name,
+        { triggerMetadata: {} },
+        (context) => Promise.resolve(fn.options.handler(info, context)),
+        { quiet: true },
       )
         .then(
           () => undefined,

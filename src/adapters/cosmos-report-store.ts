@@ -41,6 +41,8 @@ function queryFingerprint(tenantId: string, filter: ReportListFilter, pageSize: 
     filter.status ?? null,
     filter.reportType ?? null,
     pageSize,
+    // Last, and only when set: a token issued before the format filter existed still matches its query.
+    ...(filter.format === undefined ? [] : [filter.format]),
   ]);
 }
 
@@ -112,6 +114,10 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
   if (filter.reportType !== undefined) {
     conditions.push('c.reportType = @reportType');
     parameters.push({ name: '@reportType', value: filter.reportType });
+  }
+  if (filter.format !== undefined) {
+    conditions.push('c.format = @format');
+    parameters.push({ name: '@format', value: filter.format });
   }
   return {
     query: `SELECT ${LISTED} FROM c WHERE ${conditions.join(' AND ')} ORDER BY c.createdAt DESC`,

@@ -170,6 +170,28 @@ async function loadKeySet(config: AuthConfig): Promise<JWTVerifyGetKey> {
 }
 
 /**
+ * What a caller refused for `error` can do about it: where a token comes from and what it must be.
+ * Locally (a development key set) that is `npm run token`, made with the same local data directory as
+ * the running host, since each directory has its own signing key.
+ */
+function hintFor(error: AuthError, config: AuthConfig): string | undefined {
+  const local = config.jwksUri === undefined && config.devJwksPath !== undefined;
+  const newToken = local
+    ? 'Make one with `npm run token -- --tenant T --user U`, with the same LOCAL_DATA_DIR as `npm start`.'
+    : `Get a token issued by ${config.issuer} for ${config.audience}.`;
+  if (error.missingCredentials) return `Send \`Authorization: Bearer <token>\`. ${newToken}`;
+  if (/signing key|signature/.test(error.reason)) {
+    return local
+      ? "It was signed with another key than the one in this host's local data directory: make it with `npm run token` with the same LOCAL_DATA_DIR as `npm start`."
+      : `It was not signed by a key of ${config.issuer}. ${newToken}`;
+  }
+  if (/expired|not valid yet|expiry|issue time/.test(error.reason)) return `Get a new token. ${newToken}`;
+  if (/issuer|audience/.test(error.reason))
+    return `The API accepts tokens issued by ${config.issuer} for ${config.audience}.`;
+  return newToken;
+}
+
+/**
  * Creates the verifier for `Authorization` headers: a `Bearer` JWT signed with RS256 or ES256 by a key of
  * the configured JWKS, issued by `config.issuer` for `config.audience`, unexpired (with a small clock
  * tolerance) and naming a tenant and a user.
@@ -193,7 +215,7 @@ export function createTokenVerifier(
     return keySet;
   };
 
-  return async (authorizationHeader) => {
+  const verify = async (authorizationHeader: string | null | undefined): Promise<Principal> => {
     const token = extractBearerToken(authorizationHeader);
     const [jose, keys] = await Promise.all([loadJose(), getKeySet()]);
     let payload: JWTPayload;
@@ -219,5 +241,18 @@ export function createTokenVerifier(
       throw new InsufficientScopeError(config.requiredScope);
     }
     return principal;
+  };
+
+  return async (authorizationHeader) => {
+    try {
+      return await verify(authorizationHeader);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      throw new AuthError(error.reason, {
+        missingCredentials: error.missingCredentials,
+        hint: hintFor(error, config),
+        ...(error.cause === undefined ? {} : { cause: error.cause }),
+      });
+    }
   };
 }

@@ -166,12 +166,22 @@ export class AuthError extends Error {
   /** True when the request had no Authorization header at all (RFC 6750: then send no error code). */
   readonly missingCredentials: boolean;
 
-  constructor(reason: string, options?: ErrorOptions & { missingCredentials?: boolean }) {
+  /** What the caller can do about it, as a sentence, when there is something to say. */
+  readonly hint: string | undefined;
+
+  constructor(reason: string, options?: ErrorOptions & { missingCredentials?: boolean; hint?: string }) {
     const safeReason = reason.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
     super(`Unauthorized: ${safeReason}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
     this.reason = safeReason;
     this.missingCredentials = options?.missingCredentials ?? false;
+    this.hint = options?.hint;
+  }
+
+  /** The reason as a sentence, followed by the hint: what a problem's `detail` says. */
+  get detail(): string {
+    const sentence = `${this.reason.charAt(0).toUpperCase()}${this.reason.slice(1)}.`;
+    return this.hint === undefined ? sentence : `${sentence} ${this.hint}`;
   }
 
   /** The `WWW-Authenticate` header value to send with the 401. */

@@ -43,6 +43,16 @@ export class ProgressTracker {
     return this.reported?.done ?? this.written;
   }
 
+  /**
+   * The progress of a finished export whose file holds `rowCount` rows. A file cut at its format's cap
+   * (`truncated`) shows the rows it holds as all there was to do: 100% of them, never the rows read up
+   * to the cut, nor the source's larger total.
+   */
+  completed(nowMs: number, file: { rowCount: number; truncated: boolean }): Progress {
+    if (!file.truncated) return this.snapshot(nowMs, true);
+    return { processedRows: file.rowCount, totalRows: file.rowCount, percent: 100, etaSeconds: 0 };
+  }
+
   /** The progress as stored, at `nowMs`. Percent has one decimal and stays below 100 until finished. */
   snapshot(nowMs: number, finished = false): Progress {
     const done = this.processed;

@@ -83,6 +83,8 @@ const MAX_PARAMETERS = 20;
 const MAX_PARAMETER_CHARS = 300;
 const MIN_COLUMN_WIDTH = 30;
 const MAX_COLUMN_WIDTH = 320;
+/** How much wider than its sampled content a text column may be, when the page has the room. */
+const TEXT_HEADROOM = 0.5;
 const HEADER_FILL = '#e6e6e6';
 const STRIPE_FILL = '#f5f5f5';
 const MUTED = '#555555';
@@ -244,8 +246,8 @@ class PdfStream extends SampledRowStream {
   }
 
   /**
-   * Column widths in points: each column's natural width (header and sampled cells, within bounds);
-   * text columns share the room left over, or give up room first when the table is too wide.
+   * Column widths in points: each column's natural width (header and sampled cells, within bounds), the
+   * table no wider than its columns; text columns give up room first when the table is too wide.
    */
   #layout(sample: readonly Row[]): void {
     const doc = this.#doc;
@@ -261,18 +263,19 @@ class PdfStream extends SampledRowStream {
           doc.widthOfString(this.#printable(cellText(cellValue(row[column.key], kind)))),
         );
       }
-      return Math.min(MAX_COLUMN_WIDTH, Math.max(MIN_COLUMN_WIDTH, widest + 2 * PADDING));
+      // Rounded up, with a point to spare: a width that is the text's to the last bit would cut it, as the
+      // width left for the text (less the padding) can come out a rounding error short of it.
+      return Math.min(MAX_COLUMN_WIDTH, Math.max(MIN_COLUMN_WIDTH, Math.ceil(widest) + 1 + 2 * PADDING));
     });
     const flexible = this.#kinds.map((kind) => kind !== 'number' && kind !== 'date');
     const total = natural.reduce((sum, width) => sum + width, 0);
     const flexTotal = natural.reduce((sum, width, index) => sum + (flexible[index] ? width : 0), 0);
     const room = this.#tableWidth;
     if (total <= room) {
-      // Spread what is left over the text columns, in proportion, so the table spans the page.
-      this.#widths =
-        flexTotal > 0
-          ? natural.map((w, i) => (flexible[i] ? w + ((room - total) * w) / flexTotal : w))
-          : natural;
+      // Each column as wide as its content, a text column with up to half as much again to spare for a
+      // longer cell after the sample: a narrow table ends before the page does.
+      const spare = Math.min(1, flexTotal > 0 ? (room - total) / flexTotal : 0) * TEXT_HEADROOM;
+      this.#widths = natural.map((w, i) => (flexible[i] ? w * (1 + spare) : w));
     } else if (total - flexTotal < room * 0.6 && flexTotal > 0) {
       // Fixed columns (numbers, dates) keep their width; text columns shrink to fit.
       const scale = (room - (total - flexTotal)) / flexTotal;
@@ -286,8 +289,12 @@ class PdfStream extends SampledRowStream {
   #row(cells: readonly CellValue[] | readonly string[], header: boolean): void {
     const doc = this.#doc;
     if (header || this.#rows % 2 === 0) {
+      const width = Math.min(
+        this.#widths.reduce((sum, w) => sum + w, 0),
+        this.#tableWidth,
+      );
       doc
-        .rect(MARGIN, this.#y, this.#tableWidth, ROW_HEIGHT)
+        .rect(MARGIN, this.#y, width, ROW_HEIGHT)
         .fill(header ? HEADER_FILL : STRIPE_FILL)
         .fillColor('black');
     }
@@ -323,12 +330,20 @@ class PdfStream extends SampledRowStream {
     for (const row of sample) this.addRow(row);
   }
 
+  /** The height of a closing of `lines` lines, the gap above it included. */
+  static #closingHeight(lines: number): number {
+    return 6 + lines * (META_SIZE + 4);
+  }
+
   protected override addRow(row: Row): void {
     if (this.#rows >= this.#maxRows) {
       this.#capped = true;
       return;
     }
-    if (this.#y + ROW_HEIGHT > this.#bottom) {
+    // Any row may be the last: a page keeps room below it for the closing (two lines after the row the
+    // cap stops at), so the closing never stands alone on a page of its own.
+    const closing = PdfStream.#closingHeight(this.#rows + 1 >= this.#maxRows ? 2 : 1);
+    if (this.#y + ROW_HEIGHT + closing > this.#bottom) {
       this.#newPage();
       this.#header();
     }
@@ -350,7 +365,7 @@ class PdfStream extends SampledRowStream {
               'Export it as CSV, JSON or XLSX to get every row.',
             ]
           : [`${this.#rows.toLocaleString('en-US')} ${this.#rows === 1 ? 'row' : 'rows'}.`];
-    if (this.#y + 6 + lines.length * (META_SIZE + 4) > this.#bottom) this.#newPage();
+    if (this.#y + PdfStream.#closingHeight(lines.length) > this.#bottom) this.#newPage();
     this.#y += 6;
     for (const line of lines)
       this.#line(line, this.#capped ? this.#bold : this.#regular, META_SIZE, META_SIZE + 4);

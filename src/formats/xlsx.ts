@@ -24,7 +24,11 @@ const SHEET_NAME_LENGTH = 31;
 const SAMPLE_ROWS = 100;
 const MIN_WIDTH = 10;
 const MAX_WIDTH = 60;
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+/**
+ * Milliseconds included: a spreadsheet that rounds to the shown precision (LibreOffice) would otherwise
+ * show 23:59:59.869 as the next day's 00:00:00.
+ */
+const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss.000';
 
 export interface XlsxOptions {
   /**

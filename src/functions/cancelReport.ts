@@ -15,7 +15,12 @@ export const makeCancelReport = ({ reports, verifyToken }: Pick<Services, 'repor
         case 'not-found':
           return notFound('No such report.');
         case 'terminal':
-          return conflict(`The report is already ${result.status}.`, { reportStatus: result.status });
+          return conflict(
+            result.status === 'Completed'
+              ? 'The report is already Completed: the export finished before the cancel could stop it, and its file can be downloaded.'
+              : `The report is already ${result.status}.`,
+            { reportStatus: result.status },
+          );
         default:
           return reportResponse(202, result.report);
       }

@@ -4,7 +4,7 @@ import { InvalidContinuationTokenError } from '../domain/errors';
 import { validate } from '../domain/validation';
 import { defineAuthenticatedHttp } from './authenticated-http';
 import { listQuerySchema } from '../http/contract';
-import { badRequest } from '../http/problem';
+import { badRequest, invalidRequest } from '../http/problem';
 
 /** GET /api/reports: the caller's reports (an admin's: the tenant's), newest first, paged. */
 export function makeListReports({
@@ -18,8 +18,19 @@ export function makeListReports({
     methods: ['GET'],
     verifyToken,
     handler: async (request, principal) => {
-      const query = validate(querySchema, Object.fromEntries(request.query));
-      if (!query.ok) return badRequest('The query is invalid.', query.errors);
+      // Read from the URL: it keeps a parameter given more than once, whatever the host made of it.
+      const search = new URL(request.url).searchParams;
+      const repeated = [...new Set(search.keys())].filter((key) => search.getAll(key).length > 1);
+      if (repeated.length > 0) {
+        return invalidRequest(
+          'The query is invalid',
+          Object.fromEntries(
+            repeated.map((key) => [key, [`is given ${search.getAll(key).length} times; give it once`]]),
+          ),
+        );
+      }
+      const query = validate(querySchema, Object.fromEntries(search));
+      if (!query.ok) return invalidRequest('The query is invalid', query.errors);
       const { pageSize, continuationToken, ...filter } = query.data;
       try {
         const page = await reports.list(principal, filter, pageSize, continuationToken);
@@ -27,7 +38,7 @@ export function makeListReports({
           status: 200,
           headers: { 'Cache-Control': 'no-store' },
           jsonBody: {
-            items: page.items.map((r) => toResource(r)),
+            items: page.items.map(({ report, link }) => toResource(report, link)),
             continuationToken: page.continuationToken,
           },
         };

@@ -20,8 +20,9 @@ export const makeOutboxSweeper = ({ outbox }: Pick<Services, 'outbox'>) =>
         result.storeErrors > 0
           ? `; ${result.storeErrors} not updated in the store (${result.storeError})`
           : '';
-      context.log(
-        `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`,
-      );
+      // A sweep that found nothing to do (the usual case, every minute) is a debug line, not news.
+      const line = `outbox sweep: relayed ${result.sent}, failed ${result.failed}, skipped ${result.skipped}; oldest ${oldest}${unrecorded}`;
+      if (result.sent + result.failed + result.storeErrors > 0) context.log(line);
+      else context.debug(line);
     },
   });

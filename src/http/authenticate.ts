@@ -20,8 +20,12 @@ export async function authenticate(request: HttpRequest, verifyToken: TokenVerif
       return { ok: false, response: forbidden(detail, { requiredScope: scope }) };
     }
     if (!(error instanceof AuthError)) throw error; // signing keys unavailable: a server fault, not the caller's
-    const response = unauthorized(error.missingCredentials ? 'A bearer token is required.' : error.reason, {
+    const detail = error.missingCredentials
+      ? `A bearer token is required. ${error.hint ?? ''}`.trim()
+      : error.detail;
+    const response = unauthorized(detail, {
       tokenPresented: !error.missingCredentials,
+      description: error.reason,
     });
     return { ok: false, response };
   }

@@ -11,14 +11,32 @@ import type { HealthReport } from '../services/health';
 const instant = () => z.iso.datetime({ offset: true });
 
 /** The query of `GET /api/reports`, where `reportType` is one of `types`. */
+/** `value` as the one of `names` it equals without regard to case, else as it is (and refused). */
+const canonical =
+  (names: readonly string[]) =>
+  (value: unknown): unknown =>
+    typeof value === 'string'
+      ? (names.find((name) => name.toLowerCase() === value.toLowerCase()) ?? value)
+      : value;
+
 export function listQuerySchema(types: ReportTypeRegistry) {
+  const formats = [...new Set(types.all.flatMap((type) => type.formats))] as [string, ...string[]];
   return z.strictObject({
-    status: z.enum(REPORT_STATUSES).optional().describe('Only reports in this status.'),
-    reportType: z
-      .string()
-      .refine((name) => types.get(name) !== undefined, 'is not a known report type')
+    status: z
+      .preprocess(canonical(REPORT_STATUSES), z.enum(REPORT_STATUSES))
       .optional()
-      .describe('Only reports of this type.'),
+      .describe('Only reports in this status (any case).'),
+    reportType: z
+      .preprocess(
+        canonical(types.all.map((type) => type.name)),
+        z.string().refine((name) => types.get(name) !== undefined, 'is not a known report type'),
+      )
+      .optional()
+      .describe('Only reports of this type (any case).'),
+    format: z
+      .preprocess(canonical(formats), z.enum(formats))
+      .optional()
+      .describe('Only reports in this file format (any case).'),
     pageSize: z.coerce.number().int().min(1).max(100).default(20).describe('Reports per page.'),
     continuationToken: z
       .string()

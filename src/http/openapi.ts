@@ -132,18 +132,22 @@ const notFound = problem(
   example(404, PROBLEM_TYPES.notFound, 'Not found.', 'No such report.'),
 );
 
-const badRequest = (detail: string, errors: Record<string, string[]>) =>
+const badRequest = (detail: string, errors: Record<string, string[]>, more = '') =>
   problem(
-    'The request did not validate: `errors` names every problem at once.',
+    `The request did not validate: \`errors\` names every problem at once, by field, and \`detail\` lists them.${more}`,
     example(400, PROBLEM_TYPES.validationError, 'Your request parameters did not validate.', detail, {
       errors,
     }),
   );
 
-const reportResponse = (description: string, headers = {}): ResponseConfig => ({
+const reportResponse = (
+  description: string,
+  headers = {},
+  example?: Record<string, unknown>,
+): ResponseConfig => ({
   description,
   headers: { ...correlationHeader, ...headers },
-  content: json(reportResourceSchema),
+  content: { 'application/json': { schema: reportResourceSchema, ...(example ? { example } : {}) } },
 });
 
 const pollHeader = retryAfter(
@@ -158,6 +162,31 @@ function exampleBody(type: ReportTypeDefinition): Record<string, unknown> {
   const parameters: Record<string, unknown> = { fromDate: '2024-01-01', toDate: '2024-12-31' };
   const probe = createRequestSchema(type).safeParse({ format: 'csv', parameters });
   return probe.success ? { format: 'csv', parameters } : { format: type.formats[0] ?? 'csv', parameters: {} };
+}
+
+/** The report `type` answers a create of {@link exampleBody} with: Pending, its parameters with defaults. */
+function acceptedExample(type: ReportTypeDefinition): Record<string, unknown> {
+  const body = exampleBody(type);
+  const parsed = createRequestSchema(type).safeParse(body);
+  return {
+    reportId: '6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07',
+    reportType: type.name,
+    format: parsed.success ? parsed.data.format : body.format,
+    parameters: parsed.success ? parsed.data.parameters : body.parameters,
+    status: 'Pending',
+    cancelRequested: false,
+    progress: { processedRows: 0, totalRows: null, percent: null, etaSeconds: null },
+    createdAt: '2024-05-01T12:00:00.000Z',
+    startedAt: null,
+    completedAt: null,
+    error: null,
+    rowCount: null,
+    sizeBytes: null,
+    fileName: null,
+    truncated: false,
+    downloadUrl: null,
+    downloadExpiresAt: null,
+  };
 }
 
 function createOperation(type: ReportTypeDefinition): RouteConfig {
@@ -184,17 +213,26 @@ function createOperation(type: ReportTypeDefinition): RouteConfig {
       },
     },
     responses: {
+      200: reportResponse(
+        'A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed.',
+        { Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.') },
+      ),
       202: reportResponse(
-        'Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key).',
+        'Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now).',
         {
           Location: header('The report’s URL, e.g. `/api/reports/{reportId}`.'),
           ...pollHeader,
         },
+        acceptedExample(type),
       ),
-      400: badRequest('The request is invalid.', {
-        format: [`must be one of: ${type.formats.join(', ')}`],
-        'parameters.fromDate': ['is required'],
-      }),
+      400: badRequest(
+        `The request is invalid: format must be one of: ${type.formats.join(', ')}; parameters.fromDate is required.`,
+        {
+          format: [`must be one of: ${type.formats.join(', ')}`],
+          'parameters.fromDate': ['is required'],
+        },
+        ' Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem).',
+      ),
       ...authProblems,
       409: problem(
         'An active report with the same type, format and parameters exists.',
@@ -311,7 +349,9 @@ function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
     request: { query: listQuerySchema(types) },
     responses: {
       200: { description: 'One page.', headers: correlationHeader, content: json(reportPageSchema) },
-      400: badRequest('The query is invalid.', { pageSize: ['must be at most 100'] }),
+      400: badRequest('The query is invalid: pageSize must be at most 100.', {
+        pageSize: ['must be at most 100'],
+      }),
       ...authProblems,
     },
   });
@@ -321,11 +361,20 @@ function register(registry: OpenAPIRegistry, types: ReportTypeRegistry): void {
     path: '/reports/{reportId}',
     operationId: 'createReportOfUnknownType',
     tags: ['Reports'],
-    summary: 'Any other report type name',
+    summary: 'Start an export of a type that does not exist',
     description:
-      'Reports are created with the operations named after their type above; any other name in this place is not a report type.',
+      'A `POST` to `/reports/{name}` starts an export of the report type `name`: the operations above, one a type ' +
+      '(`GET /api/report-types` lists them). Any other name is a `400`. OpenAPI gives one name to a path segment ' +
+      'for every method, so this segment is called `reportId` here, as for `GET` and `DELETE`; for a `POST` it ' +
+      'holds a report type name.',
     security: [{ [BEARER]: [] }],
-    request: { params: z.strictObject({ reportId: z.string().describe('Not a report type name.') }) },
+    request: {
+      params: z.strictObject({
+        reportId: z
+          .string()
+          .describe('For a `POST`: the name of the report type to export (here, one that does not exist).'),
+      }),
+    },
     responses: {
       400: problem(
         'Not a known report type.',

@@ -13,6 +13,7 @@ export const PROBLEM_TYPES = {
   unauthorized: `${PROBLEM_BASE}unauthorized`,
   forbidden: `${PROBLEM_BASE}forbidden`,
   notFound: `${PROBLEM_BASE}not-found`,
+  methodNotAllowed: `${PROBLEM_BASE}method-not-allowed`,
   conflict: `${PROBLEM_BASE}conflict`,
   payloadTooLarge: `${PROBLEM_BASE}payload-too-large`,
   unprocessable: `${PROBLEM_BASE}unprocessable-content`,
@@ -53,6 +54,22 @@ export function badRequest(detail: string, errors?: Record<string, string[]>): H
   });
 }
 
+/** How many of a request's problems a validation `detail` names before it says how many more there are. */
+const NAMED_PROBLEMS = 5;
+
+/**
+ * 400 validation-error whose `detail` names the problems (`errors` has them all, by field):
+ * `The request is invalid: parameters.fromDate is required; format must be one of csv, json.`
+ */
+export function invalidRequest(lead: string, errors: Record<string, string[]>): HttpResponseInit {
+  const problems = Object.entries(errors).flatMap(([path, messages]) =>
+    messages.map((message) => (path === '' || path === '$' ? message : `${path} ${message}`)),
+  );
+  const named = problems.slice(0, NAMED_PROBLEMS).join('; ');
+  const more = problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : '';
+  return badRequest(problems.length === 0 ? `${lead}.` : `${lead}: ${named}${more}.`, errors);
+}
+
 /** RFC 6750 error_description allows only printable ASCII without `"` and `\`. */
 function quotable(text: string): string {
   return text
@@ -62,14 +79,17 @@ function quotable(text: string): string {
 }
 
 /**
- * 401 with a Bearer challenge: `error="invalid_token"` and a description when a token was sent and
- * rejected; just `Bearer` when the request carried none (RFC 6750 section 3.1).
+ * 401 with a Bearer challenge: `error="invalid_token"` and a description (the short `description`, else
+ * the detail) when a token was sent and rejected; just `Bearer` when the request carried none (RFC 6750 section 3.1).
  */
-export function unauthorized(detail: string, options: { tokenPresented?: boolean } = {}): HttpResponseInit {
+export function unauthorized(
+  detail: string,
+  options: { tokenPresented?: boolean; description?: string } = {},
+): HttpResponseInit {
   const challenge =
     options.tokenPresented === false
       ? 'Bearer'
-      : `Bearer error="invalid_token", error_description="${quotable(detail)}"`;
+      : `Bearer error="invalid_token", error_description="${quotable(options.description ?? detail)}"`;
   return problemResponse(
     { type: PROBLEM_TYPES.unauthorized, title: 'Authentication required.', status: 401, detail },
     { 'WWW-Authenticate': challenge },

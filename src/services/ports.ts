@@ -14,6 +14,7 @@ export interface ReportListFilter {
   ownerId?: string;
   status?: ReportStatus;
   reportType?: string;
+  format?: string;
 }
 
 export interface ReportPage {

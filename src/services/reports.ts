@@ -1,6 +1,7 @@
 // Report use cases: create (report + outbox in one batch), read, list, cancel. Tenancy and ownership are
 // enforced here: another tenant's report, or another user's for a non-admin, does not exist.
 import { createHash, randomUUID } from 'node:crypto';
+import { blobNameFor } from '../domain/blob-name';
 import { chunkedProgress } from '../domain/chunks';
 import { messageIds } from '../domain/message-ids';
 import type { Principal } from '../domain/principal';
@@ -11,6 +12,7 @@ import {
   transition,
   type ReportDocument,
   type ReportStatus,
+  type ReportSummary,
 } from '../domain/report';
 import { builtInReportTypes, createRequestSchema, type ReportTypeRegistry } from '../domain/report-types';
 import { requestHash, validate } from '../domain/validation';
@@ -219,14 +221,23 @@ export function createReportService(options: ReportServiceOptions) {
       return link ? { kind: 'ok', link } : { kind: 'not-ready', status: report.status };
     },
 
-    list(
+    /** A page of reports, each Completed one with a fresh download link, as `view` gives it. */
+    async list(
       principal: Principal,
       filter: Omit<ReportListFilter, 'ownerId'>,
       pageSize: number,
       continuationToken?: string,
-    ): Promise<ReportPage> {
+    ): Promise<Omit<ReportPage, 'items'> & { items: { report: ReportSummary; link?: DownloadLink }[] }> {
       const scoped: ReportListFilter = principal.isAdmin ? filter : { ...filter, ownerId: principal.userId };
-      return store.list(principal.tenantId, scoped, pageSize, continuationToken);
+      const page = await store.list(principal.tenantId, scoped, pageSize, continuationToken);
+      const items = await Promise.all(
+        page.items.map(async (report) => {
+          if (report.status !== 'Completed' || !report.fileName) return { report };
+          const blobName = blobNameFor({ tenantId: principal.tenantId, id: report.id }, report.fileName);
+          return { report, link: await downloads.create(blobName, report.fileName) };
+        }),
+      );
+      return { items, continuationToken: page.continuationToken };
     },
 
     async cancel(principal: Principal, reportId: string): Promise<CancelResult> {

@@ -26,6 +26,7 @@ const DOCS_PAGE = `<!doctype html>
     <link rel="stylesheet" href="/api/docs/swagger-ui.css" />
   </head>
   <body>
+    <p class="links"><a href="/api/web">Report exports: the web page</a> · <a href="/api/openapi.json">the OpenAPI document</a></p>
     <noscript>The reference needs JavaScript; the document itself is at <a href="/api/openapi.json">/api/openapi.json</a>.</noscript>
     <div id="reference"></div>
     <script src="/api/docs/swagger-ui-bundle.js"></script>

@@ -206,6 +206,7 @@ describe.skipIf(!browserAvailable)('web page', () => {
     );
     expect(routes.sort()).toEqual(documented.sort());
     expect(await page.locator('.info .title').textContent()).toContain('Report exports API');
+    expect(await page.getByRole('link', { name: /web page/ }).getAttribute('href')).toBe('/api/web');
     const shot = join(SCREENSHOTS ?? (await mkdtemp(join(tmpdir(), 'api-docs-'))), 'api-docs.png');
     await page.screenshot({ path: shot, fullPage: true });
     const png = await readFile(shot);
@@ -226,6 +227,14 @@ describe.skipIf(!browserAvailable)('web page', () => {
       expect(await input.getAttribute('placeholder')).toBe('YYYY-MM-DD');
       expect(await input.inputValue()).toMatch(/^(\d{4}-\d{2}-\d{2})?$/);
     }
+    // The two date inputs side by side line up, and their hints name fields as the form does.
+    const [from, to] = await Promise.all(
+      ['From date', 'To date'].map((label) => alice.getByLabel(label).boundingBox()),
+    );
+    expect(to?.y).toBe(from?.y);
+    expect(await alice.locator('#param-toDate-hint').textContent()).toContain('From date');
+    expect(await alice.locator('#param-toDate-hint').textContent()).not.toContain('fromDate');
+    expect(await alice.getByRole('link', { name: 'API reference' }).getAttribute('href')).toBe('/api/docs');
     const parameters = { fromDate: '2020-01-01', toDate: '2020-12-31', top: 5 };
     const started = Date.now();
     const { id, row } = await startExport(alice, 'popularity', {
@@ -244,6 +253,17 @@ describe.skipIf(!browserAvailable)('web page', () => {
       .poll(async () => (await pageLog(alice)).announced)
       .toContainEqual(expect.stringMatching(/^Album popularity \(.*\) is completed, ready to download\.$/));
     await expect.poll(() => row.textContent()).toContain('5 rows');
+    // When it was requested: with the time zone, on at most two lines.
+    const requested = row.locator('time');
+    expect(await requested.textContent()).toMatch(/\d{2}:\d{2}.*(UTC|GMT|[A-Z]{3,4})/);
+    const box = await requested.boundingBox();
+    // Two lines of text are about 2.4 font sizes high, three about 3.6.
+    const fontSize = parseFloat(
+      await alice.evaluate<string>(
+        `getComputedStyle(document.querySelector('tr[data-report-id="${id}"] time')).fontSize`,
+      ),
+    );
+    expect(box?.height ?? Infinity).toBeLessThan(3 * fontSize);
 
     const [download] = await Promise.all([
       alice.waitForEvent('download'),
@@ -270,10 +290,28 @@ describe.skipIf(!browserAvailable)('web page', () => {
     await expect.poll(() => row.textContent()).toMatch(/[\d,]+ of [\d,]+ rows \(\d+%\)/);
     console.log(`web page: progress bar shown ${Date.now() - started} ms after the click`);
     if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-progress.png') });
+    // The DELETE is held on its way, as when the database is busy: the row says Cancelling at once,
+    // and keeps saying it while polls still find the report Processing.
+    let letDeleteGo = (): void => undefined;
+    const held = new Promise<void>((resolve) => (letDeleteGo = resolve));
+    await alice.route(`**/api/reports/${id}`, async (route) => {
+      if (route.request().method() === 'DELETE') await held;
+      await route.continue();
+    });
     // From the keyboard: focus the row's Cancel button and press Enter.
     await row.getByRole('button', { name: /^Cancel/ }).focus();
     await alice.keyboard.press('Enter');
     const asked = Date.now();
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 1_000 }).toBe('Cancelling');
+    await alice.waitForTimeout(1_500);
+    expect(await row.locator('.badge').textContent()).toBe('Cancelling');
+    expect(await row.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    const answered = alice.waitForResponse(
+      (response) => response.request().method() === 'DELETE' && response.url().endsWith(`/api/reports/${id}`),
+    );
+    letDeleteGo();
+    await answered;
+    await alice.unroute(`**/api/reports/${id}`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('Cancelled');
     console.log(`web page: Cancelled on the page ${Date.now() - asked} ms after the click`);
     expect(await apiGet('alice', `/api/reports/${id}`)).toMatchObject({ status: 'Cancelled' });

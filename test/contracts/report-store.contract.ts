@@ -301,7 +301,9 @@ export function describeReportStoreContract(
         const b = await seed(
           report(tenantId, { createdAt: minutesAfter(base, 2), ownerId: 'owner-2', status: 'Completed' }),
         );
-        const c = await seed(report(tenantId, { createdAt: minutesAfter(base, 3), reportType: 'inventory' }));
+        const c = await seed(
+          report(tenantId, { createdAt: minutesAfter(base, 3), reportType: 'inventory', format: 'xlsx' }),
+        );
         await seed(report(randomUUID(), { createdAt: minutesAfter(base, 4) }));
 
         const ids = async (filter: Parameters<ReportStore['list']>[1]): Promise<string[]> => {
@@ -313,6 +315,8 @@ export function describeReportStoreContract(
         expect(await ids({ ownerId: 'owner-1' })).toEqual([c.id, a.id]);
         expect(await ids({ status: 'Completed' })).toEqual([b.id]);
         expect(await ids({ reportType: 'inventory' })).toEqual([c.id]);
+        expect(await ids({ format: 'xlsx' })).toEqual([c.id]);
+        expect(await ids({ format: 'pdf' })).toEqual([]);
         expect(await ids({ ownerId: 'owner-1', status: 'Completed' })).toEqual([]);
 
         // A list page holds what the resource shows, and nothing else of the document.

@@ -212,6 +212,20 @@ describe('seed command line', () => {
     expect(await count(target, 'ratings')).toBe(40);
   });
 
+  it('describes every option on --help', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let written: string;
+    try {
+      expect(await main(['--help'])).toBe(0);
+      written = stdout.mock.calls.map((call) => String(call[0])).join('');
+    } finally {
+      stdout.mockRestore();
+    }
+    for (const option of ['--albums N', '--ratings M', '--seed S', '--if-empty', '--help'])
+      expect(written).toMatch(new RegExp(`^\\s+(-h, )?${option}\\s+\\S`, 'm'));
+    expect(written.split('\n').length).toBeGreaterThan(10);
+  });
+
   it('exits with 2 and the usage on bad arguments', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let written: string;

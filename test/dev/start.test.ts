@@ -105,6 +105,27 @@ describe('npm start', () => {
     expect(response.status, await response.clone().text()).toBe(200);
   });
 
+  it("runs the demo's all-time ratings export in chunks", async () => {
+    const token = await issueDevToken({ tenantId: 'contoso', userId: 'chunks', dir: localDir });
+    const api = `http://127.0.0.1:${ports.host}/api`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${api}/reports/ratings`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ format: 'csv', parameters: { fromDate: '0000-01-01', toDate: '9999-12-31' } }),
+    });
+    expect(created.status, await created.clone().text()).toBe(202);
+    const { reportId } = (await created.json()) as { reportId: string };
+    let report: { status?: string; rowCount?: number; progress?: { chunks?: { total: number } } } = {};
+    const done = await eventually(async () => {
+      report = (await (await fetch(`${api}/reports/${reportId}`, { headers })).json()) as typeof report;
+      return report.status === 'Completed' || report.status === 'Failed';
+    }, 60_000);
+    expect(done, JSON.stringify(report)).toBe(true);
+    expect(report).toMatchObject({ status: 'Completed', rowCount: 20_000 });
+    expect(report.progress?.chunks?.total).toBe(4);
+  }, 90_000);
+
   it('stops everything it started on Ctrl-C and leaves the reused stand-in running', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');

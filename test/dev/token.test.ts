@@ -112,6 +112,29 @@ describe('ensureDevSigningKey', () => {
     expect(readFileSync(jwksPath, 'utf8')).toBe(before);
   });
 
+  it('keeps any local data directory out of git, one inside the repository included', async () => {
+    const root = resolve(__dirname, '../..');
+    const dir = mkdtempSync(join(root, 'local-data-'));
+    try {
+      await ensureDevSigningKey(dir);
+      const ignored = await new Promise<string>((done, fail) =>
+        execFile(
+          'git',
+          ['check-ignore', join(dir, 'dev-jwks.json'), join(dir, '.gitignore')],
+          { cwd: root },
+          (error, stdout) => (error ? fail(new Error(error.message)) : done(stdout)),
+        ),
+      );
+      expect(ignored.trim().split('\n')).toHaveLength(2);
+      // A .gitignore of the user's own is kept.
+      writeFileSync(join(dir, '.gitignore'), 'mine\n');
+      await ensureDevSigningKey(dir);
+      expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('mine\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ends with a single key when many callers create it at once', async () => {
     const dir = freshDir();
     await Promise.all(Array.from({ length: 8 }, () => ensureDevSigningKey(dir)));

@@ -147,6 +147,7 @@ export class MemoryReportStore implements ReportStore {
       filter.status ?? null,
       filter.reportType ?? null,
       pageSize,
+      ...(filter.format === undefined ? [] : [filter.format]),
     ]);
     let offset = 0;
     if (continuationToken !== undefined) {
@@ -160,7 +161,8 @@ export class MemoryReportStore implements ReportStore {
           r.tenantId === tenantId &&
           (filter.ownerId === undefined || r.ownerId === filter.ownerId) &&
           (filter.status === undefined || r.status === filter.status) &&
-          (filter.reportType === undefined || r.reportType === filter.reportType),
+          (filter.reportType === undefined || r.reportType === filter.reportType) &&
+          (filter.format === undefined || r.format === filter.format),
       )
       .sort(newestFirst);
     const items = matching.slice(offset, offset + pageSize).map((report) => summaryOf(copy(report)));

@@ -5,6 +5,7 @@ import type { Rating, RatingFilter } from './source-data';
 import {
   dateRangeParameters,
   dayAfter,
+  END_OF_CALENDAR,
   type ChunkPlan,
   type ChunkPlanContext,
   type ReportTypeDefinition,
@@ -67,9 +68,17 @@ async function* ratingRows(
   }
 
   const total = countTotal ? await data.countRatings(filter, signal) : null;
-  let written = 0;
-  context.progress(written, total);
-  for await (const page of orderTies(data.ratings(filter, signal))) {
+  // Progress counts the ratings read, not just those passed on: a page's last timestamp waits for the
+  // next page (see orderTies), and counting only what was passed on would run one short of every page.
+  let read = 0;
+  async function* counted(): AsyncGenerator<Rating[]> {
+    for await (const page of data.ratings(filter, signal)) {
+      read += page.length;
+      yield page;
+    }
+  }
+  context.progress(read, total);
+  for await (const page of orderTies(counted())) {
     signal.throwIfAborted();
     yield page.map((rating): Row => ({
       albumId: rating.albumId,
@@ -78,8 +87,7 @@ async function* ratingRows(
       rating: rating.rating,
       ratedAt: rating.ratedAt,
     }));
-    written += page.length;
-    context.progress(written, total);
+    context.progress(read, total);
   }
 }
 
@@ -91,7 +99,10 @@ function rangeFilter(parameters: RatingsParameters): RatingFilter {
   };
 }
 
-const sliceSchema = z.object({ from: z.iso.datetime(), toExclusive: z.iso.datetime() });
+const sliceSchema = z.object({
+  from: z.iso.datetime(),
+  toExclusive: z.union([z.iso.datetime(), z.literal(END_OF_CALENDAR)]),
+});
 
 /**
  * Time windows `[from, toExclusive)` of equal length between the first and the last rating in range, as

@@ -72,11 +72,21 @@ export interface ChunkPlanner<P> {
   rows(parameters: P, slice: ChunkSlice, context: RowSourceContext): AsyncIterable<readonly Row[]>;
 }
 
-/** The first instant after `isoDay` (a `YYYY-MM-DD` date), as an ISO timestamp: the exclusive end of a day range. */
+/**
+ * The exclusive end of the last day a date range can name: the instant after 9999-12-31. Written as the
+ * ISO 8601 end of that day because the next day, year 10000, is written `+010000-01-01...`, which sorts
+ * before every four-digit year when timestamps compare as strings.
+ */
+export const END_OF_CALENDAR = '9999-12-31T24:00:00.000Z';
+
+/**
+ * The first instant after `isoDay` (a `YYYY-MM-DD` date), as a timestamp that compares as a string with
+ * the stored `ratedAt` values: the exclusive end of a day range.
+ */
 export function dayAfter(isoDay: string): string {
   const next = new Date(`${isoDay}T00:00:00.000Z`);
   next.setUTCDate(next.getUTCDate() + 1);
-  return next.toISOString();
+  return next.getUTCFullYear() > 9999 ? END_OF_CALENDAR : next.toISOString();
 }
 
 const DATE_MESSAGE = 'must be a calendar date in YYYY-MM-DD format';

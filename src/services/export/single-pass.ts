@@ -78,7 +78,7 @@ export async function runSinglePass(
             sizeBytes: result.sizeBytes,
             fileName: file.fileName,
             blobName: file.blobName,
-            progress: tracker.snapshot(ctx.now().getTime(), true),
+            progress: tracker.completed(ctx.now().getTime(), result),
             error: null,
           }),
         );

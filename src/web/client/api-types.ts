@@ -113,8 +113,8 @@ export interface paths {
     get: operations['getReport'];
     put?: never;
     /**
-     * Any other report type name
-     * @description Reports are created with the operations named after their type above; any other name in this place is not a report type.
+     * Start an export of a type that does not exist
+     * @description A `POST` to `/reports/{name}` starts an export of the report type `name`: the operations above, one a type (`GET /api/report-types` lists them). Any other name is a `400`. OpenAPI gives one name to a path segment for every method, so this segment is called `reportId` here, as for `GET` and `DELETE`; for a `POST` it holds a report type name.
      */
     post: operations['createReportOfUnknownType'];
     /**
@@ -944,11 +944,13 @@ export interface operations {
       query?: {
         /** @description The `continuationToken` of the previous page. */
         continuationToken?: string;
+        /** @description Only reports in this file format (any case). */
+        format?: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
         /** @description Reports per page. */
         pageSize?: number;
-        /** @description Only reports of this type. */
+        /** @description Only reports of this type (any case). */
         reportType?: string;
-        /** @description Only reports in this status. */
+        /** @description Only reports in this status (any case). */
         status?: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
       };
       header?: never;
@@ -968,7 +970,7 @@ export interface operations {
           'application/json': components['schemas']['ReportPage'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -981,7 +983,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The query is invalid.",
+           *       "detail": "The query is invalid: pageSize must be at most 100.",
            *       "errors": {
            *         "pageSize": [
            *           "must be at most 100"
@@ -1215,7 +1217,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Not a report type name. */
+        /** @description For a `POST`: the name of the report type to export (here, one that does not exist). */
         reportId: string;
       };
       cookie?: never;
@@ -1807,7 +1809,20 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key). */
+      /** @description A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed. */
+      200: {
+        headers: {
+          /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
+          Location?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'];
+        };
+      };
+      /** @description Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now). */
       202: {
         headers: {
           /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
@@ -1819,10 +1834,40 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "reportId": "6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07",
+           *       "reportType": "popularity",
+           *       "format": "csv",
+           *       "parameters": {
+           *         "fromDate": "2024-01-01",
+           *         "toDate": "2024-12-31",
+           *         "top": 100
+           *       },
+           *       "status": "Pending",
+           *       "cancelRequested": false,
+           *       "progress": {
+           *         "processedRows": 0,
+           *         "totalRows": null,
+           *         "percent": null,
+           *         "etaSeconds": null
+           *       },
+           *       "createdAt": "2024-05-01T12:00:00.000Z",
+           *       "startedAt": null,
+           *       "completedAt": null,
+           *       "error": null,
+           *       "rowCount": null,
+           *       "sizeBytes": null,
+           *       "fileName": null,
+           *       "truncated": false,
+           *       "downloadUrl": null,
+           *       "downloadExpiresAt": null
+           *     }
+           */
           'application/json': components['schemas']['Report'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem). */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -1835,7 +1880,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf"
@@ -2043,7 +2088,20 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Accepted: the report, Pending (or the earlier one for a repeated Idempotency-Key). */
+      /** @description A repeated Idempotency-Key of a report that is finished: the report as `GET` shows it, with its `downloadUrl` once Completed. */
+      200: {
+        headers: {
+          /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
+          Location?: string;
+          /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'];
+        };
+      };
+      /** @description Accepted: the report, Pending (or, for a repeated Idempotency-Key, the earlier one as it is now). */
       202: {
         headers: {
           /** @description The report’s URL, e.g. `/api/reports/{reportId}`. */
@@ -2055,10 +2113,39 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "reportId": "6f1c2a4e-0b7d-4c41-9a55-2f4b8c1d9e07",
+           *       "reportType": "ratings",
+           *       "format": "csv",
+           *       "parameters": {
+           *         "fromDate": "2024-01-01",
+           *         "toDate": "2024-12-31"
+           *       },
+           *       "status": "Pending",
+           *       "cancelRequested": false,
+           *       "progress": {
+           *         "processedRows": 0,
+           *         "totalRows": null,
+           *         "percent": null,
+           *         "etaSeconds": null
+           *       },
+           *       "createdAt": "2024-05-01T12:00:00.000Z",
+           *       "startedAt": null,
+           *       "completedAt": null,
+           *       "error": null,
+           *       "rowCount": null,
+           *       "sizeBytes": null,
+           *       "fileName": null,
+           *       "truncated": false,
+           *       "downloadUrl": null,
+           *       "downloadExpiresAt": null
+           *     }
+           */
           'application/json': components['schemas']['Report'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. Also a request without a body, or with one not sent as `application/json` (a `bad-request` problem). */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -2071,7 +2158,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf"

@@ -140,7 +140,8 @@ export function setUpExportForm(options: ExportFormOptions): void {
         );
         return spec.kind === 'checkbox'
           ? h('div', { class: 'field checkbox' }, control, label, hint, message)
-          : h('div', { class: 'field' }, label, hint, control, message);
+          : // The hint below the control: controls side by side line up whatever their hints' lengths.
+            h('div', { class: 'field' }, label, control, hint, message);
       }),
     );
     replaceChildren(

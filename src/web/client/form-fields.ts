@@ -114,12 +114,22 @@ function field(name: string, raw: Schema, required: boolean): FieldSpec {
   }
 }
 
-/** The form fields of an object schema, in property order. */
+/**
+ * The form fields of an object schema, in property order. A description that names another field by
+ * its API name (`not before fromDate`) names it as the form labels it (`not before From date`).
+ */
 export function fieldsFromSchema(schema: unknown): FieldSpec[] {
   if (!isObject(schema) || !isObject(schema.properties)) return [];
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-  return Object.entries(schema.properties).flatMap(([name, property]) =>
+  const fields = Object.entries(schema.properties).flatMap(([name, property]) =>
     isObject(property) ? [field(name, property, required.has(name))] : [],
+  );
+  const labels = new Map(fields.map((spec) => [spec.name, spec.label]));
+  const apiName = /\b[a-z]+[A-Z][A-Za-z0-9]*\b/g;
+  return fields.map((spec) =>
+    spec.description === undefined
+      ? spec
+      : { ...spec, description: spec.description.replace(apiName, (word) => labels.get(word) ?? word) },
   );
 }
 
@@ -148,14 +158,14 @@ export function collectParameters(
       continue;
     }
     if (raw === '') {
-      if (spec.required) errors[key] = ['is required'];
+      if (spec.required) errors[key] = ['Required'];
       continue;
     }
     if (spec.kind === 'integer' || spec.kind === 'number') {
       const value = Number(raw);
       const ok = spec.kind === 'integer' ? /^[-+]?\d+$/.test(raw) : Number.isFinite(value);
       if (ok) parameters[spec.name] = value;
-      else errors[key] = [spec.kind === 'integer' ? 'must be a whole number' : 'must be a number'];
+      else errors[key] = [spec.kind === 'integer' ? 'Must be a whole number' : 'Must be a number'];
       continue;
     }
     parameters[spec.name] = raw;

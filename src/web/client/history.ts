@@ -6,7 +6,7 @@ import type { ReportPage, ReportResource } from './types';
 import { ApiError, type Api } from './api';
 import { announce, byId, h, replaceChildren } from './dom';
 import { isActive, nextPollDelay } from './polling';
-import { fileText, parametersText, progressText, statusLabel } from './text';
+import { fileText, outcomeText, parametersText, progressText, statusLabel } from './text';
 
 const PAGE_SIZE = 10;
 
@@ -36,7 +36,13 @@ interface Row {
   actionsKey: string;
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** The day and the time with its zone (the browser's), each kept on one line. */
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
 
 export function setUpHistory(options: HistoryOptions): History {
   const { api, titles, signal } = options;
@@ -77,7 +83,9 @@ export function setUpHistory(options: HistoryOptions): History {
         break;
       }
       case 'Pending':
-        nodes.push(h('span', { class: 'detail' }, 'Waiting to start'));
+        nodes.push(
+          h('span', { class: 'detail' }, report.cancelRequested ? 'Cancelling...' : 'Waiting to start'),
+        );
         break;
       case 'Completed':
         nodes.push(
@@ -139,7 +147,13 @@ export function setUpHistory(options: HistoryOptions): History {
       h(
         'td',
         { role: 'cell', 'data-label': 'Requested' },
-        h('time', { datetime: report.createdAt }, dateFormat.format(created)),
+        h(
+          'time',
+          { datetime: report.createdAt, title: report.createdAt },
+          h('span', { class: 'nowrap' }, dayFormat.format(created)),
+          ' ',
+          h('span', { class: 'nowrap' }, timeFormat.format(created)),
+        ),
       ),
       status,
       actions,
@@ -149,23 +163,22 @@ export function setUpHistory(options: HistoryOptions): History {
     return row;
   }
 
-  function update(report: ReportResource): void {
-    const row = rows.get(report.reportId);
+  /** Reports whose `DELETE` is on its way: shown as cancelling whatever a poll meanwhile says. */
+  const cancelling = new Set<string>();
+
+  function update(answer: ReportResource): void {
+    const row = rows.get(answer.reportId);
     if (!row) return;
+    const report =
+      cancelling.has(answer.reportId) && isActive(answer.status)
+        ? { ...answer, cancelRequested: true }
+        : answer;
     const before = row.report;
     row.report = report;
     render(row);
     const was = statusLabel(before.status, before.cancelRequested);
     const now = statusLabel(report.status, report.cancelRequested);
-    if (was !== now) {
-      const extra =
-        report.status === 'Completed'
-          ? ', ready to download'
-          : report.status === 'Failed'
-            ? `: ${report.error?.message ?? 'the export failed'}`
-            : '';
-      announce(`${describe(report)} is ${now.toLowerCase()}${extra}.`);
-    }
+    if (was !== now) announce(`${describe(report)} is ${now.toLowerCase()}${outcomeText(report)}.`);
   }
 
   function showEmpty(): void {
@@ -234,16 +247,31 @@ export function setUpHistory(options: HistoryOptions): History {
   // --- actions ----------------------------------------------------------------------------------
 
   async function cancel(reportId: string): Promise<void> {
+    // Shown at once: the answer may take a while when the database is busy.
+    const row = rows.get(reportId);
+    const before = row?.report;
+    if (row && isActive(row.report.status)) {
+      cancelling.add(reportId);
+      row.report = { ...row.report, cancelRequested: true };
+      render(row);
+      announce(`Cancelling ${describe(row.report)}...`);
+    }
     try {
       const response = await api.delete<ReportResource>(`/api/reports/${encodeURIComponent(reportId)}`);
+      cancelling.delete(reportId);
       update(response.body);
     } catch (error) {
+      cancelling.delete(reportId);
       if (!(error instanceof ApiError) || error.status === 401) return;
       if (error.status === 409) {
         // Finished in the meantime: show how.
         const fresh = await api.get<ReportResource>(`/api/reports/${encodeURIComponent(reportId)}`);
         update(fresh.body);
         return;
+      }
+      if (row && before) {
+        row.report = before;
+        render(row);
       }
       announce(`Could not cancel: ${error.message}`);
     }

@@ -85,7 +85,31 @@ export function parametersText(parameters: Readonly<Record<string, unknown>>): s
   return parts.join(', ');
 }
 
-/** The status as the page shows it: a Processing report being cancelled reads `Cancelling`. */
+/**
+ * The status as the page shows it: a report being cancelled reads `Cancelling` (a Processing report the
+ * API has the request for, or an active one whose `DELETE` is still on its way).
+ */
 export function statusLabel(status: string, cancelRequested: boolean): string {
-  return status === 'Processing' && cancelRequested ? 'Cancelling' : status;
+  return (status === 'Processing' || status === 'Pending') && cancelRequested ? 'Cancelling' : status;
+}
+
+/**
+ * What the page announces when a report reaches `status`: ready to download, the failure, or that a
+ * cancel came too late (the report finished first and its file is complete).
+ */
+export function outcomeText(report: {
+  status: string;
+  cancelRequested: boolean;
+  error?: { message: string } | null;
+}): string {
+  switch (report.status) {
+    case 'Completed':
+      return report.cancelRequested
+        ? ', before the cancel could stop it; ready to download'
+        : ', ready to download';
+    case 'Failed':
+      return `: ${report.error?.message ?? 'the export failed'}`;
+    default:
+      return '';
+  }
 }

@@ -57,8 +57,15 @@ const definitions: FunctionDefinition[] = [
   }),
   defineTimer('tick', {
     schedule: '%TICK_SCHEDULE%',
-    handler: (timer) => {
+    handler: (timer, context) => {
       timerTicks.push(timer.scheduleStatus.next);
+      context.debug('nothing to do');
+    },
+  }),
+  defineTimer('news', {
+    schedule: '%TICK_SCHEDULE%',
+    handler: (_timer, context) => {
+      context.log('did something');
     },
   }),
   defineServiceBusQueue('consume', {
@@ -172,12 +179,24 @@ describe('HTTP', () => {
     expect(response.headers.get('x-kind')).toBe('HttpResponse');
   });
 
-  it('answers 404 when no route matches and 405 with Allow when the method is wrong', async () => {
-    expect((await fetch(`${host.url}/api/nothing-here`)).status).toBe(404);
+  it('answers 404 when no route matches and 405 with Allow when the method is wrong, as problem+json', async () => {
+    const missing = await fetch(`${host.url}/api/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(await missing.json()).toMatchObject({
+      status: 404,
+      title: 'Not found.',
+      detail: 'No function serves /api/nothing-here.',
+    });
     expect((await fetch(`${host.url}/things/1`)).status).toBe(404); // no /api prefix
     const wrong = await fetch(`${host.url}/api/things/1`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, POST, PUT');
+    expect(wrong.headers.get('content-type')).toBe('application/problem+json');
+    expect(await wrong.json()).toMatchObject({
+      status: 405,
+      detail: '/api/things/1 answers GET, POST, PUT, not DELETE.',
+    });
   });
 
   it('turns a handler that throws into a bare 500 and logs the error', async () => {
@@ -199,6 +218,13 @@ describe('timers', () => {
     await waitFor(() => timerTicks.length >= 2, 5_000);
     const [first = '', second = ''] = timerTicks;
     expect(Date.parse(second) - Date.parse(first)).toBe(1_000);
+  });
+
+  it('says nothing of a run that logged nothing above debug, and the outcome of one that did', async () => {
+    await waitFor(() => timerTicks.length >= 2, 5_000);
+    expect(logLines.filter((l) => /\btick\b/.test(l))).toEqual([]);
+    await waitFor(() => logLines.some((l) => /^news \(.+\) Succeeded in \d+ ms$/.test(l)), 5_000);
+    expect(logLines).toContain('  [news] information: did something');
   });
 });
 

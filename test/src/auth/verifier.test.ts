@@ -187,6 +187,16 @@ describe('createTokenVerifier with the development JWKS', () => {
     expect((await authErrorOf(verify(`Bearer ${token}`))).reason).toBe('token signing key is not recognised');
   });
 
+  it('says what to do in a sentence: a local token comes from npm run token with the same LOCAL_DATA_DIR', async () => {
+    const { privateKey } = await jose.generateKeyPair('ES256');
+    const token = await sign(standardClaims(), { key: privateKey, kid: 'someone-else' });
+    const error = await authErrorOf(verify(`Bearer ${token}`));
+    expect(error.detail).toMatch(/^Token signing key is not recognised\. It was signed with another key /);
+    expect(error.detail).toContain('same LOCAL_DATA_DIR as `npm start`');
+    const missing = await authErrorOf(verify(undefined));
+    expect(missing.hint).toContain('npm run token');
+  });
+
   it('refuses algorithms other than RS256/ES256 (HS256 with a guessed secret)', async () => {
     const token = await sign(standardClaims(), {
       alg: 'HS256',

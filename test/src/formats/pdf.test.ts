@@ -198,6 +198,45 @@ describe('pdf writer', () => {
     expect(line).toMatch(/\b0\s*$/);
   });
 
+  it('sizes columns by their content: no header cut, no column wider than its widest cell', async () => {
+    const columns = [
+      { key: 'albumId', header: 'Album ID' },
+      { key: 'title', header: 'Title' },
+      { key: 'rating', header: 'Rating' },
+      { key: 'ratedAt', header: 'Rated at' },
+    ];
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      albumId: `al-00000${i}`,
+      title: 'Winter of Forest',
+      rating: i + 1,
+      ratedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
+    }));
+    const { bytes } = await render(pdf, rows, { columns, title: 'Ratings' });
+    const header = lineWith((await pages(bytes))[0] ?? '', /Album ID/) ?? '';
+    expect(header).toMatch(/Album ID\s+Title\s+Rating\s+Rated at/);
+    expect(header).not.toContain('…');
+    // Short columns stay short: the Album ID ends within a few characters of the next column's title,
+    // and the table ends long before the page does.
+    const { width, words: all } = await words(bytes);
+    const albumEnd = all.find((word) => word.text === 'al-000000')?.xMax ?? 0;
+    const titleEnd = all.find((word) => word.text === 'Winter')?.xMax ?? 0;
+    expect(titleEnd - albumEnd).toBeLessThan(60);
+    const times = all.filter((word) => /^00:00:0\d$/.test(word.text));
+    expect(times).toHaveLength(5);
+    expect(Math.max(...times.map((word) => word.xMax))).toBeLessThan(width / 2);
+  });
+
+  it('keeps the closing line on the page of the last rows, never alone on a page of its own', async () => {
+    // 31 rows fill the first page to its last row; 65 and 66 the second (the counts a closing line
+    // followed onto a page of its own).
+    for (const count of [30, 31, 32, 65, 66]) {
+      const all = await pages((await render(pdf, simpleRows(count), { columns: trickyColumns })).bytes);
+      const last = all.at(-1) ?? '';
+      expect(last, `${count} rows`).toContain(`${count} rows.`);
+      expect(last, `${count} rows`).toMatch(/row-\d{4}/);
+    }
+  });
+
   it('stops at maxRows with a note saying so', async () => {
     const writer = createPdfWriter({ maxRows: 40 });
     expect(writer.maxRows).toBe(40);

@@ -107,7 +107,7 @@ describe('xlsx writer', () => {
     expect(typeof large.getCell(3).value).toBe('number');
     expect(large.getCell(3).value).toBe(Number.MAX_SAFE_INTEGER);
     expect(large.getCell(4).value).toBeInstanceOf(Date);
-    expect(large.getCell(4).numFmt).toMatch(/yyyy-mm-dd hh:mm:ss/);
+    expect(large.getCell(4).numFmt).toBe('yyyy-mm-dd hh:mm:ss.000');
     // Widths from the header and the values: the timestamp column is wide enough for a timestamp.
     for (let i = 1; i <= 4; i++) expect(sheet.getColumn(i).width ?? 0).toBeGreaterThanOrEqual(10);
     expect(sheet.getColumn(4).width ?? 0).toBeGreaterThanOrEqual(19);

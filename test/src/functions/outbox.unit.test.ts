@@ -56,7 +56,8 @@ function context(name: string): InvocationContext {
   return new InvocationContext({
     functionName: name,
     invocationId: `invocation-${name}`,
-    logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
+    logHandler: (level, ...args) =>
+      logs.push(`${level === 'information' ? '' : `${level}: `}${args.map(String).join(' ')}`),
   });
 }
 
@@ -140,12 +141,12 @@ describe('outboxSweeper (timer)', () => {
     expect(logs).toEqual(['outbox sweep: relayed 3, failed 1, skipped 0; oldest 92 s']);
   });
 
-  it('logs none for the oldest when nothing was due, and the store errors when there were some', async () => {
+  it('says a sweep that did nothing at debug level only, and the store errors when there were some', async () => {
     await sweep();
     sweepResult = { ...OK, failed: 2, oldestAgeMs: 1_000, storeErrors: 2, storeError: 'Cosmos 503' };
     await sweep();
     expect(logs).toEqual([
-      'outbox sweep: relayed 0, failed 0, skipped 0; oldest none',
+      'debug: outbox sweep: relayed 0, failed 0, skipped 0; oldest none',
       'outbox sweep: relayed 0, failed 2, skipped 0; oldest 1 s; 2 not updated in the store (Cosmos 503)',
     ]);
   });

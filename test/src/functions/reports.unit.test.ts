@@ -90,6 +90,8 @@ interface SendOptions {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The query string as sent, when it says what `query` cannot (a parameter given twice). */
+  search?: string;
   /** The test itself changes the store during the call (a simulated concurrent writer). */
   concurrentWriter?: boolean;
 }
@@ -130,7 +132,7 @@ async function send(method: string, path: string, options: SendOptions = {}): Pr
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   const query = options.query ?? {};
-  const search = new URLSearchParams(query).toString();
+  const search = options.search ?? new URLSearchParams(query).toString();
   const request = new HttpRequest({
     method,
     url: `http://localhost:7071${path}${search ? `?${search}` : ''}`,
@@ -418,6 +420,58 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     expectProblem(response, 400, errors);
   });
 
+  it('names every problem of an invalid request in the detail, not just that it is invalid', async () => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      body: { format: 'docx', parameters: { fromDate: '2024-02-30' } },
+    });
+    expectProblem(response, 400, ['format', 'parameters.fromDate', 'parameters.toDate']);
+    const detail = String(response.body.detail);
+    expect(detail).toMatch(/^The request is invalid: /);
+    for (const field of ['format ', 'parameters.fromDate must be a calendar date', 'parameters.toDate '])
+      expect(detail).toContain(field);
+  });
+
+  it.each([
+    ['no body at all', undefined],
+    ['an empty body', ''],
+    ['a body of white space', ' \n'],
+  ])('is 400 "a JSON body is required" for %s', async (_name, rawBody) => {
+    const response = await send('POST', '/api/reports/popularity', {
+      as: ALICE,
+      ...(rawBody === undefined ? {} : { rawBody }),
+    });
+    expectProblem(response, 400);
+    expect(response.body.detail).toMatch(/^A JSON body is required: \{"format": "csv", "parameters"/);
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'text/json'])(
+    'is 400 for a body sent as %s, even when it would parse as JSON',
+    async (contentType) => {
+      const response = await send('POST', '/api/reports/popularity', {
+        as: ALICE,
+        body: { parameters: dates() },
+        headers: { 'content-type': contentType },
+      });
+      expectProblem(response, 400);
+      expect(response.body.detail).toBe(
+        `The body must be JSON sent as Content-Type: application/json, not ${contentType}.`,
+      );
+    },
+  );
+
+  it('takes a JSON media type with parameters or a +json suffix', async () => {
+    const types = ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.x+json'];
+    for (const [i, contentType] of types.entries()) {
+      const response = await send('POST', '/api/reports/popularity', {
+        as: ALICE,
+        body: { parameters: { ...dates(), top: i + 1 } },
+        headers: { 'content-type': contentType },
+      });
+      expect(response.status, contentType).toBe(202);
+    }
+  });
+
   it.each(['{"format": "csv",', 'not json', '{"format": "csv"} trailing'])(
     'is 400 for bad JSON: %s',
     async (raw) => {
@@ -451,6 +505,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer error="invalid_token", error_description="invalid token"',
     );
+    expect(response.body.detail).toBe('Invalid token.');
   });
 
   it('is 409 naming the existing report while an identical one is active, for that user only', async () => {
@@ -508,6 +563,27 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
     const outbox = store.docs().filter((d) => d.kind === 'outbox');
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ reportId: first.body.reportId });
+  });
+
+  it('answers a repeated Idempotency-Key of a finished report as GET does: 200, with its download link', async () => {
+    const body = { format: 'csv', parameters: dates() };
+    const headers = { 'Idempotency-Key': 'order-43' };
+    const first = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    const id = String(first.body.reportId);
+    force(ALICE, id, 'Completed');
+
+    const replay = await send('POST', '/api/reports/popularity', { as: ALICE, body, headers });
+    const got = await send('GET', `/api/reports/${id}`, { as: ALICE });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('location')).toBe(`/api/reports/${id}`);
+    expect(replay.headers.has('retry-after')).toBe(false);
+    expect(replay.body).toMatchObject({ reportId: id, status: 'Completed', rowCount: 10 });
+    expect(replay.body.downloadUrl).toEqual(expect.any(String));
+    expect({ ...replay.body, downloadUrl: null, downloadExpiresAt: null }).toEqual({
+      ...got.body,
+      downloadUrl: null,
+      downloadExpiresAt: null,
+    });
   });
 
   it('is 422 when an Idempotency-Key is reused with a different body', async () => {
@@ -650,6 +726,55 @@ describe('GET /api/reports (listReports)', () => {
     expect(ids(both)).toEqual([second]);
   });
 
+  it('takes status, report type and format in any case, and filters by format', async () => {
+    const { alice } = await seed();
+    const [first] = alice;
+    if (!first) throw new Error('seeded');
+    force(ALICE, first, 'Cancelled');
+    const json = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: { format: 'json', parameters: dates() },
+    });
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { status: 'cancelled' } }))).toEqual([
+      first,
+    ]);
+    expect(ids(await send('GET', '/api/reports', { as: ALICE, query: { format: 'JSON' } }))).toEqual([
+      json.body.reportId,
+    ]);
+    const ratingsCsv = await send('GET', '/api/reports', {
+      as: ALICE,
+      query: { reportType: 'Ratings', format: 'csv', status: 'PENDING' },
+    });
+    expect(ids(ratingsCsv)).toEqual([alice[3], alice[1]]);
+    expectProblem(await send('GET', '/api/reports', { as: ALICE, query: { format: 'docx' } }), 400, [
+      'format',
+    ]);
+  });
+
+  it('is 400 for a query parameter given twice, rather than taking one of the values', async () => {
+    await seed();
+    const response = await send('GET', '/api/reports', {
+      as: ALICE,
+      search: 'status=Pending&status=Completed&pageSize=5',
+    });
+    expectProblem(response, 400, ['status']);
+    expect(response.body.detail).toBe('The query is invalid: status is given 2 times; give it once.');
+  });
+
+  it('gives each Completed item its download link, as GET does', async () => {
+    const { alice } = await seed();
+    const [done, pending] = alice;
+    if (!done || !pending) throw new Error('seeded');
+    force(ALICE, done, 'Completed');
+    const items = (await send('GET', '/api/reports', { as: ALICE })).body.items as Record<string, unknown>[];
+    const listed = items.find((item) => item.reportId === done);
+    const got = (await send('GET', `/api/reports/${done}`, { as: ALICE })).body;
+    expect(listed?.downloadUrl).toEqual(expect.any(String));
+    expect(new URL(String(listed?.downloadUrl)).pathname).toBe(new URL(String(got.downloadUrl)).pathname);
+    expect(listed?.downloadExpiresAt).toEqual(expect.any(String));
+    expect(items.find((item) => item.reportId === pending)?.downloadUrl).toBeNull();
+  });
+
   it("shows an admin the whole tenant's reports and nothing of other tenants", async () => {
     const { alice, bob } = await seed();
     const response = await send('GET', '/api/reports', { as: ADMIN });
@@ -752,6 +877,22 @@ describe('DELETE /api/reports/{reportId} (cancelReport)', () => {
       expect(response.body.detail).toContain(status);
     },
   );
+
+  it('says a cancel came too late when the export completed first: 409, the file downloadable', async () => {
+    const id = await created();
+    force(ALICE, id, 'Processing');
+    expect((await send('DELETE', `/api/reports/${id}`, { as: ALICE })).status).toBe(202);
+    force(ALICE, id, 'Completed'); // the worker's completion won the race with the cancel
+    const report = await send('GET', `/api/reports/${id}`, { as: ALICE });
+    expect(report.body).toMatchObject({ status: 'Completed', cancelRequested: true });
+    expect(report.body.downloadUrl).toEqual(expect.any(String));
+    const again = await send('DELETE', `/api/reports/${id}`, { as: ALICE });
+    expectProblem(again, 409);
+    expect(again.body).toMatchObject({ reportStatus: 'Completed' });
+    expect(again.body.detail).toBe(
+      'The report is already Completed: the export finished before the cancel could stop it, and its file can be downloaded.',
+    );
+  });
 
   it('is 409 when cancelling twice', async () => {
     const id = await created();

@@ -88,7 +88,7 @@ describe('identities from tokens', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
-    expect(response.body.detail).toMatch(/^token (tid|oid) claim is not an accepted identifier$/);
+    expect(response.body.detail).toMatch(/^Token (tid|oid) claim is not an accepted identifier\. /);
     expect((await call('GET', '/api/reports', bearer)).status).toBe(401);
     expect(await countDocs(identity.tenantId)).toBe(0);
     expect(await countDocs(victim)).toBe(0);

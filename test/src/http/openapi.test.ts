@@ -15,6 +15,7 @@ import {
 import { apiDocs } from '../../../src/functions/apiDocs';
 import type { FunctionDefinition } from '../../../src/functions/definition';
 import { makeOpenApi } from '../../../src/functions/openApi';
+import { reportResourceSchema } from '../../../src/http/contract';
 import { openApiDocument } from '../../../src/http/openapi';
 import { contractValidator } from '../../support/openapi-validator';
 
@@ -122,6 +123,7 @@ describe('the OpenAPI document', () => {
       'x-correlation-id',
     ]);
     expect(Object.keys(create?.responses ?? {}).sort()).toEqual([
+      '200',
       '202',
       '400',
       '401',
@@ -145,6 +147,24 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(document.paths['/health']?.get?.security).toEqual([]);
+  });
+
+  it('shows a created report with real parameters, and names the path segment of an unknown type', () => {
+    const document = doc();
+    const accepted = document.paths['/reports/popularity']?.post?.responses?.[
+      '202'
+    ] as OpenAPIV3_1.ResponseObject;
+    const example = accepted.content?.['application/json']?.example as Record<string, unknown>;
+    expect(reportResourceSchema.parse(example)).toMatchObject({
+      reportType: 'popularity',
+      status: 'Pending',
+      parameters: { fromDate: '2024-01-01', toDate: '2024-12-31', top: 100 },
+    });
+    expect(JSON.stringify(example)).not.toContain('additionalProp');
+    const unknown = document.paths['/reports/{reportId}']?.post;
+    expect(unknown?.summary).toBe('Start an export of a type that does not exist');
+    const param = (unknown?.parameters as OpenAPIV3_1.ParameterObject[])[0];
+    expect(param?.description).toMatch(/^For a `POST`: the name of the report type/);
   });
 
   it('lists the genres of the popularity parameters', () => {

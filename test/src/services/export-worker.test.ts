@@ -179,6 +179,13 @@ describe('export worker: the happy path', () => {
     expect(await worker({ format: () => capped(4) }).handle(message('r1'), quietLog)).toBe('completed');
     expect(await reportOf('r1')).toMatchObject({ status: 'Completed', rowCount: 4, truncated: true });
     expect(toResource(await reportOf('r1'))).toMatchObject({ rowCount: 4, truncated: true });
+    // Its progress is the file's rows, all done: not the rows read up to the cut.
+    expect((await reportOf('r1')).progress).toEqual({
+      processedRows: 4,
+      totalRows: 4,
+      percent: 100,
+      etaSeconds: 0,
+    });
     // Exactly as many rows as the cap: nothing was left out.
     await pending('r2');
     expect(await worker({ format: () => capped(6) }).handle(message('r2'), quietLog)).toBe('completed');

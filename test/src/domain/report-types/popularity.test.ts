@@ -149,6 +149,21 @@ describe('popularity rows', () => {
     ]);
   });
 
+  it('counts the far edges of the calendar: 0000-01-01 to 9999-12-31 takes every rating', async () => {
+    const data = new MemorySourceData(
+      [album('a')],
+      [rating('a', 1, '0000-01-01T00:00:00.000Z'), rating('a', 5, '9999-12-31T23:59:59.999Z')],
+    );
+
+    const { rows } = await runRows(
+      popularity,
+      params({ fromDate: '0000-01-01', toDate: '9999-12-31' }),
+      data,
+    );
+
+    expect(rows).toMatchObject([{ albumId: 'a', ratingCount: 2, averageRating: 3 }]);
+  });
+
   it('ignores ratings of albums it does not know', async () => {
     const data = new MemorySourceData(
       [album('known')],

@@ -127,7 +127,50 @@ describe('ratings rows', () => {
     expect(rows.map((r) => r.rating)).toEqual([2, 3]);
   });
 
-  it('reports rows written per page against the total counted once', async () => {
+  it('covers the far edges of the calendar: 0000-01-01 to 9999-12-31 returns every rating', async () => {
+    const data = new MemorySourceData(
+      [album('a')],
+      [
+        rating('a', 1, '0000-01-01T00:00:00.000Z'),
+        rating('a', 2, '2024-06-01T12:00:00.000Z'),
+        rating('a', 3, '9999-12-31T23:59:59.999Z'),
+      ],
+    );
+
+    const all = await runRows(ratings, params({ fromDate: '0000-01-01', toDate: '9999-12-31' }), data);
+    const lastDay = await runRows(ratings, params({ fromDate: '9999-12-31', toDate: '9999-12-31' }), data);
+
+    expect(all.rows.map((r) => r.rating)).toEqual([1, 2, 3]);
+    expect(lastDay.rows.map((r) => r.rating)).toEqual([3]);
+  });
+
+  it('plans windows up to 9999-12-31 that its chunks accept and read in full', async () => {
+    const data = new MemorySourceData(
+      [album('a')],
+      ['2020-01-01', '2021-01-01', '2022-01-01', '9999-12-31'].map((day, i) =>
+        rating('a', i + 1, `${day}T23:59:59.999Z`),
+      ),
+    );
+    const parameters = params({ fromDate: '2020-01-01', toDate: '9999-12-31' });
+    const signal = new AbortController().signal;
+    const plan = await ratings.chunking!.plan(parameters, { data, signal, targetRows: 1, maxChunks: 4 });
+
+    const rows = [];
+    for (const slice of plan.slices) {
+      for await (const page of ratings.chunking!.rows(parameters, slice, {
+        data,
+        signal,
+        progress: () => undefined,
+      })) {
+        rows.push(...page);
+      }
+    }
+
+    expect(plan.slices.length).toBeGreaterThan(1);
+    expect(rows.map((r) => r.rating)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reports the ratings read per page against the total counted once, never one short', async () => {
     const data = new MemorySourceData(
       [album('a')],
       Array.from({ length: 5 }, (_, i) => rating('a', 3, `2024-08-0${i + 1}T00:00:00.000Z`)),
@@ -138,11 +181,12 @@ describe('ratings rows', () => {
 
     // Each page's last timestamp waits for the next page (it might continue there), so pages shift by one.
     expect(pages.map((p) => p.length)).toEqual([1, 2, 1, 1]);
+    // Progress counts what was read: 2, 4, 5, not the 1, 3, 4 passed on while a row waits.
     expect(progress).toEqual([
       [0, 5],
-      [1, 5],
-      [3, 5],
+      [2, 5],
       [4, 5],
+      [5, 5],
       [5, 5],
     ]);
     expect(data.countCalls).toHaveLength(1);

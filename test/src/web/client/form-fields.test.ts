@@ -26,6 +26,25 @@ describe('fieldsFromSchema', () => {
     expect(fields.find((f) => f.name === 'fromDate')?.description).toMatch(/First day/);
   });
 
+  it("names other fields in hints as the form labels them, not by the API's names", () => {
+    const fields = fieldsFromSchema({
+      type: 'object',
+      properties: {
+        fromDate: { type: 'string', format: 'date' },
+        toDate: {
+          type: 'string',
+          format: 'date',
+          description: 'Last day; not before fromDate, unlike someOther.',
+        },
+        top: { type: 'integer', description: 'How many of the top albums.' },
+      },
+    });
+    expect(fields.find((f) => f.name === 'toDate')?.description).toBe(
+      'Last day; not before From date, unlike someOther.',
+    );
+    expect(fields.find((f) => f.name === 'top')?.description).toBe('How many of the top albums.');
+  });
+
   it('makes selects of enums (an optional one may stay empty), keeping the default', () => {
     const fields = fieldsFromSchema(
       schemaOf(
@@ -126,13 +145,13 @@ describe('collectParameters', () => {
     ).toEqual({ parameters: { fromDate: '2024-01-01', top: 5, ratio: 0.25, detailed: true }, errors: {} });
   });
 
-  it('reports a required field left empty and text in a number field, keyed like the API', () => {
+  it('reports a required field left empty and text in a number field, keyed like the API, as sentences', () => {
     expect(collectParameters(fields, { fromDate: '', top: '1.5', ratio: 'abc', detailed: 'false' })).toEqual({
       parameters: { detailed: false },
       errors: {
-        'parameters.fromDate': ['is required'],
-        'parameters.top': ['must be a whole number'],
-        'parameters.ratio': ['must be a number'],
+        'parameters.fromDate': ['Required'],
+        'parameters.top': ['Must be a whole number'],
+        'parameters.ratio': ['Must be a number'],
       },
     });
   });

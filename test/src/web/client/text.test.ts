@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   etaText,
   fileText,
+  outcomeText,
   parametersText,
   progressText,
   sizeText,
@@ -52,5 +53,18 @@ describe('page wording', () => {
   it('calls a Processing report with a cancel requested Cancelling', () => {
     expect(statusLabel('Processing', true)).toBe('Cancelling');
     expect(statusLabel('Pending', false)).toBe('Pending');
+    expect(statusLabel('Pending', true)).toBe('Cancelling');
+    expect(statusLabel('Completed', true)).toBe('Completed');
+  });
+
+  it('says when a cancel came too late: the report finished first and its file is whole', () => {
+    expect(outcomeText({ status: 'Completed', cancelRequested: false })).toBe(', ready to download');
+    expect(outcomeText({ status: 'Completed', cancelRequested: true })).toBe(
+      ', before the cancel could stop it; ready to download',
+    );
+    expect(outcomeText({ status: 'Failed', cancelRequested: false, error: { message: 'boom' } })).toBe(
+      ': boom',
+    );
+    expect(outcomeText({ status: 'Cancelled', cancelRequested: true })).toBe('');
   });
 });
