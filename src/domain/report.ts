@@ -2,6 +2,7 @@
 // and the fields a list of reports holds. Knows nothing of Azure SDKs; the HTTP resource is made from a
 // report in src/http/resource.ts.
 import type { ChunkPlanHeader } from './chunks';
+import type { ExportOptions } from './export-options';
 import { InvalidTransitionError } from './errors';
 import type { ChunkRequest, ExportRequest } from './messages';
 
@@ -77,8 +78,11 @@ export interface ReportError {
   message: string;
 }
 
-/** The report document in the `reports` container (partition key /tenantId). */
-export interface ReportDocument {
+/**
+ * The report document in the `reports` container (partition key /tenantId). The export options
+ * (`compression`, `columns`, `timeZone`) are stored only when the request gave them.
+ */
+export interface ReportDocument extends ExportOptions {
   id: string; // = reportId
   kind: 'report';
   tenantId: string;
@@ -99,6 +103,8 @@ export interface ReportDocument {
   rowCount: number | null;
   /** The format's row cap (PDF) cut the file short: the source had more rows than `rowCount`. */
   truncated?: boolean;
+  /** What the user should know about a completed export, e.g. that it matched no rows. */
+  warnings?: string[];
   sizeBytes: number | null;
   fileName: string | null;
   blobName: string | null;
@@ -209,10 +215,14 @@ export const SUMMARY_FIELDS = [
   'id',
   ...RESOURCE_FIELDS,
   'truncated',
+  'warnings',
+  'compression',
+  'columns',
+  'timeZone',
 ] as const satisfies readonly (keyof ReportDocument)[];
 
 /** A report as a list page holds it. */
-export type ReportSummary = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number] | 'id' | 'truncated'>;
+export type ReportSummary = Pick<ReportDocument, (typeof SUMMARY_FIELDS)[number]>;
 
 /** `report` cut down to its summary. */
 export const summaryOf = (report: ReportSummary): ReportSummary =>

@@ -5,6 +5,12 @@ import { RESOURCE_FIELDS, type ReportDocument, type ReportSummary } from '../dom
 export interface ReportResource extends Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> {
   reportId: string;
   truncated: boolean;
+  /** What the user should know about the export (e.g. that it matched no rows); empty when nothing. */
+  warnings: string[];
+  compression: 'gzip' | null;
+  /** The chosen columns, or null for all of the type's. */
+  columns: string[] | null;
+  timeZone: string;
   downloadUrl: string | null;
   downloadExpiresAt: string | null;
 }
@@ -21,6 +27,10 @@ export function toResource(
     reportId: report.id,
     ...shown,
     truncated: report.truncated ?? false,
+    warnings: report.warnings ?? [],
+    compression: report.compression ?? null,
+    columns: report.columns ?? null,
+    timeZone: report.timeZone ?? 'UTC',
     downloadUrl: download?.url ?? null,
     downloadExpiresAt: download?.expiresAt ?? null,
   };

@@ -237,6 +237,13 @@ export interface components {
       tokenSignIn: boolean;
     };
     PopularityRequest: {
+      /** @description Only these columns, in this order (of: rank, albumId, title, artist, genre, releaseYear, ratingCount, averageRating). Default: all of them. */
+      columns?: string[];
+      /**
+       * @description Compress the file: `gzip` for csv, json, ndjson (the file is then `<name>.<format>.gz`, `application/gzip`).
+       * @enum {string}
+       */
+      compression?: 'gzip';
       /**
        * @description The file format, in any case.
        * @default csv
@@ -276,6 +283,8 @@ export interface components {
          */
         top?: number;
       };
+      /** @description The IANA time zone timestamps are written in (ISO 8601 with its offset; local times in XLSX and PDF). Default UTC. The date range is always in UTC. */
+      timeZone?: string;
     };
     /** @description RFC 9457 problem details. */
     Problem: {
@@ -326,6 +335,13 @@ export interface components {
       totalRows: number | null;
     };
     RatingsRequest: {
+      /** @description Only these columns, in this order (of: albumId, title, userId, rating, ratedAt). Default: all of them. */
+      columns?: string[];
+      /**
+       * @description Compress the file: `gzip` for csv, json, ndjson (the file is then `<name>.<format>.gz`, `application/gzip`).
+       * @enum {string}
+       */
+      compression?: 'gzip';
       /**
        * @description The file format, in any case.
        * @default csv
@@ -347,11 +363,20 @@ export interface components {
          */
         toDate: string;
       };
+      /** @description The IANA time zone timestamps are written in (ISO 8601 with its offset; local times in XLSX and PDF). Default UTC. The date range is always in UTC. */
+      timeZone?: string;
     };
     Report: {
       cancelRequested: boolean;
+      /** @description The columns the request chose, in order; null for all of the type’s. */
+      columns: string[] | null;
       /** Format: date-time */
       completedAt: string | null;
+      /**
+       * @description The file’s compression, when the request asked for one.
+       * @enum {string|null}
+       */
+      compression: 'gzip' | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -382,8 +407,12 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+      /** @description The IANA time zone the timestamps are written in (default UTC). */
+      timeZone: string;
       /** @description The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more. */
       truncated: boolean;
+      /** @description What the user should know about the export, e.g. that it matched no rows; empty when nothing. */
+      warnings: string[];
     };
     ReportPage: {
       /** @description Pass it back for the next page; null on the last. */
@@ -391,6 +420,19 @@ export interface components {
       items: components['schemas']['Report'][];
     };
     ReportType: {
+      /** @description The columns in their default order; a request’s `columns` picks and orders them. */
+      columns: {
+        header: string;
+        /** @description What `columns` of a request names. */
+        key: string;
+        /** @enum {string} */
+        type?: 'string' | 'integer' | 'number' | 'date';
+      }[];
+      /** @description The compressions a request may ask for. */
+      compressions: {
+        /** @description The formats `compression: "gzip"` applies to. */
+        gzip: string[];
+      };
       description: string;
       formats: string[];
       name: string;

@@ -1235,3 +1235,72 @@ describe('GET /api/report-types (reportTypes)', () => {
     expectProblem(await send('GET', '/api/report-types'), 401);
   });
 });
+
+describe('export options (createReport, getReport, report-types)', () => {
+  const ratings = (extra: Record<string, unknown>) => ({ format: 'csv', parameters: dates(), ...extra });
+  const storedReports = () => store.docs().filter((doc) => doc.kind === 'report');
+
+  it('stores compression, the chosen columns and the canonical time zone, and shows them on the resource', async () => {
+    const created = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ compression: 'GZIP', columns: ['ratedAt', 'rating'], timeZone: 'europe/berlin' }),
+    });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({
+      compression: 'gzip',
+      columns: ['ratedAt', 'rating'],
+      timeZone: 'Europe/Berlin',
+      warnings: [],
+    });
+    const stored = storedReports()[0];
+    expect(stored).toMatchObject({
+      compression: 'gzip',
+      columns: ['ratedAt', 'rating'],
+      timeZone: 'Europe/Berlin',
+    });
+    const plain = await send('POST', '/api/reports/ratings', { as: ALICE, body: ratings({}) });
+    expect(plain.status).toBe(202);
+    expect(plain.body).toMatchObject({ compression: null, columns: null, timeZone: 'UTC' });
+    // Other options make another request, not a duplicate of the first.
+    const other = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ columns: ['rating', 'ratedAt'] }),
+    });
+    expect(other.status).toBe(202);
+  });
+
+  it.each([
+    ['an unknown column', { columns: ['rating', 'stars'] }],
+    ['a column twice', { columns: ['rating', 'rating'] }],
+    ['no column', { columns: [] }],
+    ['a time zone that does not exist', { timeZone: 'Mars/Olympus' }],
+    ['a UTC offset instead of a zone name', { timeZone: '+02:00' }],
+    ['an unknown compression', { compression: 'zip' }],
+    ['gzip for XLSX', { format: 'xlsx', compression: 'gzip' }],
+    ['gzip for PDF', { format: 'pdf', compression: 'gzip' }],
+  ])('is 400 naming the field, storing nothing, for %s', async (_name, extra) => {
+    const response = await send('POST', '/api/reports/ratings', { as: ALICE, body: ratings(extra) });
+    const field = Object.keys(extra).find((key) => key !== 'format') as string;
+    expectProblem(response, 400, [field]);
+    expect(storedReports()).toEqual([]);
+  });
+
+  it('lists the valid columns when a column is unknown', async () => {
+    const response = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ columns: ['stars'] }),
+    });
+    const errors = response.body.errors as Record<string, string[]>;
+    expect(errors.columns?.[0]).toBe(
+      "unknown column 'stars'; the columns are: albumId, title, userId, rating, ratedAt",
+    );
+  });
+
+  it('describes the columns and compressions of every type in GET /api/report-types', async () => {
+    const response = await send('GET', '/api/report-types', { as: ALICE });
+    const items = response.body.items as { name: string; columns: unknown[]; compressions: unknown }[];
+    const ratingsType = items.find((item) => item.name === 'ratings');
+    expect(ratingsType?.columns).toContainEqual({ key: 'ratedAt', header: 'Rated at', type: 'date' });
+    expect(ratingsType?.compressions).toEqual({ gzip: ['csv', 'json', 'ndjson'] });
+  });
+});
