@@ -50,7 +50,7 @@ export const popularity: ReportTypeDefinition<PopularityParameters> = {
   description:
     'Albums ranked by the number of ratings they received within the date range, with their average rating.',
   parameters: popularityParameters,
-  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'],
   columns: [
     { key: 'rank', header: 'Rank', type: 'integer' },
     { key: 'albumId', header: 'Album ID' },

@@ -127,7 +127,7 @@ export const ratings: ReportTypeDefinition<RatingsParameters> = {
   title: 'All ratings',
   description: 'Every rating given within the date range, oldest first.',
   parameters: ratingsParameters,
-  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'],
   columns: [
     { key: 'albumId', header: 'Album ID' },
     { key: 'title', header: 'Title' },

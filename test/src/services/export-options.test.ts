@@ -218,6 +218,31 @@ describe('columns and time zone', () => {
     }
   });
 
+  it('Parquet: the chosen columns in order, times as instants whatever the zone', async () => {
+    const { report, bytes, contentType } = await exported({
+      format: 'parquet',
+      columns: COLUMNS,
+      timeZone: ZONE,
+    });
+    expect(report.fileName).toBe(`ratings-${report.id}.parquet`);
+    expect(contentType).toBe('application/vnd.apache.parquet');
+    const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
+    const file = new Uint8Array(bytes).buffer;
+    expect(
+      parquetMetadata(file)
+        .schema.slice(1)
+        .map((element) => element.name),
+    ).toEqual(COLUMNS);
+    const rows = await parquetReadObjects({ file });
+    expect(rows).toEqual(
+      ratingList.map((rating) => ({
+        ratedAt: new Date(rating.ratedAt),
+        rating: BigInt(rating.rating),
+        albumId: rating.albumId,
+      })),
+    );
+  });
+
   it('PDF: the chosen columns, times as the zone’s local times', async () => {
     const { bytes } = await exported({
       format: 'pdf',

@@ -1,6 +1,6 @@
 // The option fields of the export form: what a request carries for what the user chose.
 import { describe, expect, it } from 'vitest';
-import { optionValues } from '../../../../src/web/client/export-options';
+import { optionValues } from '../../../../src/web/client/option-values';
 
 const type = {
   columns: [
