@@ -36,13 +36,19 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** The zone's canonical spelling (`europe/berlin` -> `Europe/Berlin`); `name` must be a time zone. */
+/**
+ * The zone's name as stored and shown: the runtime's spelling when it differs only in case
+ * (`europe/berlin` -> `Europe/Berlin`), else the name as given, so a current name the runtime treats as
+ * a link (`Asia/Kolkata`, which ICU resolves to `Asia/Calcutta`) is kept. `name` must be a time zone.
+ */
 export function canonicalTimeZone(name: string): string {
-  return formatterOf(name).resolvedOptions().timeZone;
+  const resolved = formatterOf(name).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
 }
 
 /** Whether `timeZone` writes timestamps as UTC does (then nothing needs to change). */
-export const isUtc = (timeZone: string): boolean => canonicalTimeZone(timeZone) === 'UTC';
+export const isUtc = (timeZone: string): boolean =>
+  formatterOf(timeZone).resolvedOptions().timeZone === 'UTC';
 
 /** The zone's offset from UTC at `ms`, in milliseconds (whole seconds). */
 function offsetAt(formatter: Intl.DateTimeFormat, ms: number): number {

@@ -291,7 +291,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
       'parameters.colour',
     ]);
     expect(response.body.errors).toEqual({
-      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf, parquet'],
       'parameters.fromDate': ['is required'],
       'parameters.toDate': ['is required'],
       'parameters.top': ['must be at most 10000'],
@@ -302,7 +302,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
       body: { format: 7, parameters: { ...dates(), top: 'ten' } },
     });
     expect(typed.body.errors).toEqual({
-      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf, parquet'],
       'parameters.top': ['must be a number'],
     });
     const missing = await send('POST', '/api/reports/popularity', { as: ALICE, body: { format: 'csv' } });
@@ -1223,7 +1223,7 @@ describe('GET /api/report-types (reportTypes)', () => {
     const items = response.body.items as Record<string, unknown>[];
     expect(items.map((item) => item.name)).toEqual(['popularity', 'ratings']);
     for (const item of items) {
-      expect(item.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
+      expect(item.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet']);
       expect(typeof item.title).toBe('string');
       const schema = item.parameters as { type?: unknown; properties?: object; required?: unknown };
       expect(schema.type).toBe('object');
