@@ -17,6 +17,9 @@ const GZIP_LEVEL = 1;
 
 const gzipOptions = { level: GZIP_LEVEL, chunkSize: BYTE_HIGH_WATER_MARK, memLevel: 8 } as const;
 
+/** Bytes of the inner writer's output handed to the compressor at once. */
+const BATCH_BYTES = 64 * 1024;
+
 /**
  * Rows in, gzip out: the rows go to `inner` (a format's stream), its bytes through a gzip compressor,
  * and the compressed bytes out of this stream's readable side. Backpressure holds at each step: a row is
@@ -35,8 +38,30 @@ class GzipStream extends Transform {
       readableHighWaterMark: BYTE_HIGH_WATER_MARK,
     });
     this.#inner = inner;
-    this.#gzip = createGzip(gzipOptions);
-    inner.pipe(this.#gzip);
+    const gzip = createGzip(gzipOptions);
+    this.#gzip = gzip;
+    // The inner bytes go to the compressor in pieces of about BATCH_BYTES: a writer that pushes one
+    // small Buffer per row (CSV) would otherwise cost one compressor call, on the thread pool, per row.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const send = (): boolean => {
+      const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
+      batch = [];
+      batched = 0;
+      return gzip.write(bytes);
+    };
+    inner.on('data', (chunk: Buffer) => {
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= BATCH_BYTES && !send()) {
+        inner.pause();
+        gzip.once('drain', () => inner.resume());
+      }
+    });
+    inner.on('end', () => {
+      if (batched > 0) send();
+      gzip.end();
+    });
     inner.on('error', (error) => this.destroy(error));
     this.#gzip.on('error', (error) => this.destroy(error));
     this.#gzip.on('data', (chunk: Buffer) => {
