@@ -6,17 +6,11 @@ import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { getFormat, type Column } from '../../../src/formats';
 import { createParquetWriter, parquet } from '../../../src/formats/parquet';
 import { MemorySourceData } from '../../fakes/memory-source-data';
+import { readParquet } from '../../support/parquet-file';
 import { singlePassRatings } from '../../support/single-pass';
 import { render, stalledPull } from './render';
 
-const reader = () => import('hyparquet');
-
-/** The file's rows (as objects keyed by column name) and its metadata. */
-async function read(bytes: Buffer) {
-  const { parquetMetadata, parquetReadObjects } = await reader();
-  const file = new Uint8Array(bytes).buffer;
-  return { metadata: parquetMetadata(file), rows: await parquetReadObjects({ file }) };
-}
+const read = readParquet;
 
 const albums = generateAlbums(25, 11);
 const ratings = [...generateRatings(albums, 1_500, 11)].sort((a, b) =>

@@ -18,6 +18,7 @@ import { MemoryBlockFiles } from '../../fakes/memory-block-files';
 import { MemoryChunkStore } from '../../fakes/memory-chunk-store';
 import { MemoryReportStore } from '../../fakes/memory-report-store';
 import { MemorySourceData } from '../../fakes/memory-source-data';
+import { readParquet } from '../../support/parquet-file';
 import { reportDocument } from '../../support/report-document';
 import { singlePassRatings } from '../../support/single-pass';
 import { recordingLog } from '../../support/worker-log';
@@ -226,14 +227,8 @@ describe('columns and time zone', () => {
     });
     expect(report.fileName).toBe(`ratings-${report.id}.parquet`);
     expect(contentType).toBe('application/vnd.apache.parquet');
-    const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
-    const file = new Uint8Array(bytes).buffer;
-    expect(
-      parquetMetadata(file)
-        .schema.slice(1)
-        .map((element) => element.name),
-    ).toEqual(COLUMNS);
-    const rows = await parquetReadObjects({ file });
+    const { names, rows } = await readParquet(bytes);
+    expect(names).toEqual(COLUMNS);
     expect(rows).toEqual(
       ratingList.map((rating) => ({
         ratedAt: new Date(rating.ratedAt),
