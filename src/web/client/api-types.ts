@@ -249,7 +249,7 @@ export interface components {
        * @default csv
        * @enum {string}
        */
-      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
+      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf' | 'parquet';
       /** @default {} */
       parameters: {
         /**
@@ -347,7 +347,7 @@ export interface components {
        * @default csv
        * @enum {string}
        */
-      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
+      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf' | 'parquet';
       /** @default {} */
       parameters: {
         /** @description Only ratings of this album. */
@@ -1638,7 +1638,7 @@ export interface operations {
            *       "detail": "The request is invalid.",
            *       "errors": {
            *         "format": [
-           *           "must be one of: csv, json, ndjson, xlsx, pdf"
+           *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
            *         ],
            *         "parameters.fromDate": [
            *           "is required"
@@ -1874,7 +1874,7 @@ export interface operations {
            *       "detail": "The request is invalid.",
            *       "errors": {
            *         "format": [
-           *           "must be one of: csv, json, ndjson, xlsx, pdf"
+           *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
            *         ],
            *         "parameters.fromDate": [
            *           "is required"
