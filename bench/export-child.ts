@@ -10,7 +10,8 @@
 //   naive          all rows in an array, the whole CSV built as one string (csv-stringify's sync API),
 //                  then one `upload` call
 //   format         the production pipeline with the registered writer named by the third argument (csv,
-//                  json, ndjson, xlsx, pdf): the per-format comparison
+//                  json, ndjson, xlsx, pdf, parquet; `csv+gzip` and the like with gzip): the per-format
+//                  comparison
 //   chunk          one chunk worker of a chunked CSV export: `chunk <rows> <worker> <workers> <chunks>`
 //                  takes the chunks one after the other, each one no other worker has taken yet (as
 //                  instances take chunk messages from a queue), and stages it with stageChunk() into
@@ -293,8 +294,12 @@ async function main(): Promise<void> {
   let format: { writer: FormatWriter; registry: FormatRegistry } | undefined;
   if (variant === 'format') {
     const registry = await loadFormats();
-    const writer = registry.getFormat(formatName ?? '');
-    if (!writer) throw new Error(`unknown format ${formatName ?? ''}`);
+    // `csv+gzip`: the registered writer with the gzip option, as a report with `compression` gets it.
+    const [baseName = '', option] = (formatName ?? '').split('+');
+    const base = registry.getFormat(baseName);
+    if (!base || (option !== undefined && option !== 'gzip'))
+      throw new Error(`unknown format ${formatName ?? ''}`);
+    const writer = option === 'gzip' ? (await import('../src/formats/gzip.js')).gzipped(base) : base;
     format = { writer, registry };
   }
   const startRssKb = Math.round(process.memoryUsage().rss / 1024);

@@ -3,11 +3,18 @@
 import type { Transform } from 'node:stream';
 
 /**
- * What a column holds, for the formats that type their cells (XLSX, PDF): `number` cells are numbers
- * (numeric strings too), `date` cells are instants (Date objects and ISO 8601 strings), `string` cells
+ * What a column holds, for the formats that type their cells (XLSX, PDF, Parquet): `number` cells are
+ * numbers (numeric strings too), `integer` ones whole numbers (numbers to XLSX and PDF), `date` cells are instants (Date objects and ISO 8601 strings), `string` cells
  * are text whatever the value. Left out, the writer decides from the values (see ./cells.ts).
  */
-export type ColumnType = 'string' | 'number' | 'date';
+export type ColumnType = 'string' | 'integer' | 'number' | 'date';
+
+/**
+ * How a writer takes the timestamps of a report written in a time zone other than UTC (see
+ * ../domain/export-options.ts): `iso` text with the zone's offset (CSV, JSON), the zone's `wall-clock`
+ * time as a Date (XLSX and PDF, whose cells have no zone), or the `instant` unchanged (Parquet).
+ */
+export type TimestampStyle = 'iso' | 'wall-clock' | 'instant';
 
 /** One output row, keyed by column key (the one row type: report types produce it, formats write it). */
 export type Row = Readonly<Record<string, unknown>>;
@@ -47,6 +54,8 @@ export interface FormatWriter {
    * tell the data was cut short. Absent: no limit.
    */
   readonly maxRows?: number;
+  /** How the writer takes timestamps in a time zone other than UTC; absent: `iso`. */
+  readonly timestamps?: TimestampStyle;
   /**
    * A fresh stream for one export. Writable side: object mode, one row object (keyed by column key) per
    * write. Readable side: Buffers of the encoded file. Both sides have small, bounded buffers and honour
@@ -67,7 +76,8 @@ export type FilePart = { readonly literal: Buffer } | { readonly chunk: number }
 /**
  * How a format writes one file in chunks: each chunk's rows are encoded on their own (by any worker, in
  * any order), and `assemble` lays out the whole file. The assembled file is byte for byte what
- * `createStream` writes for all the rows in one pass.
+ * `createStream` writes for all the rows in one pass; for a gzipped file (../formats/gzip.ts), one gzip
+ * member per part, it decompresses byte for byte to that.
  */
 export interface ChunkedFormat {
   /** A stream like `createStream`'s for the rows of one chunk, without what the file has only once. */
@@ -109,7 +119,13 @@ function safePart(value: string, fallback: string): string {
  * Only `[A-Za-z0-9._-]`, never starts with a dot, no `..`, no path separators.
  */
 export function fileNameFor(reportType: string, reportId: string, extension: string): string {
-  const ext = extension.replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'bin';
+  // `csv.gz`: each dot-separated part of the extension kept, reduced to letters and digits.
+  const ext =
+    extension
+      .split('.')
+      .map((part) => part.replace(/[^A-Za-z0-9]/g, '').toLowerCase())
+      .filter((part) => part !== '')
+      .join('.') || 'bin';
   return `${safePart(reportType, 'report')}-${safePart(reportId, 'export')}.${ext}`;
 }
 

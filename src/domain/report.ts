@@ -2,6 +2,7 @@
 // and the fields a list of reports holds. Knows nothing of Azure SDKs; the HTTP resource is made from a
 // report in src/http/resource.ts.
 import type { ChunkPlanHeader } from './chunks';
+import type { ExportOptions } from './export-options';
 import { InvalidTransitionError } from './errors';
 import type { ChunkRequest, ExportRequest } from './messages';
 import type { ReportEventMessage } from './webhooks';
@@ -78,8 +79,11 @@ export interface ReportError {
   message: string;
 }
 
-/** The report document in the `reports` container (partition key /tenantId). */
-export interface ReportDocument {
+/**
+ * The report document in the `reports` container (partition key /tenantId). The export options
+ * (`compression`, `columns`, `timeZone`) are stored only when the request gave them.
+ */
+export interface ReportDocument extends ExportOptions {
   id: string; // = reportId
   kind: 'report';
   tenantId: string;
@@ -100,6 +104,8 @@ export interface ReportDocument {
   rowCount: number | null;
   /** The format's row cap (PDF) cut the file short: the source had more rows than `rowCount`. */
   truncated?: boolean;
+  /** What the user should know about a completed export, e.g. that it matched no rows. */
+  warnings?: string[];
   sizeBytes: number | null;
   fileName: string | null;
   blobName: string | null;
@@ -220,12 +226,22 @@ export const SUMMARY_FIELDS = [
   'id',
   ...RESOURCE_FIELDS,
   'truncated',
+  'warnings',
+  'compression',
+  'columns',
+  'timeZone',
 ] as const satisfies readonly (keyof ReportDocument)[];
 
 /** A report as the API shows it, without a download link (the resource's fields, and an event's data). */
 export type ReportView = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number]> & {
   reportId: string;
   truncated: boolean;
+  /** What the user should know about the export (e.g. that it matched no rows); empty when nothing. */
+  warnings: string[];
+  compression: 'gzip' | null;
+  /** The chosen columns, or null for all of the type's. */
+  columns: string[] | null;
+  timeZone: string;
 };
 
 /** The fields of `report` the API shows, under their API names. */
@@ -234,11 +250,19 @@ export function reportView(report: ReportSummary): ReportView {
     ReportDocument,
     (typeof RESOURCE_FIELDS)[number]
   >;
-  return { reportId: report.id, ...shown, truncated: report.truncated ?? false };
+  return {
+    reportId: report.id,
+    ...shown,
+    truncated: report.truncated ?? false,
+    warnings: report.warnings ?? [],
+    compression: report.compression ?? null,
+    columns: report.columns ?? null,
+    timeZone: report.timeZone ?? 'UTC',
+  };
 }
 
 /** A report as a list page holds it. */
-export type ReportSummary = Pick<ReportDocument, (typeof RESOURCE_FIELDS)[number] | 'id' | 'truncated'>;
+export type ReportSummary = Pick<ReportDocument, (typeof SUMMARY_FIELDS)[number]>;
 
 /** `report` cut down to its summary. */
 export const summaryOf = (report: ReportSummary): ReportSummary =>

@@ -170,9 +170,18 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Identifies "the same request": sha256 (hex) of the canonical JSON of type, format and parameters.
- * Pass the parsed parameters (defaults applied) so `{}` and `{ top: 100 }` hash alike.
+ * Identifies "the same request": sha256 (hex) of the canonical JSON of type, format, parameters and the
+ * export options given (none given hashes as before options existed). Pass the parsed parameters
+ * (defaults applied) so `{}` and `{ top: 100 }` hash alike, and the stored options.
  */
-export function requestHash(reportType: string, format: string, parameters: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson({ reportType, format, parameters }), 'utf8').digest('hex');
+export function requestHash(
+  reportType: string,
+  format: string,
+  parameters: Record<string, unknown>,
+  options: Record<string, unknown> = {},
+): string {
+  const request = Object.keys(options).length === 0 ? {} : { options };
+  return createHash('sha256')
+    .update(canonicalJson({ reportType, format, parameters, ...request }), 'utf8')
+    .digest('hex');
 }

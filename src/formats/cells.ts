@@ -4,7 +4,7 @@
 import type { Column, ColumnType, Row } from '../domain/format';
 
 /** A column's kind: a declared type, or `auto` (every value as its own JavaScript type says). */
-export type CellKind = ColumnType | 'auto';
+export type CellKind = Exclude<ColumnType, 'integer'> | 'auto';
 
 /** A typed cell; null is an empty cell. */
 export type CellValue = string | number | boolean | Date | null;
@@ -43,7 +43,8 @@ const isEmpty = (value: unknown): boolean => value === null || value === undefin
  */
 export function columnKinds(columns: readonly Column[], sample: readonly Row[]): CellKind[] {
   return columns.map((column) => {
-    if (column.type) return column.type;
+    // Whole numbers are numbers to the typed cells (only Parquet tells them apart).
+    if (column.type) return column.type === 'integer' ? 'number' : column.type;
     const values = sample.map((row) => row[column.key]).filter((value) => !isEmpty(value));
     if (values.length === 0) return 'auto';
     if (values.every((value) => typeof value === 'number' || typeof value === 'bigint')) return 'number';

@@ -1,6 +1,7 @@
 // The output format registry. Adding a format: one module next to this file plus one line in `formats`.
 import { csv } from './csv';
 import { json, ndjson } from './json';
+import { parquet } from './parquet';
 import { pdf } from './pdf';
 import type { FormatWriter } from '../domain/format';
 import { xlsx } from './xlsx';
@@ -18,7 +19,7 @@ export { createCsvWriter, type CsvOptions } from './csv';
 export { createPdfWriter, PDF_DEFAULT_MAX_ROWS, type PdfOptions } from './pdf';
 export { createXlsxWriter, EXCEL_MAX_ROWS, type XlsxOptions } from './xlsx';
 
-export const formats: readonly FormatWriter[] = [csv, json, ndjson, xlsx, pdf];
+export const formats: readonly FormatWriter[] = [csv, json, ndjson, xlsx, pdf, parquet];
 
 const byName = new Map(formats.map((format) => [format.name, format]));
 

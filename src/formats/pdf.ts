@@ -400,6 +400,8 @@ export function createPdfWriter(options: PdfOptions = {}): FormatWriter {
   const settings: Settings = { maxRows, fonts, covers: fonts ? glyphCoverage(fonts.regular) : isCp1252 };
   return {
     name: 'pdf',
+    // Cells have no time zone: a report's timestamps are written as its zone's local times.
+    timestamps: 'wall-clock',
     contentType: 'application/pdf',
     fileExtension: 'pdf',
     maxRows,

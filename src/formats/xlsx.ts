@@ -279,6 +279,8 @@ export function createXlsxWriter(options: XlsxOptions = {}): FormatWriter {
   }
   return {
     name: 'xlsx',
+    // Cells have no time zone: a report's timestamps are written as its zone's local times.
+    timestamps: 'wall-clock',
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     fileExtension: 'xlsx',
     createStream: (streamOptions) => new XlsxStream(streamOptions, maxRowsPerSheet),

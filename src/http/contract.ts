@@ -90,6 +90,20 @@ export const reportResourceSchema = z
       .describe(
         'The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more.',
       ),
+    warnings: z
+      .array(z.string())
+      .describe(
+        'What the user should know about the export, e.g. that it matched no rows; empty when nothing.',
+      ),
+    compression: z
+      .enum(['gzip'])
+      .nullable()
+      .describe('The file’s compression, when the request asked for one.'),
+    columns: z
+      .array(z.string())
+      .nullable()
+      .describe('The columns the request chose, in order; null for all of the type’s.'),
+    timeZone: z.string().describe('The IANA time zone the timestamps are written in (default UTC).'),
     sizeBytes: z.number().int().min(0).nullable(),
     fileName: z.string().nullable(),
     downloadUrl: z.url().nullable().describe('A short-lived read-only link to the file, once Completed.'),
@@ -127,6 +141,18 @@ const reportTypeSchema = z
     title: z.string(),
     description: z.string(),
     formats: z.array(z.string()),
+    columns: z
+      .array(
+        z.strictObject({
+          key: z.string().describe('What `columns` of a request names.'),
+          header: z.string(),
+          type: z.enum(['string', 'integer', 'number', 'date']).optional(),
+        }),
+      )
+      .describe('The columns in their default order; a request’s `columns` picks and orders them.'),
+    compressions: z
+      .strictObject({ gzip: z.array(z.string()).describe('The formats `compression: "gzip"` applies to.') })
+      .describe('The compressions a request may ask for.'),
     parameters: z
       .record(z.string(), z.unknown())
       .describe('JSON Schema (draft 2020-12) of the request’s `parameters`.'),

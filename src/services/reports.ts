@@ -15,6 +15,7 @@ import {
   type ReportSummary,
 } from '../domain/report';
 import { builtInReportTypes, createRequestSchema, type ReportTypeRegistry } from '../domain/report-types';
+import { storedOptions } from '../domain/export-options';
 import { requestHash, validate } from '../domain/validation';
 import type {
   ChunkStore,
@@ -128,7 +129,8 @@ export function createReportService(options: ReportServiceOptions) {
       const request = validate(createRequestSchema(type), input.body);
       if (!request.ok) return { kind: 'invalid', errors: request.errors };
       const { format, parameters: params } = request.data;
-      const hash = requestHash(type.name, format, params);
+      const options = storedOptions(request.data);
+      const hash = requestHash(type.name, format, params, { ...options });
 
       const reportId = input.idempotencyKey ? idFromKey(principal, input.idempotencyKey) : newId();
       if (input.idempotencyKey) {
@@ -157,6 +159,7 @@ export function createReportService(options: ReportServiceOptions) {
         reportType: type.name,
         format,
         parameters: params,
+        ...options,
         requestHash: hash,
         idempotencyKey: input.idempotencyKey ?? null,
         status: 'Pending',

@@ -360,6 +360,30 @@ describe.skipIf(!browserAvailable)('web page', () => {
     expect(await message.isHidden()).toBe(true);
   });
 
+  it('starts a gzipped export of chosen columns in a time zone, and shows the warning of an empty one', async () => {
+    await alice.getByLabel('Report', { exact: true }).selectOption('ratings');
+    await alice.getByLabel('Compression').selectOption('gzip');
+    await alice.getByLabel('User ID', { exact: true }).uncheck();
+    await alice.getByLabel('Time zone').fill('Europe/Berlin');
+    // A month without ratings: the export completes, empty, with a warning.
+    const { id, row } = await startExport(alice, 'ratings', {
+      'From date': '1990-01-01',
+      'To date': '1990-01-31',
+    });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('Completed');
+    await expect.poll(() => row.textContent()).toContain('No ratings matched');
+    expect(await apiGet('alice', `/api/reports/${id}`)).toMatchObject({
+      compression: 'gzip',
+      columns: ['albumId', 'title', 'rating', 'ratedAt'],
+      timeZone: 'Europe/Berlin',
+      fileName: `ratings-${id}.csv.gz`,
+      warnings: ['No ratings matched: none was given from 1990-01-01 to 1990-01-31 (UTC).'],
+    });
+    // XLSX takes no gzip: the field goes away.
+    await alice.locator('#format').selectOption('xlsx');
+    expect(await alice.locator('#compression-field').isHidden()).toBe(true);
+  });
+
   it('reads well at 320 px wide without horizontal scrolling', async () => {
     if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'web-desktop.png'), fullPage: true });
     await alice.setViewportSize({ width: 320, height: 800 });

@@ -63,7 +63,8 @@ export class MemoryBlockFiles extends MemoryReportFiles implements BlockFiles {
       if (!block) throw new Error(`block ${id} of ${name} was never staged`);
       return block;
     });
-    this.files.set(name, { content: Buffer.concat(parts).toString('utf8'), headers });
+    const bytes = Buffer.concat(parts);
+    this.files.set(name, { content: bytes.toString('utf8'), bytes, headers });
     this.staged.delete(name);
     this.commits.push({ name, outcome: 'committed' });
     return Promise.resolve('committed');

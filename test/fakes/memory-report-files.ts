@@ -5,6 +5,8 @@ import type { FileHeaders, ReportFiles } from '../../src/services/ports';
 
 export interface StoredFile {
   content: string;
+  /** The file's bytes (`content` is them as UTF-8 text). */
+  bytes: Buffer;
   headers: FileHeaders;
 }
 
@@ -21,7 +23,8 @@ export class MemoryReportFiles implements ReportFiles {
       chunks.push(chunk as Buffer);
     }
     signal.throwIfAborted();
-    this.files.set(name, { content: Buffer.concat(chunks).toString('utf8'), headers });
+    const bytes = Buffer.concat(chunks);
+    this.files.set(name, { content: bytes.toString('utf8'), bytes, headers });
   }
 
   delete(name: string): Promise<void> {

@@ -30,5 +30,5 @@ export async function singlePassRatings(
   });
   const file = files.files.get('single');
   if (!file) throw new Error('the single pass wrote no file');
-  return Buffer.from(file.content, 'utf8');
+  return file.bytes;
 }

@@ -50,17 +50,21 @@ export const popularity: ReportTypeDefinition<PopularityParameters> = {
   description:
     'Albums ranked by the number of ratings they received within the date range, with their average rating.',
   parameters: popularityParameters,
-  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'],
   columns: [
-    { key: 'rank', header: 'Rank' },
+    { key: 'rank', header: 'Rank', type: 'integer' },
     { key: 'albumId', header: 'Album ID' },
     { key: 'title', header: 'Title' },
     { key: 'artist', header: 'Artist' },
     { key: 'genre', header: 'Genre' },
-    { key: 'releaseYear', header: 'Release year' },
-    { key: 'ratingCount', header: 'Rating count' },
-    { key: 'averageRating', header: 'Average rating' },
+    { key: 'releaseYear', header: 'Release year', type: 'integer' },
+    { key: 'ratingCount', header: 'Rating count', type: 'integer' },
+    { key: 'averageRating', header: 'Average rating', type: 'number' },
   ],
+  emptyWarning: (parameters) =>
+    Promise.resolve(
+      `No albums matched: none${parameters.genre === undefined ? '' : ` of genre ${parameters.genre}`} was rated from ${parameters.fromDate} to ${parameters.toDate} (UTC).`,
+    ),
 
   // Memory is bounded by the albums (one tally each), never by the ratings, which are only streamed.
   async *rows(parameters, context) {

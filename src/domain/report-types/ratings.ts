@@ -138,14 +138,23 @@ export const ratings: ReportTypeDefinition<RatingsParameters> = {
   title: 'All ratings',
   description: 'Every rating given within the date range, oldest first.',
   parameters: ratingsParameters,
-  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
+  formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'],
   columns: [
     { key: 'albumId', header: 'Album ID' },
     { key: 'title', header: 'Title' },
     { key: 'userId', header: 'User ID' },
-    { key: 'rating', header: 'Rating' },
-    { key: 'ratedAt', header: 'Rated at' },
+    { key: 'rating', header: 'Rating', type: 'integer' },
+    { key: 'ratedAt', header: 'Rated at', type: 'date' },
   ],
+  async emptyWarning(parameters, { data, signal }) {
+    const range = `from ${parameters.fromDate} to ${parameters.toDate} (UTC)`;
+    if (parameters.albumId === undefined) return `No ratings matched: none was given ${range}.`;
+    for await (const page of data.albums({}, signal)) {
+      if (page.some((album) => album.id === parameters.albumId))
+        return `No ratings matched: album '${parameters.albumId}' was not rated ${range}.`;
+    }
+    return `No ratings matched: there is no album '${parameters.albumId}'.`;
+  },
 
   rows: (parameters, context) => ratingRows(parameters, rangeFilter(parameters), context, true),
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ChunkSlice } from '../chunks';
 import type { SourceData } from './source-data';
-import type { Row } from '../format';
+import type { Column, Row } from '../format';
 
 export type { Row };
 
@@ -31,8 +31,16 @@ export interface ReportTypeDefinition<P = Record<string, unknown>> {
   readonly parameters: z.ZodType<P>;
   /** Output formats this type can be exported as. */
   readonly formats: readonly string[];
-  /** Columns in output order: `key` is the row property, `header` the CSV header cell. */
-  readonly columns: readonly { readonly key: string; readonly header: string }[];
+  /**
+   * Columns in output order: `key` is the row property, `header` the CSV header cell, `type` what the
+   * column holds (typed formats, and a `date` column's timestamps follow the report's time zone).
+   */
+  readonly columns: readonly Column[];
+  /**
+   * The warning a report that matched no rows gets, e.g. that the album it names does not exist.
+   * Absent: a general one. Only asked when the export has no rows.
+   */
+  emptyWarning?(parameters: P, context: { data: SourceData; signal: AbortSignal }): Promise<string>;
   /**
    * The rows, in output order, one page (array) at a time. Reads its source in pages and honours
    * `context.signal`. Throw a {@link ReportTypeError} for a problem the user should read about.

@@ -20,6 +20,7 @@ import { chunkDeps } from './chunk-claim';
 import { cancelChunked, failChunked } from './chunked-end';
 import { runClaimed } from './claimed-run';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
+import { emptyResultFields } from './empty-result';
 import { runnable } from './runnable';
 import { renewReport, tagOf } from './report-claim';
 
@@ -116,6 +117,7 @@ export async function commitClaimed(
       const { committed, sizeBytes, rowCount } = end.value;
       const startedMs = Date.parse(claimed.startedAt ?? claimed.createdAt);
       const tally = { done: header.count, rows: rowCount };
+      const warned = await emptyResultFields(ctx, run, rowCount, log);
       const ended = await ctx.writeClaimed(claimed.tenantId, claimed.id, owner, (doc) =>
         ctx.terminal(doc, 'Completed', {
           rowCount,
@@ -124,6 +126,7 @@ export async function commitClaimed(
           blobName: file.blobName,
           progress: chunkedProgress(header, tally, startedMs, ctx.now().getTime()),
           error: null,
+          ...warned,
         }),
       );
       if (ended === 'lost') return 'lease-lost';

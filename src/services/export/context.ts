@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { blobNameFor } from '../../domain/blob-name';
 import { attachmentDisposition, fileNameFor, type FormatWriter } from '../../domain/format';
 import { getFormat } from '../../formats';
+import { gzipped } from '../../formats/gzip';
 import {
   transition,
   type ReportDocument,
@@ -173,10 +174,16 @@ export class WorkerContext {
     });
   }
 
+  /** The writer of the report's file: its format's, gzipped when it asks for that. */
+  writerOf(doc: ReportDocument): FormatWriter | undefined {
+    const writer = this.formatOf(doc.format);
+    return writer && doc.compression === 'gzip' ? gzipped(writer) : writer;
+  }
+
   /** The report's file name and blob name, and its headers, when its type and format are known. */
   fileOf(doc: ReportDocument): { fileName: string; blobName: string; headers: FileHeaders } | undefined {
     const type = this.reportTypeOf(doc.reportType);
-    const writer = this.formatOf(doc.format);
+    const writer = this.writerOf(doc);
     if (!type || !writer) return undefined;
     const fileName = fileNameFor(type.name, doc.id, writer.fileExtension);
     return {

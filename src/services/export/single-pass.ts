@@ -8,6 +8,7 @@ import type { ReportDocument } from '../../domain/report';
 import { writeExport } from '../export-pipeline';
 import { runClaimed } from './claimed-run';
 import type { WorkerContext, WorkerLog, WorkOutcome } from './context';
+import { emptyResultFields } from './empty-result';
 import { failClaimed, failedRun, renewReport, tagOf } from './report-claim';
 import type { RunnableReport } from './runnable';
 
@@ -69,6 +70,7 @@ export async function runSinglePass(
   switch (end.kind) {
     case 'done': {
       const result = end.value;
+      const warned = await emptyResultFields(ctx, plan, result.rowCount, log);
       let ended: ReportDocument | 'lost';
       try {
         ended = await ctx.writeClaimed(claimed.tenantId, claimed.id, owner, (doc) =>
@@ -80,6 +82,7 @@ export async function runSinglePass(
             blobName: file.blobName,
             progress: tracker.completed(ctx.now().getTime(), result),
             error: null,
+            ...warned,
           }),
         );
       } catch (error) {

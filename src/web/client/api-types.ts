@@ -394,12 +394,19 @@ export interface components {
       tokenSignIn: boolean;
     };
     PopularityRequest: {
+      /** @description Only these columns, in this order (of: rank, albumId, title, artist, genre, releaseYear, ratingCount, averageRating). Default: all of them. */
+      columns?: string[];
+      /**
+       * @description Compress the file: `gzip` for csv, json, ndjson (the file is then `<name>.<format>.gz`, `application/gzip`).
+       * @enum {string}
+       */
+      compression?: 'gzip';
       /**
        * @description The file format, in any case.
        * @default csv
        * @enum {string}
        */
-      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
+      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf' | 'parquet';
       /** @default {} */
       parameters: {
         /**
@@ -433,6 +440,8 @@ export interface components {
          */
         top?: number;
       };
+      /** @description The IANA time zone timestamps are written in (ISO 8601 with its offset; local times in XLSX and PDF). Default UTC. The date range is always in UTC. */
+      timeZone?: string;
     };
     /** @description RFC 9457 problem details. */
     Problem: {
@@ -483,12 +492,19 @@ export interface components {
       totalRows: number | null;
     };
     RatingsRequest: {
+      /** @description Only these columns, in this order (of: albumId, title, userId, rating, ratedAt). Default: all of them. */
+      columns?: string[];
+      /**
+       * @description Compress the file: `gzip` for csv, json, ndjson (the file is then `<name>.<format>.gz`, `application/gzip`).
+       * @enum {string}
+       */
+      compression?: 'gzip';
       /**
        * @description The file format, in any case.
        * @default csv
        * @enum {string}
        */
-      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
+      format: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf' | 'parquet';
       /** @default {} */
       parameters: {
         /** @description Only ratings of this album. */
@@ -504,11 +520,20 @@ export interface components {
          */
         toDate: string;
       };
+      /** @description The IANA time zone timestamps are written in (ISO 8601 with its offset; local times in XLSX and PDF). Default UTC. The date range is always in UTC. */
+      timeZone?: string;
     };
     Report: {
       cancelRequested: boolean;
+      /** @description The columns the request chose, in order; null for all of the type’s. */
+      columns: string[] | null;
       /** Format: date-time */
       completedAt: string | null;
+      /**
+       * @description The file’s compression, when the request asked for one.
+       * @enum {string|null}
+       */
+      compression: 'gzip' | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -539,8 +564,12 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+      /** @description The IANA time zone the timestamps are written in (default UTC). */
+      timeZone: string;
       /** @description The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more. */
       truncated: boolean;
+      /** @description What the user should know about the export, e.g. that it matched no rows; empty when nothing. */
+      warnings: string[];
     };
     ReportEvent: {
       data: components['schemas']['ReportEventData'];
@@ -588,6 +617,19 @@ export interface components {
       items: components['schemas']['Report'][];
     };
     ReportType: {
+      /** @description The columns in their default order; a request’s `columns` picks and orders them. */
+      columns: {
+        header: string;
+        /** @description What `columns` of a request names. */
+        key: string;
+        /** @enum {string} */
+        type?: 'string' | 'integer' | 'number' | 'date';
+      }[];
+      /** @description The compressions a request may ask for. */
+      compressions: {
+        /** @description The formats `compression: "gzip"` applies to. */
+        gzip: string[];
+      };
       description: string;
       formats: string[];
       name: string;
@@ -1883,7 +1925,7 @@ export interface operations {
            *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
-           *           "must be one of: csv, json, ndjson, xlsx, pdf"
+           *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
            *         ],
            *         "parameters.fromDate": [
            *           "is required"
@@ -2161,7 +2203,7 @@ export interface operations {
            *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
-           *           "must be one of: csv, json, ndjson, xlsx, pdf"
+           *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
            *         ],
            *         "parameters.fromDate": [
            *           "is required"

@@ -3,6 +3,7 @@
 import type { ReportResource, ReportType } from './types';
 import { ApiError, type Api } from './api';
 import { announce, byId, h, replaceChildren } from './dom';
+import { setUpOptionFields } from './export-options';
 import { collectParameters, fieldsFromSchema, type FieldSpec } from './form-fields';
 import { fieldMessages } from './problems';
 
@@ -99,6 +100,8 @@ export function setUpExportForm(options: ExportFormOptions): void {
   let pending: { key: string; body: string } | undefined;
 
   slots.set('format', { control: formatSelect, message: byId('format-error'), describedBy: [] });
+  const optionFields = setUpOptionFields();
+  for (const [key, slot] of optionFields.slots) slots.set(key, slot);
   replaceChildren(typeSelect, ...options.types.map((type) => h('option', { value: type.name }, type.title)));
 
   const currentType = (): ReportType | undefined =>
@@ -148,6 +151,7 @@ export function setUpExportForm(options: ExportFormOptions): void {
       formatSelect,
       ...(type?.formats ?? []).map((f) => h('option', { value: f }, f.toUpperCase())),
     );
+    optionFields.render(type, formatSelect.value);
     clearErrors();
   }
 
@@ -197,7 +201,7 @@ export function setUpExportForm(options: ExportFormOptions): void {
       );
       return;
     }
-    const body = { format: formatSelect.value, parameters };
+    const body = { format: formatSelect.value, ...optionFields.read(type, formatSelect.value), parameters };
     const bodyText = JSON.stringify({ type: type.name, ...body });
     const key = pending?.body === bodyText ? pending.key : newKey();
     pending = { key, body: bodyText };
@@ -232,6 +236,9 @@ export function setUpExportForm(options: ExportFormOptions): void {
 
   const { signal } = options;
   typeSelect.addEventListener('change', renderType, { signal });
+  formatSelect.addEventListener('change', () => optionFields.render(currentType(), formatSelect.value), {
+    signal,
+  });
   form.addEventListener(
     'submit',
     (event) => {

@@ -90,6 +90,7 @@ export function setUpHistory(options: HistoryOptions): History {
       case 'Completed':
         nodes.push(
           h('span', { class: report.truncated ? 'detail warning-text' : 'detail' }, fileText(report)),
+          ...report.warnings.map((warning) => h('span', { class: 'detail warning-text' }, warning)),
         );
         break;
       case 'Failed':

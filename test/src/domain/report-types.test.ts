@@ -123,7 +123,7 @@ describe('registry', () => {
     expect(builtInReportTypes.all.map((type) => type.name)).toEqual(['popularity', 'ratings']);
     for (const type of builtInReportTypes.all) {
       expect(type.name).toMatch(/^[a-z0-9-]+$/);
-      expect(type.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
+      expect(type.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet']);
     }
     expect(popularity.columns.map((column) => column.key)).toEqual([
       'rank',
@@ -172,7 +172,7 @@ describe('registry', () => {
     expect(pop).toMatchObject({
       title: popularity.title,
       description: popularity.description,
-      formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf'],
+      formats: ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'],
     });
     expect(pop?.parameters).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -356,8 +356,8 @@ function exposeGc(): (() => void) | undefined {
 
 describe('format registry', () => {
   it('lists every format and finds formats by exact name only', () => {
-    expect(formats.map((format) => format.name)).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
-    expect(formatNames).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
+    expect(formats.map((format) => format.name)).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet']);
+    expect(formatNames).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet']);
     expect(getFormat('csv')).toBe(csv);
     expect(getFormat('CSV')).toBeUndefined();
     expect(getFormat('docx')).toBeUndefined();

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +17,14 @@ import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { POPULARITY_HEADER, rankFromDocuments } from '../../support/independent-ranking';
 import { FINISHED } from '../../support/api';
 import { e2eFixture } from '../../support/e2e-fixture';
+import { readParquet } from '../../support/parquet-file';
 
 const ALBUMS = 50;
 const RATINGS = 5_000;
 const SEED = 11;
 const FAST_TIMERS = { outboxSweeper: '*/1 * * * * *', exportWatchdog: '*/1 * * * * *' };
 const POPULARITY = { fromDate: '2020-01-01', toDate: '2023-12-31', top: 30 };
-const ALL_FORMATS = ['csv', 'json', 'ndjson', 'xlsx', 'pdf'];
+const ALL_FORMATS = ['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet'];
 /** The popularity columns' keys, in column order. */
 const KEYS = ['rank', 'albumId', 'title', 'artist', 'genre', 'releaseYear', 'ratingCount', 'averageRating'];
 
@@ -176,6 +178,63 @@ describe('export formats end to end', () => {
       ).toBe(true);
     }
     expect(text).toContain(`${expected.length} rows.`);
+  });
+
+  it('exports the ranking as Parquet with typed columns', async () => {
+    const { bytes, contentType, report } = await exported('popularity', 'parquet', POPULARITY);
+    expect(contentType).toBe('application/vnd.apache.parquet');
+    const { types, rows: objects } = await readParquet(bytes);
+    expect(types).toEqual([
+      'INT64',
+      'BYTE_ARRAY',
+      'BYTE_ARRAY',
+      'BYTE_ARRAY',
+      'BYTE_ARRAY',
+      'INT64',
+      'INT64',
+      'DOUBLE',
+    ]);
+    expect(asCells(objects)).toEqual(expected);
+    expect(report.rowCount).toBe(expected.length);
+  });
+
+  it('exports ratings gzipped, with chosen columns in a time zone, as application/gzip', async () => {
+    const body = {
+      format: 'csv',
+      compression: 'gzip',
+      columns: ['ratedAt', 'rating'],
+      timeZone: 'Asia/Kolkata',
+      parameters: { fromDate: '2022-01-01', toDate: '2022-12-31' },
+    };
+    const created = await api('POST', '/api/reports/ratings', body);
+    expect(created.status).toBe(202);
+    const id = created.body.reportId as string;
+    const report = await completed(id);
+    expect(report).toMatchObject({
+      status: 'Completed',
+      fileName: `ratings-${id}.csv.gz`,
+      timeZone: 'Asia/Kolkata',
+    });
+    const { bytes, response } = await download(id);
+    expect(response.headers.get('content-type')).toBe('application/gzip');
+    const rows: string[][] = parse(gunzipSync(bytes).toString('utf8'));
+    expect(rows[0]).toEqual(['Rated at', 'Rating']);
+    expect(rows.length).toBe((report.rowCount as number) + 1);
+    for (const [ratedAt] of rows.slice(1))
+      expect(ratedAt).toMatch(/^2022-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30$/);
+  });
+
+  it('completes an export of an album that does not exist with a warning', async () => {
+    const created = await api('POST', '/api/reports/ratings', {
+      format: 'json',
+      parameters: { fromDate: '2019-01-01', toDate: '2023-12-31', albumId: 'no-such-album' },
+    });
+    const report = await completed(created.body.reportId as string);
+    expect(report).toMatchObject({
+      status: 'Completed',
+      rowCount: 0,
+      warnings: ["No ratings matched: there is no album 'no-such-album'."],
+    });
   });
 
   it("exports one album's ratings as XLSX with ratings as numbers and times as dates", async () => {

@@ -220,6 +220,10 @@ const RESOURCE_KEYS = [
   'error',
   'rowCount',
   'truncated',
+  'warnings',
+  'compression',
+  'columns',
+  'timeZone',
   'sizeBytes',
   'fileName',
   'downloadUrl',
@@ -290,7 +294,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
       'parameters.colour',
     ]);
     expect(response.body.errors).toEqual({
-      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf, parquet'],
       'parameters.fromDate': ['is required'],
       'parameters.toDate': ['is required'],
       'parameters.top': ['must be at most 10000'],
@@ -301,7 +305,7 @@ describe('POST /api/reports/{reportType} (createReport)', () => {
       body: { format: 7, parameters: { ...dates(), top: 'ten' } },
     });
     expect(typed.body.errors).toEqual({
-      format: ['must be one of: csv, json, ndjson, xlsx, pdf'],
+      format: ['must be one of: csv, json, ndjson, xlsx, pdf, parquet'],
       'parameters.top': ['must be a number'],
     });
     const missing = await send('POST', '/api/reports/popularity', { as: ALICE, body: { format: 'csv' } });
@@ -1368,7 +1372,7 @@ describe('GET /api/report-types (reportTypes)', () => {
     const items = response.body.items as Record<string, unknown>[];
     expect(items.map((item) => item.name)).toEqual(['popularity', 'ratings']);
     for (const item of items) {
-      expect(item.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf']);
+      expect(item.formats).toEqual(['csv', 'json', 'ndjson', 'xlsx', 'pdf', 'parquet']);
       expect(typeof item.title).toBe('string');
       const schema = item.parameters as { type?: unknown; properties?: object; required?: unknown };
       expect(schema.type).toBe('object');
@@ -1382,5 +1386,74 @@ describe('GET /api/report-types (reportTypes)', () => {
 
   it('is 401 without a valid token', async () => {
     expectProblem(await send('GET', '/api/report-types'), 401);
+  });
+});
+
+describe('export options (createReport, getReport, report-types)', () => {
+  const ratings = (extra: Record<string, unknown>) => ({ format: 'csv', parameters: dates(), ...extra });
+  const storedReports = () => store.docs().filter((doc) => doc.kind === 'report');
+
+  it('stores compression, the chosen columns and the canonical time zone, and shows them on the resource', async () => {
+    const created = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ compression: 'GZIP', columns: ['ratedAt', 'rating'], timeZone: 'europe/berlin' }),
+    });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({
+      compression: 'gzip',
+      columns: ['ratedAt', 'rating'],
+      timeZone: 'Europe/Berlin',
+      warnings: [],
+    });
+    const stored = storedReports()[0];
+    expect(stored).toMatchObject({
+      compression: 'gzip',
+      columns: ['ratedAt', 'rating'],
+      timeZone: 'Europe/Berlin',
+    });
+    const plain = await send('POST', '/api/reports/ratings', { as: ALICE, body: ratings({}) });
+    expect(plain.status).toBe(202);
+    expect(plain.body).toMatchObject({ compression: null, columns: null, timeZone: 'UTC' });
+    // Other options make another request, not a duplicate of the first.
+    const other = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ columns: ['rating', 'ratedAt'] }),
+    });
+    expect(other.status).toBe(202);
+  });
+
+  it.each([
+    ['an unknown column', { columns: ['rating', 'stars'] }],
+    ['a column twice', { columns: ['rating', 'rating'] }],
+    ['no column', { columns: [] }],
+    ['a time zone that does not exist', { timeZone: 'Mars/Olympus' }],
+    ['a UTC offset instead of a zone name', { timeZone: '+02:00' }],
+    ['an unknown compression', { compression: 'zip' }],
+    ['gzip for XLSX', { format: 'xlsx', compression: 'gzip' }],
+    ['gzip for PDF', { format: 'pdf', compression: 'gzip' }],
+  ])('is 400 naming the field, storing nothing, for %s', async (_name, extra) => {
+    const response = await send('POST', '/api/reports/ratings', { as: ALICE, body: ratings(extra) });
+    const field = Object.keys(extra).find((key) => key !== 'format') as string;
+    expectProblem(response, 400, [field]);
+    expect(storedReports()).toEqual([]);
+  });
+
+  it('lists the valid columns when a column is unknown', async () => {
+    const response = await send('POST', '/api/reports/ratings', {
+      as: ALICE,
+      body: ratings({ columns: ['stars'] }),
+    });
+    const errors = response.body.errors as Record<string, string[]>;
+    expect(errors.columns?.[0]).toBe(
+      "unknown column 'stars'; the columns are: albumId, title, userId, rating, ratedAt",
+    );
+  });
+
+  it('describes the columns and compressions of every type in GET /api/report-types', async () => {
+    const response = await send('GET', '/api/report-types', { as: ALICE });
+    const items = response.body.items as { name: string; columns: unknown[]; compressions: unknown }[];
+    const ratingsType = items.find((item) => item.name === 'ratings');
+    expect(ratingsType?.columns).toContainEqual({ key: 'ratedAt', header: 'Rated at', type: 'date' });
+    expect(ratingsType?.compressions).toEqual({ gzip: ['csv', 'json', 'ndjson'] });
   });
 });
