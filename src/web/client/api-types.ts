@@ -583,8 +583,15 @@ export interface components {
     /** @description The report resource without a download link: fetch `/api/reports/{reportId}/download` for one. */
     ReportEventData: {
       cancelRequested: boolean;
+      /** @description The columns the request chose, in order; null for all of the type’s. */
+      columns: string[] | null;
       /** Format: date-time */
       completedAt: string | null;
+      /**
+       * @description The file’s compression, when the request asked for one.
+       * @enum {string|null}
+       */
+      compression: 'gzip' | null;
       /** Format: date-time */
       createdAt: string;
       error: {
@@ -608,8 +615,12 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+      /** @description The IANA time zone the timestamps are written in (default UTC). */
+      timeZone: string;
       /** @description The file holds fewer rows than the report has: the format caps its rows (PDF) and the source had more. */
       truncated: boolean;
+      /** @description What the user should know about the export, e.g. that it matched no rows; empty when nothing. */
+      warnings: string[];
     };
     ReportPage: {
       /** @description Pass it back for the next page; null on the last. */
@@ -987,7 +998,7 @@ export interface operations {
         /** @description The `continuationToken` of the previous page. */
         continuationToken?: string;
         /** @description Only reports in this file format (any case). */
-        format?: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf';
+        format?: 'csv' | 'json' | 'ndjson' | 'xlsx' | 'pdf' | 'parquet';
         /** @description Reports per page. */
         pageSize?: number;
         /** @description Only reports of this type (any case). */
@@ -1922,7 +1933,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf, parquet; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
@@ -2200,7 +2211,7 @@ export interface operations {
            *       "type": "https://report-exports.dev/problems/validation-error",
            *       "title": "Your request parameters did not validate.",
            *       "status": 400,
-           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf; parameters.fromDate is required.",
+           *       "detail": "The request is invalid: format must be one of: csv, json, ndjson, xlsx, pdf, parquet; parameters.fromDate is required.",
            *       "errors": {
            *         "format": [
            *           "must be one of: csv, json, ndjson, xlsx, pdf, parquet"
@@ -2533,7 +2544,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedWebhookEndpoint'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
@@ -2935,7 +2946,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookDeliveryList'];
         };
       };
-      /** @description The request did not validate: `errors` names every problem at once. */
+      /** @description The request did not validate: `errors` names every problem at once, by field, and `detail` lists them. */
       400: {
         headers: {
           /** @description The request’s correlation id: the one sent, else the trace id of `traceparent`, else a new one. */
