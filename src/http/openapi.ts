@@ -184,6 +184,10 @@ function acceptedExample(type: ReportTypeDefinition): Record<string, unknown> {
     sizeBytes: null,
     fileName: null,
     truncated: false,
+    warnings: [],
+    compression: null,
+    columns: null,
+    timeZone: 'UTC',
     downloadUrl: null,
     downloadExpiresAt: null,
   };

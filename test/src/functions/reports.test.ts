@@ -94,7 +94,7 @@ describe('the active-report quota', () => {
     const admin = await token(quotaTenant, 'boss', true);
     const limits = await call('GET', '/api/limits', { as: admin });
     expect(limits.status).toBe(200);
-    expect(limits.body).toEqual({ userMaxActiveReports: 20, activeReports: 0, tenantMaxActiveExports: 3 });
+    expect(limits.body).toEqual({ userMaxActiveReports: 20, activeReports: 0, tenantMaxActiveExports: 4 });
 
     // No worker runs here: every accepted report stays Pending.
     for (let i = 0; i < 20; i++) {

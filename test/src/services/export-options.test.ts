@@ -71,7 +71,10 @@ async function exported(
   for (;;) {
     const fresh = store
       .docs()
-      .filter((doc): doc is OutboxDocument => doc.kind === 'outbox' && !relayed.has(doc.id));
+      .filter(
+        (doc): doc is OutboxDocument =>
+          doc.kind === 'outbox' && doc.messageType !== 'ReportEvent' && !relayed.has(doc.id),
+      );
     if (fresh.length === 0) break;
     for (const doc of fresh) relayed.add(doc.id);
     // Chunks in reverse order: the file is assembled in plan order whatever order they ran in.
