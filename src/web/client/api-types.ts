@@ -1913,6 +1913,10 @@ export interface operations {
            *       "sizeBytes": null,
            *       "fileName": null,
            *       "truncated": false,
+           *       "warnings": [],
+           *       "compression": null,
+           *       "columns": null,
+           *       "timeZone": "UTC",
            *       "downloadUrl": null,
            *       "downloadExpiresAt": null
            *     }
@@ -2191,6 +2195,10 @@ export interface operations {
            *       "sizeBytes": null,
            *       "fileName": null,
            *       "truncated": false,
+           *       "warnings": [],
+           *       "compression": null,
+           *       "columns": null,
+           *       "timeZone": "UTC",
            *       "downloadUrl": null,
            *       "downloadExpiresAt": null
            *     }

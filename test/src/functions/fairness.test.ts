@@ -74,7 +74,10 @@ describe('fair sharing between tenants', () => {
       .filter(
         (line) => a.some((id) => line.includes(`report ${id}`)) && / reads its rows|: claimed$/.test(line),
       );
-    expect(aStarts.length).toBeLessThanOrEqual(PLACES + WINDOW);
+    // At most places + window of A's messages are out at any time; while B's request is relayed (the
+    // change feed's poll), A's chunks that finish send their next ones, which can get on the queue ahead
+    // of it: at most one more window. (With sharing off, 63 of A's ran first.)
+    expect(aStarts.length).toBeLessThanOrEqual(PLACES + 2 * WINDOW);
     // A's flood had far more than that to run: 4 exports of 20 chunks each, and 8 small reports.
     const chunkRuns = e2e.hostLog.filter((line) =>
       / chunk \d+ \(plan \d+\): attempt \d+ reads its rows/.test(line),
