@@ -1,20 +1,10 @@
 // HTTP functions for the tenant's admins only (the Reports.Admin role): any other caller gets a 403.
-import type { HttpMethod } from '@azure/functions';
-import type { Services } from '../services';
 import { ADMIN_ROLE } from '../domain/principal';
 import { forbidden } from '../http/problem';
-import { defineAuthenticatedHttp, type AuthenticatedHandler } from './authenticated-http';
+import { defineAuthenticatedHttp, type AuthenticatedHttpOptions } from './authenticated-http';
 import type { FunctionDefinition } from './definition';
 
-export function defineAdminHttp(
-  name: string,
-  options: {
-    route: string;
-    methods: HttpMethod[];
-    verifyToken: Services['verifyToken'];
-    handler: AuthenticatedHandler;
-  },
-): FunctionDefinition {
+export function defineAdminHttp(name: string, options: AuthenticatedHttpOptions): FunctionDefinition {
   return defineAuthenticatedHttp(name, {
     ...options,
     handler: async (request, principal, context, correlationId) =>

@@ -30,15 +30,14 @@ function withoutBody(response: HttpResponseInit): HttpResponseInit {
  * whatever the handler throws is answered by the boundary (503 for an outage, else 500). A HEAD request
  * (where the route allows it) gets the answer a GET would, without the body.
  */
-export function defineAuthenticatedHttp(
-  name: string,
-  options: {
-    route: string;
-    methods: HttpMethod[];
-    verifyToken: Services['verifyToken'];
-    handler: AuthenticatedHandler;
-  },
-): FunctionDefinition {
+export interface AuthenticatedHttpOptions {
+  route: string;
+  methods: HttpMethod[];
+  verifyToken: Services['verifyToken'];
+  handler: AuthenticatedHandler;
+}
+
+export function defineAuthenticatedHttp(name: string, options: AuthenticatedHttpOptions): FunctionDefinition {
   const guarded = guardHttp(async (request, context, correlationId) => {
     const auth = await authenticate(request, options.verifyToken);
     const response = auth.ok

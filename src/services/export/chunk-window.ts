@@ -11,6 +11,12 @@ import { exportRequestPayload, type ReportDocument } from '../../domain/report';
 import type { WorkerContext } from './context';
 import { retryMessage } from './messages';
 
+/** The message id of chunk `index` of a plan. */
+type ChunkMessageId = (reportId: string, planId: number, index: number) => string;
+
+/** The chunk's one id (`messageIds.chunk`): duplicate detection drops a chunk sent twice. */
+const chunkMessageId: ChunkMessageId = messageIds.chunk;
+
 /** How many chunk messages one chunked export of the tenant may have out now (Infinity: no window). */
 export const chunkWindowOf = (ctx: WorkerContext, tenantId: string): Promise<number> =>
   ctx.options.share ? ctx.options.share.chunkWindowOf(tenantId) : Promise.resolve(Number.POSITIVE_INFINITY);
@@ -21,11 +27,12 @@ async function sendChunks(
   report: ReportDocument,
   header: ChunkPlanHeader,
   indexes: readonly number[],
+  messageId: ChunkMessageId = chunkMessageId,
 ): Promise<number> {
   if (indexes.length === 0) return 0;
   await ctx.publisher.publish(
     indexes.map((index) =>
-      retryMessage(messageIds.chunk(report.id, header.planId, index), report.correlationId, {
+      retryMessage(messageId(report.id, header.planId, index), report.correlationId, {
         ...exportRequestPayload(report),
         planId: header.planId,
         chunkIndex: index,
@@ -63,15 +70,19 @@ export async function sendNextChunks(
   return sendChunks(ctx, report, header, waiting(turns.slice(0, window)));
 }
 
-/** A planner taking over: sends every waiting chunk within the window (every waiting chunk with none). */
+/**
+ * Sends every waiting chunk within the window (every waiting chunk with none): a planner taking over,
+ * or the watchdog re-driving a stalled export (with message ids of its own, `messageId`).
+ */
 export async function sendWaitingChunks(
   ctx: WorkerContext,
   report: ReportDocument,
   header: ChunkPlanHeader,
+  messageId: ChunkMessageId = chunkMessageId,
 ): Promise<number> {
   const chunks = ctx.chunkStore;
   if (!chunks) return 0;
   const window = Math.min(header.count, await chunkWindowOf(ctx, report.tenantId));
   const turns = await chunks.notDone(report.tenantId, report.id, header.planId, window);
-  return sendChunks(ctx, report, header, waiting(turns));
+  return sendChunks(ctx, report, header, waiting(turns), messageId);
 }

@@ -10,17 +10,11 @@
 // Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
 // harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`).
 import { messageIds } from '../../domain/message-ids';
-import {
-  AWAITING_TAKEOVER,
-  exportRequested,
-  exportRequestPayload,
-  type ReportDocument,
-} from '../../domain/report';
+import { AWAITING_TAKEOVER, exportRequested, type ReportDocument } from '../../domain/report';
 import type { Stored } from '../ports';
 import { cancelChunked } from './chunked-end';
-import { chunkWindowOf } from './chunk-window';
+import { sendWaitingChunks } from './chunk-window';
 import { failure, type WorkerContext, type WorkerLog } from './context';
-import { retryMessage } from './messages';
 
 export interface ReconcileResult {
   redriven: number;
@@ -61,18 +55,8 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
         await ctx.store.addOutbox(exportRequested(doc, messageIds.redrive(doc.id, n), now.toISOString()));
         return;
       }
-      const window = Math.min(header.count, await chunkWindowOf(ctx, doc.tenantId));
-      const turns = await ctx.chunkStore?.notDone(doc.tenantId, doc.id, header.planId, window);
-      const waiting = (turns ?? []).filter((turn) => turn.status === 'Pending');
-      if (waiting.length === 0) return;
-      await ctx.publisher.publish(
-        waiting.map(({ index }) =>
-          retryMessage(messageIds.chunkRedrive(doc.id, header.planId, index, n), doc.correlationId, {
-            ...exportRequestPayload(doc),
-            planId: header.planId,
-            chunkIndex: index,
-          }),
-        ),
+      await sendWaitingChunks(ctx, doc, header, (reportId, planId, index) =>
+        messageIds.chunkRedrive(reportId, planId, index, n),
       );
     });
   }
