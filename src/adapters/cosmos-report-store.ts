@@ -132,13 +132,16 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
 export function createCosmosReportStore(container: Container, continuationTokenSecret: string): ReportStore {
   /** A `SELECT VALUE COUNT(1)` query within one tenant's partition (a single-partition aggregate). */
   /** How many of the tenant's reports match `condition` (one aggregate within its partition). */
-  async function countReports(
+  /** Counts the tenant's reports that hold a place and meet `condition`: a re-driven one holds none. */
+  async function countPlaceHolders(
     tenantId: string,
     condition: string,
     parameters: SqlQuerySpec['parameters'] = [],
   ): Promise<number> {
     const query: SqlQuerySpec = {
-      query: `SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind AND ${condition}`,
+      query:
+        'SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.kind = @kind ' +
+        `AND NOT IS_STRING(c.redrivenAt) AND ${condition}`,
       parameters: [
         { name: '@tenantId', value: tenantId },
         { name: '@kind', value: 'report' },
@@ -208,14 +211,14 @@ export function createCosmosReportStore(container: Container, continuationTokenS
     },
 
     countActive(tenantId: string, ownerId: string): Promise<number> {
-      return countReports(tenantId, 'c.ownerId = @ownerId AND ARRAY_CONTAINS(@statuses, c.status)', [
+      return countPlaceHolders(tenantId, 'c.ownerId = @ownerId AND ARRAY_CONTAINS(@statuses, c.status)', [
         { name: '@ownerId', value: ownerId },
         { name: '@statuses', value: [...ACTIVE_STATUSES] },
       ]);
     },
 
     countAhead(tenantId: string, report: Pick<ReportDocument, 'id' | 'createdAt'>): Promise<number> {
-      return countReports(
+      return countPlaceHolders(
         tenantId,
         "(c.status = 'Processing' OR (c.status = 'Pending' AND (c.createdAt < @createdAt " +
           'OR (c.createdAt = @createdAt AND c.id < @id))))',
@@ -227,7 +230,7 @@ export function createCosmosReportStore(container: Container, continuationTokenS
     },
 
     countProcessing(tenantId: string): Promise<number> {
-      return countReports(tenantId, "c.status = 'Processing'");
+      return countPlaceHolders(tenantId, "c.status = 'Processing'");
     },
 
     async oldestPending(tenantId: string, limit: number): Promise<ReportDocument[]> {

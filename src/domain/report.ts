@@ -114,8 +114,14 @@ export interface ReportDocument extends ExportOptions {
   traceparent?: string;
   /** Processing attempts so far: each claim by a worker counts one. */
   attempts: number;
-  /** Times the watchdog sent the report's work again because it had stopped moving (see watchdog.ts). */
+  /** Times the watchdog sent the report's work again because it had stopped moving (reconcile.ts). */
   redrives?: number;
+  /**
+   * ISO time the watchdog last sent the report's work again; cleared when a worker claims the report. While
+   * it is set, the report holds no place: its user's quota and its tenant's share do not count it (a
+   * stranded report must not block the work behind it for longer than the grace period).
+   */
+  redrivenAt?: string | null;
   /** The worker holding the claim while Processing (null otherwise). */
   leaseOwner?: string | null;
   /** ISO time the claim lapses unless the worker's heartbeat renews it. */

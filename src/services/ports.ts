@@ -33,6 +33,8 @@ export interface ReportStore {
   get(tenantId: string, reportId: string): Promise<Stored<ReportDocument> | undefined>;
   /** An active (Pending/Processing) report of this owner with the same request hash, if any. */
   findActive(tenantId: string, ownerId: string, requestHash: string): Promise<ReportDocument | undefined>;
+  // The three counts of places below leave out a report the watchdog re-drove and no worker has claimed
+  // since (`redrivenAt` set): a stranded report holds no place beyond the grace period.
   /** How many active (Pending/Processing) reports this owner has in the tenant (the user's quota). */
   countActive(tenantId: string, ownerId: string): Promise<number>;
   /**

@@ -293,6 +293,25 @@ export function describeReportStoreContract(
       });
     });
 
+    describe('places of re-driven reports', () => {
+      it('leaves a report re-driven and not claimed since out of every count of places', async () => {
+        const tenantId = randomUUID();
+        const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+        const redrivenAt = at(30);
+        await seed(report(tenantId, { status: 'Pending', createdAt: at(1), redrivenAt }));
+        await seed(report(tenantId, { status: 'Processing', createdAt: at(2), redrivenAt }));
+        // Claimed again since (the claim clears the stamp): it holds its place.
+        await seed(report(tenantId, { status: 'Processing', createdAt: at(3), redrivenAt: null }));
+        const later = { id: randomUUID(), createdAt: at(9) };
+
+        expect(await store.countActive(tenantId, 'owner-1')).toBe(1);
+        expect(await store.countProcessing(tenantId)).toBe(1);
+        expect(await store.countAhead(tenantId, later)).toBe(1);
+        // Still found as the tenant's oldest waiting request, so that a freed place can send it again.
+        expect((await store.oldestPending(tenantId, 10)).map((r) => r.createdAt)).toEqual([at(1)]);
+      });
+    });
+
     describe('list', () => {
       it('lists the tenant’s reports newest first and applies the filters', async () => {
         const tenantId = randomUUID();

@@ -95,13 +95,15 @@ export class MemoryReportStore implements ReportStore {
     return Promise.resolve(found && copy(found));
   }
 
+  /** The tenant's reports that hold a place: a re-driven one holds none until it is claimed. */
+  #placeHolders(tenantId: string): ReportDocument[] {
+    return this.#reports().filter((r) => r.tenantId === tenantId && typeof r.redrivenAt !== 'string');
+  }
+
   countActive(tenantId: string, ownerId: string): Promise<number> {
     return Promise.resolve(
-      this.#reports().filter(
-        (r) =>
-          r.tenantId === tenantId &&
-          r.ownerId === ownerId &&
-          (r.status === 'Pending' || r.status === 'Processing'),
+      this.#placeHolders(tenantId).filter(
+        (r) => r.ownerId === ownerId && (r.status === 'Pending' || r.status === 'Processing'),
       ).length,
     );
   }
@@ -110,17 +112,14 @@ export class MemoryReportStore implements ReportStore {
     const before = (r: ReportDocument) =>
       r.createdAt < report.createdAt || (r.createdAt === report.createdAt && r.id < report.id);
     return Promise.resolve(
-      this.#reports().filter(
-        (r) =>
-          r.tenantId === tenantId && (r.status === 'Processing' || (r.status === 'Pending' && before(r))),
+      this.#placeHolders(tenantId).filter(
+        (r) => r.status === 'Processing' || (r.status === 'Pending' && before(r)),
       ).length,
     );
   }
 
   countProcessing(tenantId: string): Promise<number> {
-    return Promise.resolve(
-      this.#reports().filter((r) => r.tenantId === tenantId && r.status === 'Processing').length,
-    );
+    return Promise.resolve(this.#placeHolders(tenantId).filter((r) => r.status === 'Processing').length);
   }
 
   oldestPending(tenantId: string, limit: number): Promise<ReportDocument[]> {

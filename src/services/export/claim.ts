@@ -50,6 +50,8 @@ export function claimAndRun(
       attempts: doc.attempts + 1,
       progress: doc.chunkPlan ? doc.progress : { ...NO_PROGRESS },
       error: null,
+      // Claimed: it holds its places again (a re-drive had set them free).
+      redrivenAt: null,
     };
     // A Pending report moves to Processing; a Processing one whose lease lapsed is taken over, which
     // changes its claim but not its status.

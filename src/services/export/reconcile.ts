@@ -8,7 +8,10 @@
 //   runs: its waiting chunks are sent again (or, awaiting a takeover, its request);
 // - a chunked export under way with a cancel asked for and no chunk running: it ends Cancelled at once.
 // Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
-// harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`).
+// harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`). A
+// re-driven report is stamped `redrivenAt` until a worker claims it: meanwhile it holds no place in its
+// user's quota or its tenant's share, so a stranded report blocks the work behind it for one grace period
+// at most (a re-driven chunked export keeps the stamp until it ends).
 import { messageIds } from '../../domain/message-ids';
 import { AWAITING_TAKEOVER, exportRequested, type ReportDocument } from '../../domain/report';
 import type { Stored } from '../ports';
@@ -87,7 +90,12 @@ async function redrive(
     return;
   }
   await send();
-  if ((await ctx.store.replace({ ...doc, redrives: redrivesOf(doc) + 1 }, stored.etag)) !== 'conflict') {
+  if (
+    (await ctx.store.replace(
+      { ...doc, redrives: redrivesOf(doc) + 1, redrivenAt: ctx.now().toISOString() },
+      stored.etag,
+    )) !== 'conflict'
+  ) {
     result.redriven++;
     log.warn(
       `report ${doc.id}: ${doc.status} without progress for ${ctx.reconcileGraceSeconds} s; sent again`,

@@ -2,8 +2,8 @@
 // virtual time: messages that leave the queue unprocessed (removed here as a purge or an expired time to
 // live would) no longer strand their report. A single pass and a chunked export complete after the grace
 // period, byte for byte, without reading finished chunks again; a cancel of a stranded chunked export ends
-// it at the next sweep; a report that never starts is Failed after the bound; and a report that only waits
-// its tenant's turn is left alone.
+// it at the next sweep; a report that never starts is Failed after the bound, and holds its tenant's place
+// for the grace period only; and a report that only waits its tenant's turn is left alone.
 import { describe, expect, it } from 'vitest';
 import { singlePassRatings } from '../../../support/single-pass';
 import { ALL_TIME, deployment, source, START, UNIT } from '../../../support/sim-deployment';
@@ -22,7 +22,8 @@ describe('re-driving stalled work', () => {
     expect(d.sim.lose((body) => (body as Body).reportId === report.id)).toBe(1);
     await d.run();
     const done = (await d.store.get('a', report.id))?.doc;
-    expect(done).toMatchObject({ status: 'Completed', redrives: 1 });
+    // Claimed after the re-drive: it holds its places again.
+    expect(done).toMatchObject({ status: 'Completed', redrives: 1, redrivenAt: null });
     // Not before the grace period: the report was left alone until then.
     const firstRun = d.sim.dispatches.find((x) => x.reportId === report.id);
     expect(firstRun?.startedAt ?? 0).toBeGreaterThanOrEqual(START + GRACE_SECONDS * 1000);
@@ -87,6 +88,34 @@ describe('re-driving stalled work', () => {
     await d.run();
     const done = (await d.store.get('a', report.id))?.doc;
     expect(done).toMatchObject({ status: 'Failed', redrives: 2, error: { code: 'Stranded' } });
+  });
+
+  it('lets a stranded report hold its tenant’s place for the grace period and no longer', async () => {
+    const d = deployment({ places: 1, window: 4 }, 4, reconcile);
+    const stranded = await d.ask('a', 'small');
+    const behind = await d.ask('a', 'small');
+    // Every message of the first goes missing, re-drives included: it never starts and holds the one place.
+    const loseFirst = () => {
+      d.sim.relay(d.store);
+      d.sim.lose((body) => (body as Body).reportId === stranded.id);
+    };
+    d.sim.onStep = () => {
+      loseFirst();
+      return Promise.resolve();
+    };
+    loseFirst();
+    await d.run();
+    const first = (await d.store.get('a', stranded.id))?.doc;
+    const second = (await d.store.get('a', behind.id))?.doc;
+    expect(first).toMatchObject({ status: 'Failed', error: { code: 'Stranded' } });
+    expect(second?.status).toBe('Completed');
+    // The report behind it waited while the first held the place, and started once the first was re-driven:
+    // within the grace period, the watchdog's interval (10 s) and its next deferral (2 s), not when the
+    // first was Failed after every re-drive (three grace periods).
+    const started = Date.parse(second?.startedAt ?? '') - START;
+    expect(started).toBeGreaterThanOrEqual(GRACE_SECONDS * UNIT);
+    expect(started).toBeLessThanOrEqual((GRACE_SECONDS + 10 + 2 + 2) * UNIT);
+    expect(Date.parse(second?.completedAt ?? '')).toBeLessThan(Date.parse(first?.completedAt ?? ''));
   });
 
   it('leaves a report alone that only waits its tenant’s turn', async () => {
