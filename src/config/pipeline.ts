@@ -1,6 +1,7 @@
 // How a request moves on and how much of it runs at once: the outbox relay, the export worker, and the
 // per-user and per-tenant limits.
 import { z } from 'zod';
+import { longestRetryDelayMs } from '../domain/backoff';
 
 export const outbox = z
   .object({
@@ -36,26 +37,45 @@ export const worker = z
     RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
     RECONCILE_MAX_REDRIVES: z.coerce.number().int().min(0).max(100).default(3),
   })
-  .transform((s) => ({
-    /** Seconds a claim (lease) lasts without a heartbeat; the watchdog re-queues reports whose lease expired. */
-    leaseSeconds: s.WORKER_LEASE_SECONDS,
-    /** Processing attempts (claims) before a report is marked Failed. */
-    maxAttempts: s.WORKER_MAX_ATTEMPTS,
-    /** First retry delay after a transient failure; doubles each attempt, with jitter. */
-    retryBaseSeconds: s.WORKER_RETRY_BASE_SECONDS,
-    /** Longest retry delay. */
-    retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
-    /** Rows a chunk of a chunked export aims at (see the report types' chunk plans). */
-    chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
-    /** Most chunks one export is split into; a larger export gets larger chunks. */
-    chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
-    /**
-     * Seconds without a write after which the watchdog sends stalled work again (a Pending report that
-     * could start, a chunked export whose chunks stopped), and how often before the report is Failed.
-     */
-    reconcileGraceSeconds: s.RECONCILE_GRACE_SECONDS,
-    maxRedrives: s.RECONCILE_MAX_REDRIVES,
-  }));
+  .transform((s, ctx) => {
+    // A report waiting for its retry is Pending and unwritten: were the grace period shorter than the
+    // wait, the watchdog would take it for stranded, send it again and count that towards its bound.
+    const longestRetrySeconds =
+      longestRetryDelayMs(s.WORKER_MAX_ATTEMPTS, {
+        baseMs: s.WORKER_RETRY_BASE_SECONDS * 1000,
+        maxMs: s.WORKER_RETRY_MAX_SECONDS * 1000,
+      }) / 1000;
+    if (s.RECONCILE_GRACE_SECONDS <= longestRetrySeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RECONCILE_GRACE_SECONDS'],
+        message:
+          `must be longer than the longest retry delay (${longestRetrySeconds} s with WORKER_MAX_ATTEMPTS, ` +
+          'WORKER_RETRY_BASE_SECONDS and WORKER_RETRY_MAX_SECONDS as set): a report waiting for its retry ' +
+          'would be taken for stranded and sent again',
+      });
+    }
+    return {
+      /** Seconds a claim (lease) lasts without a heartbeat; the watchdog re-queues reports whose lease expired. */
+      leaseSeconds: s.WORKER_LEASE_SECONDS,
+      /** Processing attempts (claims) before a report is marked Failed. */
+      maxAttempts: s.WORKER_MAX_ATTEMPTS,
+      /** First retry delay after a transient failure; doubles each attempt, with jitter. */
+      retryBaseSeconds: s.WORKER_RETRY_BASE_SECONDS,
+      /** Longest retry delay. */
+      retryMaxSeconds: s.WORKER_RETRY_MAX_SECONDS,
+      /** Rows a chunk of a chunked export aims at (see the report types' chunk plans). */
+      chunkTargetRows: s.EXPORT_CHUNK_TARGET_ROWS,
+      /** Most chunks one export is split into; a larger export gets larger chunks. */
+      chunkMaxCount: s.EXPORT_CHUNK_MAX_COUNT,
+      /**
+       * Seconds without a write after which the watchdog sends stalled work again (a Pending report that
+       * could start, a chunked export whose chunks stopped), and how often before the report is Failed.
+       */
+      reconcileGraceSeconds: s.RECONCILE_GRACE_SECONDS,
+      maxRedrives: s.RECONCILE_MAX_REDRIVES,
+    };
+  });
 
 /** What one user or tenant may hold at once (fairness between the users of one service). */
 export const limits = z

@@ -28,6 +28,15 @@ export function retryDelayMs(
 }
 
 /**
+ * The longest delay `retryDelayMs` can give when a report has `maxAttempts` attempts: the retry after
+ * attempt `maxAttempts - 1` (the last attempt is not retried). 0 when there is no retry.
+ */
+export function longestRetryDelayMs(maxAttempts: number, settings: BackoffSettings): number {
+  if (maxAttempts < 2) return 0;
+  return Math.min(settings.maxMs, settings.baseMs * 2 ** Math.min(maxAttempts - 2, 30));
+}
+
+/**
  * How long after its failure number `attempts + 1` a document waits for the next try:
  * min(max, base * 2^attempts), so base, 2 base, 4 base, ... up to max. No jitter.
  */

@@ -109,11 +109,25 @@ describe('loadConfig', () => {
       maxRedrives: 3,
     });
     expect(
-      loadConfig({ ...identityEnv, RECONCILE_GRACE_SECONDS: '30', RECONCILE_MAX_REDRIVES: '0' }).worker,
-    ).toMatchObject({ reconcileGraceSeconds: 30, maxRedrives: 0 });
+      loadConfig({ ...identityEnv, RECONCILE_GRACE_SECONDS: '60', RECONCILE_MAX_REDRIVES: '0' }).worker,
+    ).toMatchObject({ reconcileGraceSeconds: 60, maxRedrives: 0 });
     expect(problemsOf({ ...identityEnv, RECONCILE_GRACE_SECONDS: '1' }).join('\n')).toMatch(
       /RECONCILE_GRACE_SECONDS/,
     );
+    // Not shorter than the longest retry delay (5 s doubled up to the 4th retry: 40 s by default), or a
+    // report waiting for its retry would be sent again as stranded.
+    expect(problemsOf({ ...identityEnv, RECONCILE_GRACE_SECONDS: '40' }).join('\n')).toMatch(
+      /RECONCILE_GRACE_SECONDS.*longest retry delay \(40 s/,
+    );
+    expect(loadConfig({ ...identityEnv, RECONCILE_GRACE_SECONDS: '41' }).worker.reconcileGraceSeconds).toBe(
+      41,
+    );
+    expect(
+      problemsOf({ ...identityEnv, RECONCILE_GRACE_SECONDS: '100', WORKER_MAX_ATTEMPTS: '10' }).join('\n'),
+    ).toMatch(/longest retry delay \(300 s/);
+    expect(
+      loadConfig({ ...identityEnv, RECONCILE_GRACE_SECONDS: '10', WORKER_RETRY_MAX_SECONDS: '5' }).worker,
+    ).toMatchObject({ reconcileGraceSeconds: 10 });
     expect(
       loadConfig({ ...identityEnv, WORKER_LEASE_SECONDS: '20', WORKER_RETRY_BASE_SECONDS: '0.5' }).worker,
     ).toMatchObject({ leaseSeconds: 20, retryBaseSeconds: 0.5 });

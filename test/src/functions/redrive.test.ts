@@ -15,6 +15,8 @@ const e2e = e2eFixture({
   env: {
     RECONCILE_GRACE_SECONDS: String(GRACE_SECONDS),
     RECONCILE_MAX_REDRIVES: '3',
+    // The grace period must be longer than the longest retry delay (config.ts).
+    WORKER_RETRY_MAX_SECONDS: '5',
     // One active report per user, so that a report holding its place shows as a 429.
     USER_MAX_ACTIVE_REPORTS: '1',
   },
