@@ -327,19 +327,28 @@ export function createCosmosReportStore(container: Container, continuationTokenS
     },
 
     async findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]> {
-      const { resources } = await container.items
-        .query<StoredReport>({
-          query:
-            "SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND ((c.status = 'Pending' AND c._ts < @before) " +
-            "OR (c.status = 'Processing' AND IS_OBJECT(c.chunkPlan) AND NOT IS_STRING(c.leaseExpiresAt) " +
-            'AND (c._ts < @before OR c.cancelRequested = true))) ORDER BY c._ts',
-          parameters: [
-            { name: '@limit', value: limit },
-            { name: '@before', value: Math.floor(before.getTime() / 1000) },
-          ],
-        })
-        .fetchAll();
-      return resources.map((resource) => stored<ReportDocument>(resource, undefined));
+      const parameters = [
+        { name: '@limit', value: limit },
+        { name: '@before', value: Math.floor(before.getTime() / 1000) },
+      ];
+      // Two queries, so that many reports of one kind never hide the other.
+      const pages = await Promise.all(
+        [
+          "c.status = 'Pending' AND c._ts < @before",
+          "c.status = 'Processing' AND IS_OBJECT(c.chunkPlan) AND NOT IS_STRING(c.leaseExpiresAt) " +
+            'AND (c._ts < @before OR c.cancelRequested = true)',
+        ].map((condition) =>
+          container.items
+            .query<StoredReport>({
+              query: `SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND ${condition} ORDER BY c._ts`,
+              parameters,
+            })
+            .fetchAll(),
+        ),
+      );
+      return pages.flatMap(({ resources }) =>
+        resources.map((resource) => stored<ReportDocument>(resource, undefined)),
+      );
     },
 
     async addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {

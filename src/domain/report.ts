@@ -122,6 +122,11 @@ export interface ReportDocument extends ExportOptions {
    * stranded report must not block the work behind it for longer than the grace period).
    */
   redrivenAt?: string | null;
+  /**
+   * ISO time the watchdog last found this Pending report waiting its tenant's turn (not stranded); the
+   * write keeps it out of the watchdog's look for another grace period (reconcile.ts).
+   */
+  turnCheckedAt?: string;
   /** The worker holding the claim while Processing (null otherwise). */
   leaseOwner?: string | null;
   /** ISO time the claim lapses unless the worker's heartbeat renews it. */

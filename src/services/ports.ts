@@ -78,9 +78,9 @@ export interface ReportStore {
   /** Processing reports of every tenant whose lease lapsed before `now`, oldest lease first. */
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]>;
   /**
-   * Reports of every tenant that may have stopped moving, least recently written first: Pending ones
-   * not written since `before`, and chunked exports under way (Processing, a plan, no lease) not written
-   * since `before` or with a cancel asked for.
+   * Reports of every tenant that may have stopped moving, least recently written first: at most `limit`
+   * Pending ones not written since `before`, and at most `limit` chunked exports under way (Processing, a
+   * plan, no lease) not written since `before` or with a cancel asked for.
    */
   findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]>;
   /** Writes an outbox document; 'exists' when one with that id is already there (nothing changes). */

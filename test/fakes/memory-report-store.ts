@@ -218,19 +218,25 @@ export class MemoryReportStore implements ReportStore {
 
   findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]> {
     const cutoff = before.getTime();
-    const stalled = [...this.#entries.values()]
-      .filter(
-        (e): e is Entry & { doc: ReportDocument } =>
-          isReport(e.doc) &&
-          ((e.doc.status === 'Pending' && e.ts < cutoff) ||
-            (e.doc.status === 'Processing' &&
-              e.doc.chunkPlan !== undefined &&
-              e.doc.chunkPlan !== null &&
-              typeof e.doc.leaseExpiresAt !== 'string' &&
-              (e.ts < cutoff || e.doc.cancelRequested))),
-      )
-      .sort((a, b) => a.ts - b.ts)
-      .slice(0, limit);
+    const reports = [...this.#entries.values()].filter((e): e is Entry & { doc: ReportDocument } =>
+      isReport(e.doc),
+    );
+    const oldest = (keep: (e: Entry & { doc: ReportDocument }) => boolean) =>
+      reports
+        .filter(keep)
+        .sort((a, b) => a.ts - b.ts)
+        .slice(0, limit);
+    const stalled = [
+      ...oldest((e) => e.doc.status === 'Pending' && e.ts < cutoff),
+      ...oldest(
+        (e) =>
+          e.doc.status === 'Processing' &&
+          e.doc.chunkPlan !== undefined &&
+          e.doc.chunkPlan !== null &&
+          typeof e.doc.leaseExpiresAt !== 'string' &&
+          (e.ts < cutoff || e.doc.cancelRequested === true),
+      ),
+    ];
     return Promise.resolve(stalled.map((e) => ({ doc: copy(e.doc), etag: e.etag })));
   }
 

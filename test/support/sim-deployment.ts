@@ -86,8 +86,9 @@ export function deployment(share: Share | undefined, workers = 4, extra: Partial
     return report;
   }
 
-  const run = (limitUnits = 400) =>
-    sim.run(worker, rawStore, () => allEnded(rawStore, reports), START + limitUnits * UNIT);
+  /** Runs until every report asked has ended (or `done`), failing past `limitUnits` of virtual time. */
+  const run = (limitUnits = 400, done = () => allEnded(rawStore, reports)) =>
+    sim.run(worker, rawStore, done, START + limitUnits * UNIT);
 
   return { sim, store: rawStore, chunks: rawChunks, blocks, claims, reports, ask, run };
 }

@@ -2,8 +2,8 @@
 // message is sent, not that the work it stands for ends: a message can leave the queue unprocessed (its
 // time to live runs out, a queue is purged or re-created, an operator deletes it). Lapsed claims are the
 // first pass's (watchdog.ts); this one finds what no claim stands for:
-// - a Pending report not written for the grace period that could start now (not waiting its tenant's
-//   turn): its request is sent again;
+// - a Pending report not written for the grace period that could start now: its request is sent again
+//   (one that waits its tenant's turn is stamped `turnCheckedAt` and looked at again a grace period on);
 // - a chunked export under way whose chunks have not been written for the grace period and none of which
 //   runs: its waiting chunks are sent again (or, awaiting a takeover, its request);
 // - a chunked export under way with a cancel asked for and no chunk running: it ends Cancelled at once.
@@ -34,7 +34,14 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
   for (const stored of await ctx.store.findStalled(new Date(now.getTime() - graceMs), RECONCILE_BATCH)) {
     const doc = stored.doc;
     if (doc.status === 'Pending') {
-      if (doc.cancelRequested || (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc)))) continue;
+      if (doc.cancelRequested) continue;
+      if (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc))) {
+        // Stamped, which takes it out of the pass for another grace period: a tenant's many waiting
+        // requests cost one count each per grace period, not per sweep, and never hide a stranded report
+        // behind them (the pass looks at the least recently written first). A conflict: it moved.
+        await ctx.store.replace({ ...doc, turnCheckedAt: now.toISOString() }, stored.etag);
+        continue;
+      }
       await redrive(ctx, stored, result, log, () =>
         ctx.store.addOutbox(
           exportRequested(doc, messageIds.redrive(doc.id, redrivesOf(doc)), now.toISOString()),

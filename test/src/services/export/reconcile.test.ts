@@ -118,6 +118,24 @@ describe('re-driving stalled work', () => {
     expect(Date.parse(second?.completedAt ?? '')).toBeLessThan(Date.parse(first?.completedAt ?? ''));
   });
 
+  it('finds a stranded report behind more waiting requests than one sweep looks at', async () => {
+    const d = deployment({ places: 1, window: 4 }, 4, reconcile);
+    // Tenant a holds its one place with an export, and 150 more of its exports wait behind it: more than
+    // the pass looks at in one sweep (the 100 least recently written), for far longer than this run.
+    for (let i = 0; i < 151; i++) await d.ask('a', 'chunked');
+    const stranded = await d.ask('b', 'small');
+    d.sim.relay(d.store);
+    expect(d.sim.lose((body) => (body as Body).reportId === stranded.id)).toBe(1);
+    const ended = async () => (await d.store.get('b', stranded.id))?.doc.status === 'Completed';
+    await d.run(200, ended);
+    const done = (await d.store.get('b', stranded.id))?.doc;
+    expect(done?.redrives).toBe(1);
+    // Found within two sweeps after the grace period: the first stamps the 100 oldest waiting requests,
+    // which takes them out of the pass for a grace period, and the second finds it. Without the stamp it
+    // would wait until fewer than 100 of tenant a's exports were left waiting.
+    expect(Date.parse(done?.startedAt ?? '') - START).toBeLessThanOrEqual((GRACE_SECONDS + 20 + 2) * UNIT);
+  });
+
   it('leaves a report alone that only waits its tenant’s turn', async () => {
     const d = deployment({ places: 1, window: 4 }, 1, { ...reconcile, reconcileGraceSeconds: 5 });
     // Two exports of 12 chunks run one after the other: the second waits far longer than the grace.
