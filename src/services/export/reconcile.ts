@@ -7,6 +7,8 @@
 // - a chunked export under way whose chunks have not been written for the grace period and none of which
 //   runs: its waiting chunks are sent again (or, awaiting a takeover, its request);
 // - a chunked export under way with a cancel asked for and no chunk running: it ends Cancelled at once.
+//   These are looked for first, in a query of their own: a backlog of older stalled reports (Pending ones
+//   that wait their turn are left alone, and stay stalled in this sense) must not keep a cancel waiting.
 // Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
 // harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`).
 import { messageIds } from '../../domain/message-ids';
@@ -24,12 +26,21 @@ export interface ReconcileResult {
 
 const RECONCILE_BATCH = 100;
 
+/** Nothing was written before it: `findStalled(NEVER)` finds the chunked exports with a cancel asked for. */
+const NEVER = new Date(0);
+
 export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Promise<ReconcileResult> {
   const result: ReconcileResult = { redriven: 0, failed: 0, cancelled: 0 };
   const now = ctx.now();
   const graceMs = ctx.reconcileGraceSeconds * 1000;
+  const seen = new Set<string>();
+  for (const stored of await ctx.store.findStalled(NEVER, RECONCILE_BATCH)) {
+    seen.add(stored.doc.id);
+    await cancelIfIdle(ctx, stored.doc, now, result, log);
+  }
   for (const stored of await ctx.store.findStalled(new Date(now.getTime() - graceMs), RECONCILE_BATCH)) {
     const doc = stored.doc;
+    if (seen.has(doc.id)) continue;
     if (doc.status === 'Pending') {
       if (doc.cancelRequested || (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc)))) continue;
       await redrive(ctx, stored, result, log, () =>
@@ -41,14 +52,13 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
     }
     const header = doc.chunkPlan;
     if (!header || !ctx.chunkStore) continue;
-    const activity = await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now);
-    if (activity.running > 0) continue;
+    // A cancel the first query did not find (asked for since, or past its batch).
     if (doc.cancelRequested) {
-      await cancelChunked(ctx, doc, log);
-      result.cancelled++;
+      await cancelIfIdle(ctx, doc, now, result, log);
       continue;
     }
-    if (activity.lastWriteMs > now.getTime() - graceMs) continue;
+    const activity = await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now);
+    if (activity.running > 0 || activity.lastWriteMs > now.getTime() - graceMs) continue;
     await redrive(ctx, stored, result, log, async () => {
       const n = redrivesOf(doc);
       if (doc.leaseOwner === AWAITING_TAKEOVER) {
@@ -64,6 +74,24 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
 }
 
 const redrivesOf = (doc: ReportDocument): number => doc.redrives ?? 0;
+
+/**
+ * Ends a chunked export under way with a cancel asked for, unless a chunk of it runs (whose heartbeat
+ * ends it). No chunk message needs to come back for it.
+ */
+async function cancelIfIdle(
+  ctx: WorkerContext,
+  doc: ReportDocument,
+  now: Date,
+  result: ReconcileResult,
+  log: WorkerLog,
+): Promise<void> {
+  const header = doc.chunkPlan;
+  if (!header || !ctx.chunkStore || !doc.cancelRequested) return;
+  if ((await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now)).running > 0) return;
+  await cancelChunked(ctx, doc, log);
+  result.cancelled++;
+}
 
 /**
  * Sends the report's work again (`send`), then counts the re-drive on the report (which also restarts
