@@ -7,6 +7,7 @@
 // - a DELETE of such a stranded export ends it Cancelled within seconds, without waiting for the grace
 //   period or a chunk message, and no file appears.
 import { ServiceBusClient } from '@azure/service-bus';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlbums, generateRatings } from '../../../dev/seed';
 import { MemorySourceData } from '../../fakes/memory-source-data';
@@ -116,6 +117,20 @@ async function untilChunksStop(id: string, quietMs = 2_000): Promise<ChunkState[
     60_000,
     200,
   );
+}
+
+/** The blobs of the report, with those that have staged (uncommitted) blocks only: a chunked export's parts. */
+async function stagedBlobsOf(id: string): Promise<string[]> {
+  const container = BlobServiceClient.fromConnectionString(process.env.BLOB ?? '').getContainerClient(
+    e2e.config.blob.reportsContainer,
+  );
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat({
+    prefix: `${tenant}/${id}/`,
+    includeUncommitedBlobs: true,
+  }))
+    names.push(blob.name);
+  return names;
 }
 
 /** Receives every message on the queue and completes it without running it; how many. */
@@ -232,6 +247,10 @@ describe('chunked exports whose chunk messages left the queue', () => {
     expect(indexesWith(waiting, 'Pending').length).toBeGreaterThan(0);
     expect((await client.report(id)).status).toBe('Processing');
 
+    // The finished chunks' parts: staged blocks of the report's blob, which no listing of files shows.
+    expect(await stagedBlobsOf(id)).toEqual([`${tenant}/${id}/ratings-${id}.csv`]);
+    expect(await e2e.blobsOf(id)).toEqual([]);
+
     const deleted = Date.now();
     expect((await client.call('DELETE', `/api/reports/${id}`)).status).toBe(202);
     const ended = await client.untilStatus(id, ['Cancelled', 'Completed', 'Failed'], 30_000);
@@ -244,10 +263,12 @@ describe('chunked exports whose chunk messages left the queue', () => {
     expect(tookMs).toBeLessThan(5_000);
     expect(hostLog.some((line) => line.includes(`report ${id}: Processing without progress`))).toBe(false);
     expect(hostLog.some((line) => line.includes(`report ${id}: Cancelled (chunked export)`))).toBe(true);
-    // No file, neither now nor after a few more sweeps: nothing was committed and nothing will be.
+    // No file, neither now nor after a few more sweeps: nothing was committed and nothing will be. The
+    // cancel deletes the report's blob, staged parts included (Azure would drop them within a week anyway).
     expect(await e2e.blobsOf(id)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await e2e.blobsOf(id)).toEqual([]);
+    expect(await stagedBlobsOf(id)).toEqual([]);
     expect((await client.report(id)).status).toBe('Cancelled');
     console.log(
       `cancel of a stranded chunked export (${indexesWith(waiting, 'Pending').length} chunks waiting): Cancelled ${tookMs} ms after the DELETE`,
