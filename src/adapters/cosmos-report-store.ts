@@ -64,6 +64,10 @@ function encodeToken(secret: string, queryFingerprint: string, sdkToken: string)
  * continuation is `sdkToken` and the secret is `secret`: what a client gets back, so tests can carry
  * any SDK token to Cosmos.
  */
+/** A chunked export under way with no claim on the report itself (its chunks hold theirs). */
+const CHUNKED_UNDER_WAY =
+  "c.status = 'Processing' AND IS_OBJECT(c.chunkPlan) AND NOT IS_STRING(c.leaseExpiresAt)";
+
 export function listContinuationToken(
   tenantId: string,
   filter: ReportListFilter,
@@ -132,6 +136,20 @@ function listQuery(tenantId: string, filter: ReportListFilter): SqlQuerySpec {
 export function createCosmosReportStore(container: Container, continuationTokenSecret: string): ReportStore {
   /** A `SELECT VALUE COUNT(1)` query within one tenant's partition (a single-partition aggregate). */
   /** How many of the tenant's reports match `condition` (one aggregate within its partition). */
+  /** Reports of every tenant that meet `condition`, least recently written first, at most `@limit`. */
+  async function oldestReports(
+    condition: string,
+    parameters: SqlQuerySpec['parameters'],
+  ): Promise<Stored<ReportDocument>[]> {
+    const { resources } = await container.items
+      .query<StoredReport>({
+        query: `SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND ${condition} ORDER BY c._ts`,
+        parameters,
+      })
+      .fetchAll();
+    return resources.map((resource) => stored<ReportDocument>(resource, undefined));
+  }
+
   /** Counts the tenant's reports that hold a place and meet `condition`: a re-driven one holds none. */
   async function countPlaceHolders(
     tenantId: string,
@@ -332,23 +350,17 @@ export function createCosmosReportStore(container: Container, continuationTokenS
         { name: '@before', value: Math.floor(before.getTime() / 1000) },
       ];
       // Two queries, so that many reports of one kind never hide the other.
-      const pages = await Promise.all(
-        [
-          "c.status = 'Pending' AND c._ts < @before",
-          "c.status = 'Processing' AND IS_OBJECT(c.chunkPlan) AND NOT IS_STRING(c.leaseExpiresAt) " +
-            'AND (c._ts < @before OR c.cancelRequested = true)',
-        ].map((condition) =>
-          container.items
-            .query<StoredReport>({
-              query: `SELECT TOP @limit * FROM c WHERE c.kind = 'report' AND ${condition} ORDER BY c._ts`,
-              parameters,
-            })
-            .fetchAll(),
-        ),
-      );
-      return pages.flatMap(({ resources }) =>
-        resources.map((resource) => stored<ReportDocument>(resource, undefined)),
-      );
+      const pages = await Promise.all([
+        oldestReports("c.status = 'Pending' AND c._ts < @before", parameters),
+        oldestReports(`${CHUNKED_UNDER_WAY} AND c._ts < @before`, parameters),
+      ]);
+      return pages.flat();
+    },
+
+    findCancelling(limit: number): Promise<Stored<ReportDocument>[]> {
+      return oldestReports(`${CHUNKED_UNDER_WAY} AND c.cancelRequested = true`, [
+        { name: '@limit', value: limit },
+      ]);
     },
 
     async addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'> {

@@ -123,10 +123,11 @@ export interface ReportDocument extends ExportOptions {
    */
   redrivenAt?: string | null;
   /**
-   * ISO time the watchdog last found this Pending report waiting its tenant's turn (not stranded); the
-   * write keeps it out of the watchdog's look for another grace period (reconcile.ts).
+   * ISO time the watchdog's re-drive pass last found this report fine though unwritten for the grace
+   * period (waiting its tenant's turn, or its chunks moving); the write keeps it out of the pass for
+   * another grace period (reconcile.ts).
    */
-  turnCheckedAt?: string;
+  checkedAt?: string;
   /** The worker holding the claim while Processing (null otherwise). */
   leaseOwner?: string | null;
   /** ISO time the claim lapses unless the worker's heartbeat renews it. */

@@ -80,9 +80,11 @@ export interface ReportStore {
   /**
    * Reports of every tenant that may have stopped moving, least recently written first: at most `limit`
    * Pending ones not written since `before`, and at most `limit` chunked exports under way (Processing, a
-   * plan, no lease) not written since `before` or with a cancel asked for.
+   * plan, no lease) not written since `before`.
    */
   findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]>;
+  /** Chunked exports under way (Processing, a plan, no lease) with a cancel asked for, at most `limit`. */
+  findCancelling(limit: number): Promise<Stored<ReportDocument>[]>;
   /** Writes an outbox document; 'exists' when one with that id is already there (nothing changes). */
   addOutbox(outbox: OutboxDocument): Promise<'created' | 'exists'>;
 }

@@ -228,8 +228,8 @@ export function describeReportStoreContract(
       });
     });
 
-    describe('findStalled', () => {
-      it('finds Pending reports and chunked exports under way not written since, and cancelled ones at once', async () => {
+    describe('findStalled and findCancelling', () => {
+      it('finds Pending reports and chunked exports under way not written since, and cancelling ones at once', async () => {
         const tenantId = randomUUID();
         const plan = { planId: 1, count: 3, estimatedRows: 30 };
         const pending = await seed(report(tenantId));
@@ -261,7 +261,10 @@ export function describeReportStoreContract(
         expect(await mine(new Date(Date.now() + 5_000))).toEqual(
           [pending.id, underWay.id, cancelled.id].sort(),
         );
-        expect(await mine(new Date(Date.now() - 60_000))).toEqual([cancelled.id]);
+        expect(await mine(new Date(Date.now() - 60_000))).toEqual([]);
+        const cancelling = (await store.findCancelling(1000)).filter((s) => s.doc.tenantId === tenantId);
+        expect(cancelling.map((s) => s.doc.id)).toEqual([cancelled.id]);
+        expect(cancelling[0]?.etag).toBeTruthy();
         const found = (await store.findStalled(new Date(Date.now() + 5_000), 1000)).find(
           (s) => s.doc.id === pending.id,
         );

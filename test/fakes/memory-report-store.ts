@@ -49,6 +49,13 @@ function refusedWrite(from: ReportStatus, to: ReportStatus): InvalidTransitionEr
   return allowed ? undefined : new InvalidTransitionError(from, to);
 }
 
+/** A chunked export under way with no claim on the report itself (its chunks hold theirs). */
+const chunkedUnderWay = (doc: ReportDocument): boolean =>
+  doc.status === 'Processing' &&
+  doc.chunkPlan !== undefined &&
+  doc.chunkPlan !== null &&
+  typeof doc.leaseExpiresAt !== 'string';
+
 export class MemoryReportStore implements ReportStore {
   readonly #entries = new Map<string, Entry>();
   readonly #tokens = new Map<string, IssuedToken>();
@@ -216,28 +223,27 @@ export class MemoryReportStore implements ReportStore {
     return Promise.resolve(copy(updated));
   }
 
+  /** Reports that meet `keep`, least recently written first, at most `limit`. */
+  #oldest(keep: (doc: ReportDocument, ts: number) => boolean, limit: number): Stored<ReportDocument>[] {
+    return [...this.#entries.values()]
+      .filter((e): e is Entry & { doc: ReportDocument } => isReport(e.doc) && keep(e.doc, e.ts))
+      .sort((a, b) => a.ts - b.ts)
+      .slice(0, limit)
+      .map((e) => ({ doc: copy(e.doc), etag: e.etag }));
+  }
+
   findStalled(before: Date, limit: number): Promise<Stored<ReportDocument>[]> {
     const cutoff = before.getTime();
-    const reports = [...this.#entries.values()].filter((e): e is Entry & { doc: ReportDocument } =>
-      isReport(e.doc),
+    return Promise.resolve([
+      ...this.#oldest((doc, ts) => doc.status === 'Pending' && ts < cutoff, limit),
+      ...this.#oldest((doc, ts) => chunkedUnderWay(doc) && ts < cutoff, limit),
+    ]);
+  }
+
+  findCancelling(limit: number): Promise<Stored<ReportDocument>[]> {
+    return Promise.resolve(
+      this.#oldest((doc) => chunkedUnderWay(doc) && doc.cancelRequested === true, limit),
     );
-    const oldest = (keep: (e: Entry & { doc: ReportDocument }) => boolean) =>
-      reports
-        .filter(keep)
-        .sort((a, b) => a.ts - b.ts)
-        .slice(0, limit);
-    const stalled = [
-      ...oldest((e) => e.doc.status === 'Pending' && e.ts < cutoff),
-      ...oldest(
-        (e) =>
-          e.doc.status === 'Processing' &&
-          e.doc.chunkPlan !== undefined &&
-          e.doc.chunkPlan !== null &&
-          typeof e.doc.leaseExpiresAt !== 'string' &&
-          (e.ts < cutoff || e.doc.cancelRequested === true),
-      ),
-    ];
-    return Promise.resolve(stalled.map((e) => ({ doc: copy(e.doc), etag: e.etag })));
   }
 
   findExpiredLeases(now: Date, limit: number): Promise<Stored<ReportDocument>[]> {

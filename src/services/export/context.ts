@@ -56,6 +56,8 @@ export interface ExportWorkerOptions {
    */
   reconcileGraceSeconds?: number;
   maxRedrives?: number;
+  /** How many reports of each kind (Pending, chunked under way, cancelling) one sweep looks at (100). */
+  reconcileBatch?: number;
   /**
    * How often a running export renews its lease, writes progress and looks for a cancel request: a
    * quarter of the lease, at most 4 s, unless told (so a lease outlives three missed beats, and a cancel
@@ -128,6 +130,7 @@ export class WorkerContext {
   readonly chunkTargetRows: number;
   readonly reconcileGraceSeconds: number;
   readonly maxRedrives: number;
+  readonly reconcileBatch: number;
   readonly chunkMaxCount: number;
   readonly reportTypeOf: (name: string) => ReportTypeDefinition | undefined;
   readonly formatOf: (name: string) => FormatWriter | undefined;
@@ -146,6 +149,7 @@ export class WorkerContext {
     this.chunkTargetRows = options.chunkTargetRows ?? 100_000;
     this.reconcileGraceSeconds = options.reconcileGraceSeconds ?? 120;
     this.maxRedrives = options.maxRedrives ?? 3;
+    this.reconcileBatch = options.reconcileBatch ?? 100;
     this.chunkMaxCount = options.chunkMaxCount ?? 4_000;
     this.reportTypeOf = options.reportType ?? ((name) => builtInReportTypes.get(name));
     this.formatOf = options.format ?? getFormat;

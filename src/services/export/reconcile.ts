@@ -2,11 +2,16 @@
 // message is sent, not that the work it stands for ends: a message can leave the queue unprocessed (its
 // time to live runs out, a queue is purged or re-created, an operator deletes it). Lapsed claims are the
 // first pass's (watchdog.ts); this one finds what no claim stands for:
-// - a Pending report not written for the grace period that could start now: its request is sent again
-//   (one that waits its tenant's turn is stamped `turnCheckedAt` and looked at again a grace period on);
-// - a chunked export under way whose chunks have not been written for the grace period and none of which
-//   runs: its waiting chunks are sent again (or, awaiting a takeover, its request);
 // - a chunked export under way with a cancel asked for and no chunk running: it ends Cancelled at once.
+//   These are looked for first, in a query of their own, so that no backlog of older reports keeps a
+//   cancel waiting;
+// - a Pending report not written for the grace period that could start now: its request is sent again;
+// - a chunked export under way whose chunks have not been written for the grace period and none of which
+//   runs: its waiting chunks are sent again (or, awaiting a takeover, its request).
+// Each sweep looks at the least recently written reports of each kind, `reconcileBatch` of them. One found
+// fine (a Pending report waiting its tenant's turn; a chunked export whose chunks move, when the batch
+// was full) is stamped `checkedAt`, a write that takes it out of the pass for another grace period, so
+// that reports behind it come up at the next sweeps instead of being hidden for as long as it waits.
 // Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
 // harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`). A
 // re-driven report is stamped `redrivenAt` until a worker claims it: meanwhile it holds no place in its
@@ -25,21 +30,25 @@ export interface ReconcileResult {
   cancelled: number;
 }
 
-const RECONCILE_BATCH = 100;
-
 export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Promise<ReconcileResult> {
   const result: ReconcileResult = { redriven: 0, failed: 0, cancelled: 0 };
   const now = ctx.now();
   const graceMs = ctx.reconcileGraceSeconds * 1000;
-  for (const stored of await ctx.store.findStalled(new Date(now.getTime() - graceMs), RECONCILE_BATCH)) {
+  const seen = new Set<string>();
+  for (const stored of await ctx.store.findCancelling(ctx.reconcileBatch)) {
+    seen.add(stored.doc.id);
+    await cancelIfIdle(ctx, stored.doc, now, result, log);
+  }
+  const stalled = await ctx.store.findStalled(new Date(now.getTime() - graceMs), ctx.reconcileBatch);
+  // More chunked exports under way than one sweep looks at: the moving ones make way for the others.
+  const crowded = stalled.filter((s) => s.doc.status !== 'Pending').length >= ctx.reconcileBatch;
+  for (const stored of stalled) {
     const doc = stored.doc;
+    if (seen.has(doc.id)) continue;
     if (doc.status === 'Pending') {
       if (doc.cancelRequested) continue;
       if (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc))) {
-        // Stamped, which takes it out of the pass for another grace period: a tenant's many waiting
-        // requests cost one count each per grace period, not per sweep, and never hide a stranded report
-        // behind them (the pass looks at the least recently written first). A conflict: it moved.
-        await ctx.store.replace({ ...doc, turnCheckedAt: now.toISOString() }, stored.etag);
+        await checked(ctx, stored, now);
         continue;
       }
       await redrive(ctx, stored, result, log, () =>
@@ -51,14 +60,16 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
     }
     const header = doc.chunkPlan;
     if (!header || !ctx.chunkStore) continue;
-    const activity = await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now);
-    if (activity.running > 0) continue;
+    // A cancel asked for since the first query.
     if (doc.cancelRequested) {
-      await cancelChunked(ctx, doc, log);
-      result.cancelled++;
+      await cancelIfIdle(ctx, doc, now, result, log);
       continue;
     }
-    if (activity.lastWriteMs > now.getTime() - graceMs) continue;
+    const activity = await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now);
+    if (activity.running > 0 || activity.lastWriteMs > now.getTime() - graceMs) {
+      if (crowded) await checked(ctx, stored, now);
+      continue;
+    }
     await redrive(ctx, stored, result, log, async () => {
       const n = redrivesOf(doc);
       if (doc.leaseOwner === AWAITING_TAKEOVER) {
@@ -73,7 +84,33 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
   return result;
 }
 
+/**
+ * Stamps a report the pass found fine, which takes it out of the pass for another grace period (the pass
+ * looks at the least recently written). A conflict: it was written meanwhile, which does the same.
+ */
+async function checked(ctx: WorkerContext, stored: Stored<ReportDocument>, now: Date): Promise<void> {
+  await ctx.store.replace({ ...stored.doc, checkedAt: now.toISOString() }, stored.etag);
+}
+
 const redrivesOf = (doc: ReportDocument): number => doc.redrives ?? 0;
+
+/**
+ * Ends a chunked export under way with a cancel asked for, unless a chunk of it runs (whose heartbeat
+ * ends it). No chunk message needs to come back for it.
+ */
+async function cancelIfIdle(
+  ctx: WorkerContext,
+  doc: ReportDocument,
+  now: Date,
+  result: ReconcileResult,
+  log: WorkerLog,
+): Promise<void> {
+  const header = doc.chunkPlan;
+  if (!header || !ctx.chunkStore || !doc.cancelRequested) return;
+  if ((await ctx.chunkStore.activity(doc.tenantId, doc.id, header.planId, now)).running > 0) return;
+  await cancelChunked(ctx, doc, log);
+  result.cancelled++;
+}
 
 /**
  * Sends the report's work again (`send`), then counts the re-drive on the report (which also restarts

@@ -2,9 +2,13 @@
 // virtual time: messages that leave the queue unprocessed (removed here as a purge or an expired time to
 // live would) no longer strand their report. A single pass and a chunked export complete after the grace
 // period, byte for byte, without reading finished chunks again; a cancel of a stranded chunked export ends
-// it at the next sweep; a report that never starts is Failed after the bound, and holds its tenant's place
-// for the grace period only; and a report that only waits its tenant's turn is left alone.
+// it at the next sweep, even behind more older stalled reports than one query returns; a report that never
+// starts is Failed after the bound, and holds its tenant's place for the grace period only; a stranded
+// report is found behind more waiting requests than one sweep looks at; and a report that only waits its
+// tenant's turn is left alone. test/src/functions/redrive-chunked.test.ts runs the chunked cases end to end.
 import { describe, expect, it } from 'vitest';
+import { exportRequested } from '../../../../src/domain/report';
+import { reportDocument } from '../../../support/report-document';
 import { singlePassRatings } from '../../../support/single-pass';
 import { ALL_TIME, deployment, source, START, UNIT } from '../../../support/sim-deployment';
 
@@ -74,6 +78,51 @@ describe('re-driving stalled work', () => {
     expect(d.blocks.files.get(done?.blobName ?? '')).toBeUndefined();
   });
 
+  it('ends a stranded chunked export Cancelled at the next sweep even behind a backlog of older stalled reports', async () => {
+    const d = deployment({ places: 1, window: 2 }, 2, reconcile);
+    // Another tenant's backlog, written an hour ago: one export holds its one place (a live claim) and
+    // more Pending reports than one sweep looks at wait their turn, with no message on the queue.
+    d.store.clock = () => START - 3_600_000;
+    const lease = new Date(START + 3_600_000).toISOString();
+    const holder = reportDocument({
+      tenantId: 'c',
+      status: 'Processing',
+      leaseOwner: 'w',
+      leaseExpiresAt: lease,
+    });
+    await d.store.createWithOutbox(holder, exportRequested(holder, `outbox-${holder.id}`, holder.createdAt));
+    for (let i = 0; i < 120; i++) {
+      const waiting = reportDocument({
+        tenantId: 'c',
+        createdAt: new Date(START - 3_600_000 + i).toISOString(),
+      });
+      await d.store.createWithOutbox(
+        waiting,
+        exportRequested(waiting, `outbox-${waiting.id}`, waiting.createdAt),
+      );
+    }
+    d.sim.relay(d.store);
+    d.sim.lose((body) => (body as { tenantId?: string }).tenantId === 'c');
+    d.store.clock = () => d.sim.t;
+
+    const report = await d.ask('a', 'chunked');
+    let cancelledAt = 0;
+    d.sim.onStep = async () => {
+      const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
+      if (ran >= 2 && cancelledAt === 0) {
+        d.sim.lose(isChunk);
+        const stored = await d.store.get('a', report.id);
+        if (!stored) throw new Error('no report');
+        await d.store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
+        cancelledAt = d.sim.t;
+      }
+    };
+    await d.run(60);
+    const done = (await d.store.get('a', report.id))?.doc;
+    expect(done?.status).toBe('Cancelled');
+    expect(Date.parse(done?.completedAt ?? '') - cancelledAt).toBeLessThanOrEqual(10 * UNIT);
+  });
+
   it('fails a report whose work never starts after the bound of re-drives', async () => {
     const d = deployment({ places: 4, window: 4 }, 4, reconcile);
     const report = await d.ask('a', 'small');
@@ -134,6 +183,33 @@ describe('re-driving stalled work', () => {
     // which takes them out of the pass for a grace period, and the second finds it. Without the stamp it
     // would wait until fewer than 100 of tenant a's exports were left waiting.
     expect(Date.parse(done?.startedAt ?? '') - START).toBeLessThanOrEqual((GRACE_SECONDS + 20 + 2) * UNIT);
+  });
+
+  it('finds a stranded chunked export behind more moving ones than one sweep looks at', async () => {
+    // Two reports of each kind a sweep; 48 chunks an export, one chunk message out at a time each.
+    const d = deployment({ places: 4, window: 1 }, 4, {
+      ...reconcile,
+      reconcileGraceSeconds: 5,
+      reconcileBatch: 2,
+      chunkTargetRows: 50,
+    });
+    for (let i = 0; i < 3; i++) await d.ask('a', 'chunked');
+    const stranded = await d.ask('a', 'chunked');
+    const ofStranded = (body: unknown) => isChunk(body) && (body as Body).reportId === stranded.id;
+    let lostAt = 0;
+    d.sim.onStep = () => {
+      if (lostAt === 0 && d.sim.lose(ofStranded) > 0) lostAt = d.sim.t;
+      return Promise.resolve();
+    };
+    const ended = async () => (await d.store.get('a', stranded.id))?.doc.status === 'Completed';
+    await d.run(400, ended);
+    expect(lostAt).toBeGreaterThan(0);
+    expect((await d.store.get('a', stranded.id))?.doc.redrives).toBe(1);
+    // The three older exports keep moving for about 50 s. The first sweep after the grace period finds
+    // two of them, and stamps them as the batch was full; the next finds the stranded one. Without the
+    // stamp it would wait until one of the two ended.
+    const resumed = d.sim.dispatches.find((x) => x.reportId === stranded.id && x.startedAt > lostAt);
+    expect((resumed?.startedAt ?? Number.POSITIVE_INFINITY) - START).toBeLessThanOrEqual(25 * UNIT);
   });
 
   it('leaves a report alone that only waits its tenant’s turn', async () => {
