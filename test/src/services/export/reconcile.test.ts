@@ -10,13 +10,31 @@ import { describe, expect, it } from 'vitest';
 import { exportRequested } from '../../../../src/domain/report';
 import { reportDocument } from '../../../support/report-document';
 import { singlePassRatings } from '../../../support/single-pass';
-import { ALL_TIME, deployment, source, START, UNIT } from '../../../support/sim-deployment';
+import { ALL_TIME, deployment, source, START, UNIT, type Deployment } from '../../../support/sim-deployment';
 
 const GRACE_SECONDS = 30;
 const reconcile = { reconcileGraceSeconds: GRACE_SECONDS, maxRedrives: 2 };
 
 type Body = { reportId?: string; chunkIndex?: number };
 const isChunk = (body: unknown) => (body as Body).chunkIndex !== undefined;
+
+/**
+ * Once two chunks of tenant a's export `reportId` have run, every chunk message on the queue goes missing
+ * and a DELETE asks for the cancel (as the report service does on a running report). `at`: when.
+ */
+function strandThenCancel(d: Deployment, reportId: string): { at: number } {
+  const cancelled = { at: 0 };
+  d.sim.onStep = async () => {
+    const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
+    if (ran < 2 || cancelled.at !== 0) return;
+    d.sim.lose(isChunk);
+    const stored = await d.store.get('a', reportId);
+    if (!stored) throw new Error('no report');
+    await d.store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
+    cancelled.at = d.sim.t;
+  };
+  return cancelled;
+}
 
 describe('re-driving stalled work', () => {
   it('completes a single-pass report whose message left the queue, after the grace period', async () => {
@@ -58,23 +76,12 @@ describe('re-driving stalled work', () => {
   it('ends a stranded chunked export Cancelled at the next sweep after a cancel, and writes no file', async () => {
     const d = deployment({ places: 4, window: 2 }, 2, reconcile);
     const report = await d.ask('a', 'chunked');
-    let cancelledAt = 0;
-    d.sim.onStep = async () => {
-      const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
-      if (ran >= 2 && cancelledAt === 0) {
-        d.sim.lose(isChunk);
-        // A DELETE: the report service asks for the cancel on the running report.
-        const stored = await d.store.get('a', report.id);
-        if (!stored) throw new Error('no report');
-        await d.store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
-        cancelledAt = d.sim.t;
-      }
-    };
+    const cancelled = strandThenCancel(d, report.id);
     await d.run();
     const done = (await d.store.get('a', report.id))?.doc;
     expect(done?.status).toBe('Cancelled');
     // Within one watchdog interval (10 s), not after the grace period.
-    expect(Date.parse(done?.completedAt ?? '') - cancelledAt).toBeLessThanOrEqual(10 * UNIT);
+    expect(Date.parse(done?.completedAt ?? '') - cancelled.at).toBeLessThanOrEqual(10 * UNIT);
     expect(d.blocks.files.get(done?.blobName ?? '')).toBeUndefined();
   });
 
@@ -106,21 +113,11 @@ describe('re-driving stalled work', () => {
     d.store.clock = () => d.sim.t;
 
     const report = await d.ask('a', 'chunked');
-    let cancelledAt = 0;
-    d.sim.onStep = async () => {
-      const ran = d.sim.dispatches.filter((x) => x.chunk !== null && x.outcome === 'chunk-done').length;
-      if (ran >= 2 && cancelledAt === 0) {
-        d.sim.lose(isChunk);
-        const stored = await d.store.get('a', report.id);
-        if (!stored) throw new Error('no report');
-        await d.store.replace({ ...stored.doc, cancelRequested: true }, stored.etag);
-        cancelledAt = d.sim.t;
-      }
-    };
+    const cancelled = strandThenCancel(d, report.id);
     await d.run(60);
     const done = (await d.store.get('a', report.id))?.doc;
     expect(done?.status).toBe('Cancelled');
-    expect(Date.parse(done?.completedAt ?? '') - cancelledAt).toBeLessThanOrEqual(10 * UNIT);
+    expect(Date.parse(done?.completedAt ?? '') - cancelled.at).toBeLessThanOrEqual(10 * UNIT);
   });
 
   it('fails a report whose work never starts after the bound of re-drives', async () => {
