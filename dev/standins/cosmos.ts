@@ -19,6 +19,12 @@ export interface CosmosServerOptions {
 export interface CosmosServer {
   readonly port: number;
   readonly connectionString: string;
+  /**
+   * Stops listening and closes every open connection (clients get refused connections), keeping the
+   * account's data in memory; `start()` listens again on the same port with the same data.
+   */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -1117,21 +1123,35 @@ export async function startCosmosServer(options: CosmosServerOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const server = createHttpServer();
   answerQueryPlansAtOnce(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8081, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  await listen(options.port ?? 8081);
+  // The server makes its account (all its data) when it starts listening: listening again would start
+  // an empty one. Made once, it is kept for a restart on the same port.
+  server.removeAllListeners('listening');
   const { port } = server.address() as AddressInfo;
   return {
     port,
     connectionString: cosmosConnectionString(host, port),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop,
+    start: async () => {
+      if (!server.listening) await listen(port);
+    },
+    close: stop,
   };
 }

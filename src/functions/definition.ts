@@ -4,7 +4,12 @@ import type {
   ServiceBusQueueFunctionOptions,
   TimerFunctionOptions,
 } from '@azure/functions';
-import { OUTAGE_BACKOFF, withOutageBackoff, type OutageBackoffOptions } from './outage-backoff';
+import {
+  OUTAGE_BACKOFF,
+  withOutageBackoff,
+  withOutageLogging,
+  type OutageBackoffOptions,
+} from './outage-backoff';
 
 /**
  * A function declared once: the Azure host registers it with `app.*` (see ../register.ts) and the local
@@ -22,10 +27,11 @@ export const defineHttp = (name: string, options: HttpFunctionOptions): Function
   options,
 });
 
+/** A timer-triggered function; while a dependency is down its runs fail in one line (outage-backoff.ts). */
 export const defineTimer = (name: string, options: TimerFunctionOptions): FunctionDefinition => ({
   trigger: 'timer',
   name,
-  options,
+  options: { ...options, handler: withOutageLogging(name, options.handler) },
 });
 
 /** A queue-triggered function; while a dependency is down its deliveries back off (outage-backoff.ts). */

@@ -4,6 +4,10 @@
 // each failed delivery of that function, up to `maxMs`, and then gives it back. The outage is logged once
 // per `logIntervalMs` per function, without a stack trace per message; its end is logged once. Every
 // queue trigger gets it from defineServiceBusQueue (definition.ts).
+//
+// A timer's run that fails the same way still fails (the next run comes at its schedule), but with a
+// one-line error instead of the adapter's stack, and the outage is logged once per interval the same
+// way: every timer gets it from defineTimer.
 import type { InvocationContext } from '@azure/functions';
 import { DependencyUnavailableError } from '../domain/errors';
 
@@ -27,39 +31,92 @@ export class DeliveryHeldBack extends Error {
   }
 }
 
+/** The error a timer's run ends with while a dependency is down: short, without a stack. */
+export class RunFailedInOutage extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailedInOutage';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** The outage as one function logs it: once per interval while it lasts, and its end once. */
+function outageLog(name: string, what: string, options: Pick<OutageBackoffOptions, 'logIntervalMs' | 'now'>) {
+  const now = options.now ?? Date.now;
+  let failures = 0;
+  let since = 0;
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  return {
+    /** A failure during the outage; returns how many so far. */
+    failed(error: DependencyUnavailableError, context: InvocationContext, detail: string): number {
+      if (failures === 0) since = now();
+      failures++;
+      if (now() - lastLogged >= options.logIntervalMs) {
+        lastLogged = now();
+        context.warn(
+          `${name}: the ${error.dependency} is unavailable (${error.message}); ${failures} ${what} ` +
+            `in the last ${Math.round((now() - since) / 1000)} s, ${detail}`,
+        );
+      }
+      return failures;
+    },
+    succeeded(context: InvocationContext): void {
+      if (failures > 0) {
+        context.log(`${name}: dependencies are back after ${failures} ${what}`);
+        failures = 0;
+      }
+    },
+  };
+}
+
 export function withOutageBackoff<M>(
   name: string,
   handler: (message: M, context: InvocationContext) => unknown,
   options: OutageBackoffOptions = OUTAGE_BACKOFF,
 ): (message: M, context: InvocationContext) => Promise<unknown> {
-  const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let failures = 0;
-  let since = 0;
-  let lastLogged = Number.NEGATIVE_INFINITY;
+  const outage = outageLog(name, 'held deliveries', options);
   return async (message, context) => {
     try {
       const result = await handler(message, context);
-      if (failures > 0) {
-        context.log(`${name}: dependencies are back after ${failures} held deliveries`);
-        failures = 0;
-      }
+      outage.succeeded(context);
       return result;
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
-      if (failures === 0) since = now();
-      failures++;
+      const failures = outage.failed(
+        error,
+        context,
+        `each held for up to ${options.maxMs / 1000} s before it is given back`,
+      );
       const delayMs = Math.min(options.baseMs * 2 ** Math.min(failures - 1, 30), options.maxMs);
-      if (now() - lastLogged >= options.logIntervalMs) {
-        lastLogged = now();
-        context.warn(
-          `${name}: the ${error.dependency} is unavailable (${error.message}); ${failures} deliveries held ` +
-            `back in the last ${Math.round((now() - since) / 1000)} s, each for up to ${options.maxMs / 1000} s before it is given back`,
-        );
-      }
       await sleep(delayMs);
       throw new DeliveryHeldBack(
         `${name}: the ${error.dependency} is unavailable; the message is given back`,
+      );
+    }
+  };
+}
+
+/**
+ * A timer's handler while a dependency is down: the run fails with a one-line RunFailedInOutage (the
+ * host logs it, and the next run comes at its schedule); the outage is logged once per interval.
+ */
+export function withOutageLogging<T>(
+  name: string,
+  handler: (timer: T, context: InvocationContext) => unknown,
+  options: Pick<OutageBackoffOptions, 'logIntervalMs' | 'now'> = OUTAGE_BACKOFF,
+): (timer: T, context: InvocationContext) => Promise<unknown> {
+  const outage = outageLog(name, 'failed runs', options);
+  return async (timer, context) => {
+    try {
+      const result = await handler(timer, context);
+      outage.succeeded(context);
+      return result;
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      outage.failed(error, context, 'each to be run again at its schedule');
+      throw new RunFailedInOutage(
+        `${name}: the ${error.dependency} is unavailable; the run failed, the next comes at its schedule`,
       );
     }
   };

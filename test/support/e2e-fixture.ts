@@ -22,6 +22,7 @@ import { peerQueues } from '../../dev/local-env';
 import { provisionLocal } from '../../dev/provision';
 import { seedSourceData } from '../../dev/seed';
 import { startServiceBusPeer, type ServiceBusPeer } from '../../dev/servicebus-peer/peer';
+import { startCosmosServer, type CosmosServer } from '../../dev/standins/cosmos';
 import { issueDevToken } from '../../dev/token';
 import { loadConfig, type AppConfig } from '../../src/config';
 import type { ReportTypeRegistry } from '../../src/domain/report-types';
@@ -52,6 +53,11 @@ export interface E2eOptions {
   debug?: string;
   /** Start the peer on a fixed port, so that `stopPeer()` and `startPeer()` bring it back at the same address. */
   restartablePeer?: boolean;
+  /**
+   * Run a Cosmos DB stand-in of the file's own (not the shared one) on a fixed port, so that
+   * `stopCosmos()` and `startCosmos()` take it down and bring it back with its data.
+   */
+  restartableCosmos?: boolean;
 }
 
 /** The app's functions in a process of their own (test/support/host-process.ts), to kill with SIGKILL. */
@@ -91,6 +97,9 @@ export interface E2eFixture {
   /** Stops the Service Bus peer (Service Bus down); `startPeer()` brings it back (`restartablePeer`). */
   stopPeer(): Promise<void>;
   startPeer(): Promise<ServiceBusPeer>;
+  /** Stops the file's own Cosmos stand-in (the database down); `startCosmos()` brings it back (`restartableCosmos`). */
+  stopCosmos(): Promise<void>;
+  startCosmos(): Promise<void>;
   /** The names of the blobs under `tenant`'s folder of the report. */
   blobsOf(reportId: string): Promise<string[]>;
   /** Starts the app's functions in a child process with the file's settings and timer schedules. */
@@ -107,6 +116,7 @@ export function e2eFixture(options: E2eOptions): E2eFixture {
   let peer: ServiceBusPeer | undefined;
   let peerPort = 0;
   let cosmos: CosmosClient | undefined;
+  let cosmosServer: CosmosServer | undefined;
   let token: string | undefined;
   let host: AppHost | undefined;
 
@@ -135,6 +145,11 @@ export function e2eFixture(options: E2eOptions): E2eFixture {
     peer = undefined;
     await running?.close();
   }
+
+  const ownCosmos = (): CosmosServer => {
+    if (!options.restartableCosmos) throw new Error('the end-to-end fixture was not told restartableCosmos');
+    return started(cosmosServer, 'cosmos stand-in');
+  };
 
   const container = (name: string): Container =>
     started(cosmos, 'cosmos').database(started(config, 'config').cosmos.databaseName).container(name);
@@ -235,11 +250,17 @@ export function e2eFixture(options: E2eOptions): E2eFixture {
     stopHost,
     startPeer,
     stopPeer,
+    stopCosmos: () => ownCosmos().stop(),
+    startCosmos: () => ownCosmos().start(),
 
     async start() {
       setEnv('COSMOS_DATABASE_NAME', `${options.name}-${randomUUID().slice(0, 8)}`);
       setEnv('OUTBOX_SWEEP_GRACE_SECONDS', '1');
       for (const [name, value] of Object.entries(options.env ?? {})) setEnv(name, value);
+      if (options.restartableCosmos) {
+        cosmosServer = await startCosmosServer({ port: await freePort() });
+        setEnv('COSMOS', cosmosServer.connectionString);
+      }
       config = loadConfig(process.env);
       if (options.restartablePeer) peerPort = await freePort();
       await startPeer();
@@ -257,7 +278,11 @@ export function e2eFixture(options: E2eOptions): E2eFixture {
         for (const child of [...children]) await child.kill();
         await stopHost();
         await stopPeer();
-        if (cosmos && config) {
+        if (cosmosServer) {
+          // The whole stand-in goes (it may be stopped: nothing to drop then).
+          await cosmosServer.close();
+          cosmosServer = undefined;
+        } else if (cosmos && config) {
           await cosmos
             .database(config.cosmos.databaseName)
             .delete()

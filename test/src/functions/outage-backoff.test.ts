@@ -1,10 +1,16 @@
 // Queue triggers while a dependency is down: each failed delivery holds its message for a delay that
 // doubles up to the maximum before giving it back (so the broker's immediate redelivery cannot spin), the
-// outage is logged once per interval without a stack per message, and its end once.
+// outage is logged once per interval without a stack per message, and its end once. A timer's run fails
+// in one line, without a stack, and the outage is logged the same way.
 import type { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../../../src/domain/errors';
-import { DeliveryHeldBack, withOutageBackoff } from '../../../src/functions/outage-backoff';
+import {
+  DeliveryHeldBack,
+  RunFailedInOutage,
+  withOutageBackoff,
+  withOutageLogging,
+} from '../../../src/functions/outage-backoff';
 
 function harness(failing: () => boolean) {
   let clock = 0;
@@ -69,6 +75,63 @@ describe('outage back-off of a queue trigger', () => {
   it('lets any other error through at once, unchanged', async () => {
     const boom = new Error('a defect');
     const handler = withOutageBackoff('exportWorker', () => Promise.reject(boom));
+    await expect(handler({}, {} as InvocationContext)).rejects.toBe(boom);
+  });
+});
+
+describe('a timer while a dependency is down', () => {
+  it('fails each run in one line without a stack, logs the outage once a minute and its end once', async () => {
+    let clock = 0;
+    let down = true;
+    let runs = 0;
+    const logs: string[] = [];
+    const context = {
+      log: (line: string) => logs.push(`log ${line}`),
+      warn: (line: string) => logs.push(`warn ${line}`),
+    } as unknown as InvocationContext;
+    const handler = withOutageLogging(
+      'exportWatchdog',
+      () => {
+        runs++;
+        if (down) throw new DependencyUnavailableError('database', { cause: new Error('ECONNREFUSED') });
+        return Promise.resolve('swept');
+      },
+      { logIntervalMs: 60_000, now: () => clock },
+    );
+    // A run every 10 s for three minutes: each fails, nothing waits (the schedule spaces the runs).
+    const errors: Error[] = [];
+    for (; clock < 180_000; clock += 10_000)
+      errors.push(
+        await handler({}, context).then(
+          () => new Error('ran'),
+          (e: unknown) => e as Error,
+        ),
+      );
+    expect(runs).toBe(18);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(RunFailedInOutage);
+      expect(error.message).toBe(
+        'exportWatchdog: the database is unavailable; the run failed, the next comes at its schedule',
+      );
+      expect(error.stack).not.toMatch(/\n/);
+    }
+    const warnings = logs.filter((line) => line.startsWith('warn'));
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(
+      /^warn exportWatchdog: the database is unavailable \(.+\); 1 failed runs in the last 0 s/,
+    );
+    expect(warnings[1]).toMatch(/; 7 failed runs in the last 60 s/);
+
+    down = false;
+    expect(await handler({}, context)).toBe('swept');
+    expect(logs.at(-1)).toBe('log exportWatchdog: dependencies are back after 18 failed runs');
+    expect(await handler({}, context)).toBe('swept');
+    expect(logs).toHaveLength(4);
+  });
+
+  it('lets any other error through at once, unchanged', async () => {
+    const boom = new Error('a defect');
+    const handler = withOutageLogging('outboxSweeper', () => Promise.reject(boom));
     await expect(handler({}, {} as InvocationContext)).rejects.toBe(boom);
   });
 });
