@@ -132,6 +132,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       secretGraceSeconds: config.webhooks.secretGraceSeconds,
       retentionSeconds,
     }),
+    queues: { reportRequests: publisher, reportEvents: eventsPublisher },
     outbox: createOutboxSweep({
       relay,
       store: outboxStore,

@@ -31,6 +31,11 @@ export const messageIds = {
   /** The chunk sent again by the watchdog after its claim of attempt `attempt` lapsed. */
   chunkRequeue: (reportId: string, planId: number, index: number, attempt: number): string =>
     `outbox-${reportId}-${chunkPart(planId, index)}-requeue-${attempt}`,
+  /**
+   * A delivery put back on its queue while a dependency was down (any queue's message; `unique` makes
+   * each its own, so that duplicate detection never drops one).
+   */
+  putBack: (unique: string): string => `putback-${unique}`,
   /** The chunk sent again after its attempt `attempt` met a passing fault. */
   chunkRetry: (reportId: string, planId: number, index: number, attempt: number): string =>
     `retry-${reportId}-${chunkPart(planId, index)}-${attempt}`,

@@ -10,6 +10,7 @@ import {
   withOutageLogging,
   type OutageBackoffOptions,
 } from './outage-backoff';
+import type { MessagePublisher } from '../services/ports';
 
 /**
  * A function declared once: the Azure host registers it with `app.*` (see ../register.ts) and the local
@@ -34,15 +35,21 @@ export const defineTimer = (name: string, options: TimerFunctionOptions): Functi
   options: { ...options, handler: withOutageLogging(name, options.handler) },
 });
 
-/** A queue-triggered function; while a dependency is down its deliveries back off (outage-backoff.ts). */
+/**
+ * A queue-triggered function; while a dependency is down its deliveries back off, and with `putBack` (a
+ * publisher of its own queue) a held delivery is sent again as a new message (outage-backoff.ts).
+ */
 export const defineServiceBusQueue = (
   name: string,
   options: ServiceBusQueueFunctionOptions,
-  backoff: OutageBackoffOptions = OUTAGE_BACKOFF,
+  outage: { backoff?: OutageBackoffOptions; putBack?: MessagePublisher } = {},
 ): FunctionDefinition => ({
   trigger: 'serviceBusQueue',
   name,
-  options: { ...options, handler: withOutageBackoff(name, options.handler, backoff) },
+  options: {
+    ...options,
+    handler: withOutageBackoff(name, options.handler, outage.backoff ?? OUTAGE_BACKOFF, outage.putBack),
+  },
 });
 
 export const defineCosmosDB = (name: string, options: CosmosDBFunctionOptions): FunctionDefinition => ({

@@ -6,6 +6,7 @@ import type { ReportTypeRegistry } from '../domain/report-types';
 import type { ExportWorker } from './export-worker';
 import type { HealthReport } from './health';
 import type { OutboxSweep } from './outbox-relay';
+import type { MessagePublisher } from './ports';
 import type { ReportService } from './reports';
 import type { WebhookService } from './webhooks';
 
@@ -22,4 +23,6 @@ export interface Services {
   exportWorker: ExportWorker;
   outbox: OutboxSweep;
   webhooks: WebhookService;
+  /** Publishers of the app's own queues: a queue trigger puts a delivery held in an outage back with them. */
+  queues: { reportRequests: MessagePublisher; reportEvents: MessagePublisher };
 }

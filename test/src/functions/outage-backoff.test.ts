@@ -4,9 +4,11 @@
 // in one line, without a stack, and the outage is logged the same way.
 import type { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { DependencyUnavailableError } from '../../../src/domain/errors';
+import { DependencyUnavailableError, type Dependency } from '../../../src/domain/errors';
+import type { MessagePublisher, OutboundMessage } from '../../../src/services/ports';
 import {
   DeliveryHeldBack,
+  OUTAGE_BACKOFF,
   RunFailedInOutage,
   withOutageBackoff,
   withOutageLogging,
@@ -76,6 +78,69 @@ describe('outage back-off of a queue trigger', () => {
     const boom = new Error('a defect');
     const handler = withOutageBackoff('exportWorker', () => Promise.reject(boom));
     await expect(handler({}, {} as InvocationContext)).rejects.toBe(boom);
+  });
+});
+
+describe('putting a held delivery back on its queue', () => {
+  const delivery = { tenantId: 't-1', reportId: 'r-1', reportType: 'popularity', format: 'csv' };
+  const context = {
+    log: () => undefined,
+    warn: () => undefined,
+    triggerMetadata: {
+      messageId: 'outbox-r-1',
+      correlationId: 'c-1',
+      subject: 'ExportRequested',
+      deliveryCount: 3,
+      applicationProperties: { tenantId: 't-1', reportId: 'r-1', traceparent: 'tp', attempt: 2 },
+    },
+  } as unknown as InvocationContext;
+
+  function putBackHarness(dependency: Dependency, broker: 'up' | 'down' = 'up') {
+    const sent: OutboundMessage[][] = [];
+    const publisher: MessagePublisher = {
+      publish: (messages) => {
+        if (broker === 'down') return Promise.reject(new Error('the broker is down too'));
+        sent.push(messages);
+        return Promise.resolve();
+      },
+    };
+    const slept: number[] = [];
+    const handler = withOutageBackoff(
+      'exportWorker',
+      () => Promise.reject(new DependencyUnavailableError(dependency)),
+      { ...OUTAGE_BACKOFF, sleep: (ms) => Promise.resolve(void slept.push(ms)) },
+      publisher,
+    );
+    return { handler, sent, slept };
+  }
+
+  it('holds it, then sends a copy with an id of its own and completes it, so that it never counts towards dead-lettering', async () => {
+    const h = putBackHarness('database');
+    await expect(h.handler(delivery, context)).resolves.toBeUndefined();
+    expect(h.slept).toEqual([1_000]);
+    expect(h.sent).toHaveLength(1);
+    const [copy] = h.sent[0] ?? [];
+    expect(copy).toMatchObject({
+      correlationId: 'c-1',
+      subject: 'ExportRequested',
+      // The string properties (the trace context among them) go with it.
+      applicationProperties: { tenantId: 't-1', reportId: 'r-1', traceparent: 'tp' },
+      body: delivery,
+    });
+    expect(copy?.messageId).toMatch(/^putback-[0-9a-f-]{36}$/);
+    expect(copy?.scheduledEnqueueTimeUtc).toBeUndefined();
+    // Each copy is its own message: duplicate detection drops none.
+    await h.handler(delivery, context);
+    expect(h.sent[1]?.[0]?.messageId).not.toBe(copy?.messageId);
+  });
+
+  it('gives it back instead when the broker is the dependency that is down, or refuses the copy', async () => {
+    const brokerDown = putBackHarness('message broker');
+    await expect(brokerDown.handler(delivery, context)).rejects.toBeInstanceOf(DeliveryHeldBack);
+    expect(brokerDown.sent).toEqual([]);
+    const refused = putBackHarness('storage', 'down');
+    await expect(refused.handler(delivery, context)).rejects.toBeInstanceOf(DeliveryHeldBack);
+    expect(refused.slept).toEqual([1_000]);
   });
 });
 
