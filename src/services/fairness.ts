@@ -114,9 +114,16 @@ export function createFairness(options: FairnessOptions) {
       return 'deferred';
     },
 
-    /** Whether a Pending report waits its tenant's turn: its places are taken by reports ahead of it. */
-    async waitsItsTurn(report: ReportDocument): Promise<boolean> {
-      return cap > 0 && (await store.countAhead(report.tenantId, report)) >= cap;
+    /**
+     * Which of the tenant's Pending reports wait their turn: all but its oldest ones that fit its free
+     * places (the admission rule, counted once for the tenant instead of once per report).
+     */
+    async waitingOf(tenantId: string): Promise<(report: ReportDocument) => boolean> {
+      if (cap === 0) return () => false;
+      const free = Math.max(0, cap - (await store.countProcessing(tenantId)));
+      const next = free === 0 ? [] : await store.oldestPending(tenantId, free);
+      const canStart = new Set(next.map((report) => report.id));
+      return (report) => !canStart.has(report.id);
     },
 
     /** How many chunk messages one chunked export of the tenant may have out now (Infinity: no window). */

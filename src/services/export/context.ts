@@ -86,8 +86,8 @@ export interface TenantShare {
   admit(report: ReportDocument): Promise<'admit' | 'deferred'>;
   /** Chunk messages one chunked export of the tenant may have out now (Infinity: no window). */
   chunkWindowOf(tenantId: string): Promise<number>;
-  /** Whether a Pending report waits its tenant's turn (so a message for it may well be scheduled). */
-  waitsItsTurn(report: ReportDocument): Promise<boolean>;
+  /** Which of the tenant's Pending reports wait their turn (so a message for each may well be scheduled). */
+  waitingOf(tenantId: string): Promise<(report: ReportDocument) => boolean>;
   /** An export of the tenant ended: sends its oldest waiting requests into the freed places. */
   placeFreed(tenantId: string, endedReportId: string): Promise<number>;
 }

@@ -8,10 +8,11 @@
 // - a Pending report not written for the grace period that could start now: its request is sent again;
 // - a chunked export under way whose chunks have not been written for the grace period and none of which
 //   runs: its waiting chunks are sent again (or, awaiting a takeover, its request).
-// Each sweep looks at the least recently written reports of each kind, `reconcileBatch` of them. One found
-// fine (a Pending report waiting its tenant's turn; a chunked export whose chunks move, when the batch
-// was full) is stamped `checkedAt`, a write that takes it out of the pass for another grace period, so
-// that reports behind it come up at the next sweeps instead of being hidden for as long as it waits.
+// Each sweep looks at the least recently written reports of each kind, `reconcileBatch` of them; whether
+// a tenant's Pending reports wait their turn is counted once per tenant. When a kind's batch is full, one
+// found fine (a Pending report waiting its turn, a chunked export whose chunks move) is stamped
+// `checkedAt`, a write that takes it out of the pass for another grace period, so that reports behind it
+// come up at the next sweeps instead of being hidden for as long as it waits.
 // Each re-drive has a new message id (duplicate detection must not drop it; the claim rules make a copy
 // harmless) and is counted on the report; after `maxRedrives` the report is Failed (`Stranded`). A
 // re-driven report is stamped `redrivenAt` until a worker claims it: meanwhile it holds no place in its
@@ -40,16 +41,23 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
     await cancelIfIdle(ctx, stored.doc, now, result, log);
   }
   const stalled = await ctx.store.findStalled(new Date(now.getTime() - graceMs), ctx.reconcileBatch);
-  // More chunked exports under way than one sweep looks at: the moving ones make way for the others.
-  const crowded = stalled.filter((s) => s.doc.status !== 'Pending').length >= ctx.reconcileBatch;
+  // More reports of a kind than one sweep looks at: the ones found fine make way for the others.
+  const pending = stalled.filter((s) => s.doc.status === 'Pending').length;
+  const crowdedPending = pending >= ctx.reconcileBatch;
+  const crowded = stalled.length - pending >= ctx.reconcileBatch;
+  const waiting = new Map<string, (report: ReportDocument) => boolean>();
   for (const stored of stalled) {
     const doc = stored.doc;
     if (seen.has(doc.id)) continue;
     if (doc.status === 'Pending') {
       if (doc.cancelRequested) continue;
-      if (ctx.options.share && (await ctx.options.share.waitsItsTurn(doc))) {
-        await checked(ctx, stored, now);
-        continue;
+      if (ctx.options.share) {
+        const waitsOf = waiting.get(doc.tenantId) ?? (await ctx.options.share.waitingOf(doc.tenantId));
+        waiting.set(doc.tenantId, waitsOf);
+        if (waitsOf(doc)) {
+          if (crowdedPending) await checked(ctx, stored, now);
+          continue;
+        }
       }
       await redrive(ctx, stored, result, log, () =>
         ctx.store.addOutbox(

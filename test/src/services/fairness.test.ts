@@ -149,6 +149,21 @@ describe('admission', () => {
   });
 });
 
+describe('the reports that wait their turn', () => {
+  it('are all of a tenant’s Pending ones but its oldest that fit its free places', async () => {
+    await asked('a', 'Processing');
+    const [first, second, third] = [await asked('a'), await asked('a'), await asked('a')];
+    const other = await asked('b');
+    const waits = await fairness().waitingOf('a');
+    // Two places, one taken: the oldest Pending report can start, the later ones wait.
+    expect([first, second, third].map((r) => waits(r))).toEqual([false, true, true]);
+    expect((await fairness().waitingOf('b'))(other)).toBe(false);
+    expect((await fairness({ maxActivePerTenant: 0 }).waitingOf('a'))(third)).toBe(false);
+    // The same rule as admission: the ones that wait are the ones it would defer.
+    expect(await fairness().admit(second)).toBe('deferred');
+  });
+});
+
 describe('the chunk window', () => {
   it('gives one export alone the whole window, and shares it between the tenant’s exports under way', async () => {
     const share = fairness({ chunkWindow: 4 });
