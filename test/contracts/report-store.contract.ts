@@ -69,6 +69,16 @@ export function describeReportStoreContract(
       return found;
     }
 
+    /** A report written once more after `stale` was read: `stale.etag` is out of date, `first` is current. */
+    async function staleAfterAnotherWrite() {
+      const tenantId = randomUUID();
+      const r = await seed(report(tenantId));
+      const stale = await current(tenantId, r.id);
+      const first = await store.replace({ ...stale.doc, status: 'Processing' }, stale.etag);
+      if (first === 'conflict') throw new Error('unexpected conflict');
+      return { tenantId, r, stale, first };
+    }
+
     describe('createWithOutbox', () => {
       it('writes the report and its outbox message in the same partition', async () => {
         const tenantId = randomUUID();
@@ -489,22 +499,14 @@ export function describeReportStoreContract(
       });
 
       it('writes no event when the ending replace is a conflict', async () => {
-        const tenantId = randomUUID();
-        const r = await seed(report(tenantId));
-        const stale = await current(tenantId, r.id);
-        const first = await store.replace({ ...stale.doc, status: 'Processing' }, stale.etag);
-        if (first === 'conflict') throw new Error('unexpected conflict');
+        const { tenantId, r, stale } = await staleAfterAnotherWrite();
 
         expect(await store.replace({ ...stale.doc, status: 'Cancelled' }, stale.etag)).toBe('conflict');
         expect(await stored(tenantId, `outbox-${reportEventId(r.id)}`)).toBeUndefined();
       });
 
       it("is 'conflict' with a stale etag and leaves the document unchanged", async () => {
-        const tenantId = randomUUID();
-        const r = await seed(report(tenantId));
-        const stale = await current(tenantId, r.id);
-        const first = await store.replace({ ...stale.doc, status: 'Processing' }, stale.etag);
-        if (first === 'conflict') throw new Error('unexpected conflict');
+        const { tenantId, r, stale, first } = await staleAfterAnotherWrite();
 
         expect(await store.replace({ ...stale.doc, status: 'Cancelled' }, stale.etag)).toBe('conflict');
         const after = await store.get(tenantId, r.id);

@@ -49,6 +49,11 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
   for (const stored of stalled) {
     const doc = stored.doc;
     if (seen.has(doc.id)) continue;
+    // The report's request, sent again with the id of this re-drive.
+    const requestAgain = () =>
+      ctx.store.addOutbox(
+        exportRequested(doc, messageIds.redrive(doc.id, redrivesOf(doc)), now.toISOString()),
+      );
     if (doc.status === 'Pending') {
       if (doc.cancelRequested) continue;
       if (ctx.options.share) {
@@ -59,11 +64,7 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
           continue;
         }
       }
-      await redrive(ctx, stored, result, log, () =>
-        ctx.store.addOutbox(
-          exportRequested(doc, messageIds.redrive(doc.id, redrivesOf(doc)), now.toISOString()),
-        ),
-      );
+      await redrive(ctx, stored, result, log, requestAgain);
       continue;
     }
     const header = doc.chunkPlan;
@@ -78,16 +79,13 @@ export async function reconcileStalled(ctx: WorkerContext, log: WorkerLog): Prom
       if (crowded) await checked(ctx, stored, now);
       continue;
     }
-    await redrive(ctx, stored, result, log, async () => {
-      const n = redrivesOf(doc);
-      if (doc.leaseOwner === AWAITING_TAKEOVER) {
-        await ctx.store.addOutbox(exportRequested(doc, messageIds.redrive(doc.id, n), now.toISOString()));
-        return;
-      }
-      await sendWaitingChunks(ctx, doc, header, (reportId, planId, index) =>
-        messageIds.chunkRedrive(reportId, planId, index, n),
-      );
-    });
+    await redrive(ctx, stored, result, log, () =>
+      doc.leaseOwner === AWAITING_TAKEOVER
+        ? requestAgain()
+        : sendWaitingChunks(ctx, doc, header, (reportId, planId, index) =>
+            messageIds.chunkRedrive(reportId, planId, index, redrivesOf(doc)),
+          ),
+    );
   }
   return result;
 }
